@@ -1,0 +1,12 @@
+/**
+ * The command table: each command module exports `register(program)` and is loaded lazily
+ * only when its name is on the command line, so `distill --help` and each command stay quick.
+ */
+import type { Command } from 'commander';
+
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+/** name → loader; `help` text is shown in `distill --help` without loading the module. */
+export const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {};

@@ -1,0 +1,44 @@
+/** The CLI entry and its single error boundary: every failure becomes a message and an exit code. */
+import { Command, CommanderError } from 'commander';
+import { commands } from './commands.ts';
+
+/** Runs distill with argv (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('distill')
+    .description('Distroless container images from signed Debian packages, without a Docker engine.')
+    .version(await version(), '-V, --version')
+    .exitOverride()
+    .showHelpAfterError(false);
+  const name = argv.find((a) => !a.startsWith('-'));
+  const entry = name ? commands[name] : undefined;
+  if (entry) (await entry.load()).register(program);
+  else for (const [n, c] of Object.entries(commands)) program.command(n).description(c.summary);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    return report(err);
+  }
+}
+
+/** Maps an error to a one-paragraph message on stderr and an exit code (2 usage, 1 otherwise). */
+export function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // Help and version are "errors" to commander; they have already printed.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0)
+      return 0;
+    return 2;
+  }
+  const e = err as { code?: unknown; message?: string; cause?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : 'INTERNAL';
+  let msg = `distill: error ${code}: ${e?.message ?? String(err)}`;
+  if (code === 'INTERNAL' && err instanceof Error && err.stack) msg += `\n${err.stack}`;
+  process.stderr.write(`${msg}\n`);
+  return code === 'CLI_USAGE' ? 2 : 1;
+}
+
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8'));
+  return String(pkg.version);
+}

@@ -1,0 +1,33 @@
+/** Errors of the OCI model, sources and sinks. Tests assert `code`; the CLI maps codes to messages. */
+export type OciErrorCode =
+  | 'OCI_DIGEST_INVALID'
+  | 'OCI_DIGEST_MISMATCH'
+  | 'OCI_SIZE_MISMATCH'
+  | 'OCI_JSON_INVALID'
+  | 'OCI_MANIFEST_INVALID'
+  | 'OCI_INDEX_INVALID'
+  | 'OCI_CONFIG_INVALID'
+  | 'OCI_BLOB_MISSING'
+  | 'OCI_LAYOUT_INVALID'
+  | 'OCI_REF_NOT_FOUND'
+  | 'OCI_REF_AMBIGUOUS'
+  | 'OCI_ARCHIVE_INVALID'
+  | 'OCI_ARCHIVE_TRUNCATED'
+  | 'OCI_PLATFORM_INVALID'
+  | 'OCI_PLATFORM_NOT_FOUND'
+  | 'OCI_VALIDATION_FAILED'
+  | 'LAYER_PATH_INVALID'
+  | 'LAYER_ENTRY_UNSUPPORTED'
+  | 'LAYER_SOURCE_INVALID'
+  | 'OUTPUT_EXISTS'
+  | 'IMAGE_REF_INVALID';
+
+/** An error with a stable code and the error that caused it. */
+export class OciError extends Error {
+  readonly code: OciErrorCode;
+  constructor(code: OciErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OciError';
+    this.code = code;
+  }
+}

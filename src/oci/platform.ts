@@ -1,0 +1,39 @@
+import { OciError } from './errors.ts';
+import type { Platform } from './types.ts';
+
+/**
+ * Parses `os/arch[/variant]` (or a bare `arch`, taken as linux). arm64 gets variant v8 as the
+ * OCI image index spec recommends, so `linux/arm64` and `linux/arm64/v8` are the same platform.
+ */
+export function parsePlatform(s: string): Platform {
+  const parts = s.split('/');
+  if (parts.length === 1) parts.unshift('linux');
+  const [os, architecture, variant] = parts;
+  if (!os || !architecture || parts.length > 3 || !/^[a-z0-9_]+$/.test(os + architecture + (variant ?? ''))) {
+    throw new OciError(
+      'OCI_PLATFORM_INVALID',
+      `not a platform: ${JSON.stringify(s)} (use os/arch[/variant], e.g. linux/amd64)`,
+    );
+  }
+  return normalizePlatform({ os, architecture, ...(variant ? { variant } : {}) });
+}
+
+/** Fills in the default variant (arm64 → v8) so that comparisons are exact. */
+export function normalizePlatform(p: Platform): Platform {
+  if (p.architecture === 'arm64' && !p.variant) return { ...p, variant: 'v8' };
+  return p;
+}
+
+/** Whether `have` satisfies `want` (os and architecture equal, variant equal when `want` has one). */
+export function platformMatches(have: Platform, want: Platform): boolean {
+  const h = normalizePlatform(have);
+  const w = normalizePlatform(want);
+  return h.os === w.os && h.architecture === w.architecture && (!w.variant || h.variant === w.variant);
+}
+
+/** The Debian architecture name of an OCI platform (amd64, arm64, ...). */
+export function debianArch(p: Platform): string {
+  if (p.architecture === 'arm' && p.variant === 'v7') return 'armhf';
+  if (p.architecture === 'arm') return 'armel';
+  return p.architecture;
+}
