@@ -1,0 +1,22 @@
+/** Errors of the platform effects (cache, HTTP). Tests assert `code`; the CLI maps codes to messages. */
+export type PlatformErrorCode =
+  | 'CACHE_DIGEST_MISMATCH'
+  | 'CACHE_SIZE_MISMATCH'
+  | 'CACHE_DIGEST_INVALID'
+  | 'CACHE_ROOT_UNSET'
+  | 'HTTP_STATUS'
+  | 'HTTP_NETWORK'
+  | 'HTTP_ABORTED';
+
+/** An error with a stable code and the error that caused it. */
+export class PlatformError extends Error {
+  readonly code: PlatformErrorCode;
+  /** For HTTP_STATUS: the response status. */
+  readonly status?: number;
+  constructor(code: PlatformErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options);
+    this.name = 'PlatformError';
+    this.code = code;
+    if (options?.status !== undefined) this.status = options.status;
+  }
+}
