@@ -1,0 +1,89 @@
+/**
+ * A small fetch wrapper: retries transient failures (connection errors, 5xx, 408, 429) with bounded
+ * exponential backoff, honouring Retry-After; everything else is returned or thrown at once.
+ * `fetch` and `sleep` are injected so tests drive it without a network or a clock.
+ */
+import { PlatformError } from './errors.ts';
+
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+export interface RetryOptions {
+  fetch?: FetchLike;
+  /** Extra attempts after the first (default 4). */
+  retries?: number;
+  /** First backoff delay (default 250 ms); doubles per attempt. */
+  baseDelayMs?: number;
+  /** Upper bound on any single wait, Retry-After included (default 10 s). */
+  maxDelayMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Current time in ms, for Retry-After HTTP-dates (default Date.now). */
+  now?: () => number;
+  /** Called before each retry, e.g. to emit a progress/log event. */
+  onRetry?: (info: { url: string; attempt: number; delayMs: number; reason: string }) => void;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** True for statuses worth retrying: the server or a proxy says "try again". */
+export function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status <= 599 && status !== 501);
+}
+
+/** Parses Retry-After (seconds or HTTP-date) into a delay in ms, or undefined. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const t = Date.parse(header);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+/**
+ * Fetches `url`, retrying transient failures. Resolves with an ok (2xx/3xx) Response; rejects with
+ * PlatformError HTTP_STATUS (carrying `status`) for other statuses, HTTP_NETWORK when the connection
+ * kept failing, HTTP_ABORTED when `init.signal` aborted.
+ */
+export async function fetchWithRetry(
+  url: string,
+  init: RequestInit = {},
+  opts: RetryOptions = {},
+): Promise<Response> {
+  const doFetch = opts.fetch ?? (globalThis.fetch as FetchLike);
+  const retries = opts.retries ?? 4;
+  const base = opts.baseDelayMs ?? 250;
+  const max = opts.maxDelayMs ?? 10_000;
+  const sleep = opts.sleep ?? defaultSleep;
+  const now = opts.now ?? Date.now;
+  for (let attempt = 0; ; attempt++) {
+    let reason: string;
+    let delay = Math.min(max, base * 2 ** attempt);
+    try {
+      const res = await doFetch(url, init);
+      if (res.ok) return res;
+      // Drain so the connection can be reused.
+      await res.body?.cancel().catch(() => {});
+      if (!isTransientStatus(res.status) || attempt >= retries)
+        throw new PlatformError('HTTP_STATUS', `GET ${url}: HTTP ${res.status} ${res.statusText}`.trim(), {
+          status: res.status,
+        });
+      reason = `HTTP ${res.status}`;
+      const ra = retryAfterMs(res.headers.get('retry-after'), now());
+      if (ra !== undefined) delay = Math.min(max, ra);
+    } catch (err) {
+      if (err instanceof PlatformError) throw err;
+      if (init.signal?.aborted)
+        throw new PlatformError('HTTP_ABORTED', `GET ${url}: aborted`, { cause: err });
+      if (attempt >= retries)
+        throw new PlatformError('HTTP_NETWORK', `GET ${url}: ${describe(err)}`, { cause: err });
+      reason = describe(err);
+    }
+    opts.onRetry?.({ url, attempt: attempt + 1, delayMs: delay, reason });
+    await sleep(delay);
+  }
+}
+
+/** undici hides the useful part (ECONNRESET, ENOTFOUND) in `cause`. */
+function describe(err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  const inner = e?.cause?.code ?? e?.cause?.message;
+  return inner ? `${e.message ?? 'fetch failed'} (${inner})` : (e?.message ?? String(err));
+}
