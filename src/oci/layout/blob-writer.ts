@@ -1,0 +1,94 @@
+/**
+ * Puts blobs into a layout's blobs/sha256: each one is written to a temporary name in the same
+ * directory and renamed once complete and checked, so a reader never sees half a blob. A blob
+ * that is already there is hashed and skipped when intact (rewritten when not).
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { DigestStream, sha256, VerifyingStream } from '../digest.ts';
+import { OciError } from '../errors.ts';
+import type { Artifact, Blob } from '../image.ts';
+import type { Descriptor } from '../types.ts';
+import { blobPath } from './blob-store.ts';
+
+/** What a layout writer reports as it goes (the CLI renders these; the library never prints). */
+export type LayoutEvent =
+  | { type: 'blob-written'; digest: string; size: number }
+  | { type: 'blob-skipped'; digest: string; size: number };
+
+export interface BlobWriterContext {
+  root: string;
+  /** Digests already handled in this write: shared layers are copied once. */
+  seen: Set<string>;
+  onEvent?: (e: LayoutEvent) => void;
+}
+
+/** Writes every blob of an artifact: children before parents, layers and config before manifests. */
+export async function putArtifact(ctx: BlobWriterContext, a: Artifact): Promise<void> {
+  if (a.kind === 'index') {
+    for (const c of a.children) await putArtifact(ctx, c);
+    await putBytes(ctx, a.descriptor, a.rawManifest, 'index');
+    return;
+  }
+  for (const [i, l] of a.layers.entries()) await putStream(ctx, l, `layer ${i}`);
+  await putBytes(ctx, a.manifest.config, a.rawConfig, 'config');
+  await putBytes(ctx, a.descriptor, a.rawManifest, 'manifest');
+}
+
+async function putBytes(ctx: BlobWriterContext, d: Descriptor, bytes: Buffer, what: string): Promise<void> {
+  if (ctx.seen.has(d.digest)) return;
+  const got = sha256(bytes);
+  if (got !== d.digest) {
+    throw new OciError('OCI_DIGEST_MISMATCH', `${what}: content is ${got}, descriptor says ${d.digest}`);
+  }
+  const path = blobPath(ctx.root, d.digest);
+  if (!(await intact(path, d))) {
+    const tmp = tempName(path);
+    try {
+      await writeFile(tmp, bytes);
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    ctx.onEvent?.({ type: 'blob-written', digest: d.digest, size: d.size });
+  } else ctx.onEvent?.({ type: 'blob-skipped', digest: d.digest, size: d.size });
+  ctx.seen.add(d.digest);
+}
+
+async function putStream(ctx: BlobWriterContext, b: Blob, what: string): Promise<void> {
+  const d = b.descriptor;
+  if (ctx.seen.has(d.digest)) return;
+  const path = blobPath(ctx.root, d.digest);
+  if (!(await intact(path, d))) {
+    const tmp = tempName(path);
+    try {
+      await pipeline(await b.open(), new VerifyingStream(d.digest, d.size, what), createWriteStream(tmp));
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    ctx.onEvent?.({ type: 'blob-written', digest: d.digest, size: d.size });
+  } else ctx.onEvent?.({ type: 'blob-skipped', digest: d.digest, size: d.size });
+  ctx.seen.add(d.digest);
+}
+
+/** Whether the file at `path` exists and holds exactly the blob `d` names. */
+async function intact(path: string, d: Descriptor): Promise<boolean> {
+  const s = await stat(path).catch(() => undefined);
+  if (!s?.isFile() || s.size !== d.size) return false;
+  const h = new DigestStream();
+  await pipeline(createReadStream(path), h, async (src) => {
+    for await (const _ of src);
+  });
+  return h.digest === d.digest;
+}
+
+/** A hidden temporary name beside `path` (same directory, so rename is atomic). */
+export function tempName(path: string): string {
+  return join(dirname(path), `.tmp-${randomBytes(6).toString('hex')}`);
+}

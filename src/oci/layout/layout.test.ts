@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { testImage, testIndex } from '../../../test/helpers/images.ts';
+import { digestHex } from '../digest.ts';
+import type { Image } from '../image.ts';
+import { REF_NAME_ANNOTATION } from '../types.ts';
+import { validate } from '../validate.ts';
+import { readLayout, readLayoutIndex, writeLayout } from './index.ts';
+
+function first<T>(a: readonly T[]): T {
+  const x = a[0];
+  assert.ok(x !== undefined);
+  return x;
+}
+
+async function tmp(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'distill-layout-'));
+  t.after(() => rm(d, { recursive: true, force: true }));
+  return d;
+}
+
+async function readAll(s: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of s) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+test('an image round-trips through a layout with the same digests', async (t) => {
+  const dir = join(await tmp(t), 'out');
+  const img = await testImage([{ 'a.txt': 'a' }, { 'b/c.txt': 'c' }]);
+  await validate(img, { deep: true });
+  const r = await writeLayout(dir, [{ artifact: img, tag: 'v1' }]);
+  assert.equal(r.created, true);
+  assert.deepEqual(JSON.parse(await readFile(join(dir, 'oci-layout'), 'utf8')), {
+    imageLayoutVersion: '1.0.0',
+  });
+  const back = await readLayout(dir, 'v1');
+  assert.equal(back.kind, 'image');
+  assert.equal(back.descriptor.digest, img.descriptor.digest);
+  assert.equal(back.descriptor.annotations?.[REF_NAME_ANNOTATION], 'v1');
+  await validate(back, { deep: true });
+  assert.deepEqual(
+    (back as Image).layers.map((l) => l.diffId),
+    img.layers.map((l) => l.diffId),
+  );
+  // Without a tag, the only manifest is taken.
+  assert.equal((await readLayout(dir)).descriptor.digest, img.descriptor.digest);
+  // Nothing but the layout was left beside it.
+  assert.deepEqual(await readdir(join(dir, '..')), ['out']);
+});
+
+test('a multi-platform index is written as the artifact itself and read back whole', async (t) => {
+  const dir = join(await tmp(t), 'idx');
+  const idx = await testIndex();
+  await writeLayout(dir, [{ artifact: idx, tag: 'multi' }]);
+  const top = await readLayoutIndex(dir);
+  assert.equal(top.manifests.length, 1);
+  assert.equal(top.manifests[0]?.digest, idx.descriptor.digest);
+  assert.equal(top.manifests[0]?.mediaType, 'application/vnd.oci.image.index.v1+json');
+  const back = await readLayout(dir, 'multi');
+  assert.equal(back.kind, 'index');
+  if (back.kind !== 'index') return;
+  assert.deepEqual(
+    back.children.map((c) => c.descriptor.platform?.architecture),
+    ['amd64', 'arm64'],
+  );
+  await validate(back, { deep: true });
+});
+
+test('writing into an existing layout adds or replaces a tag and keeps the others', async (t) => {
+  const dir = join(await tmp(t), 'l');
+  const a = await testImage([{ 'a.txt': 'a' }]);
+  const b = await testImage([{ 'b.txt': 'b' }]);
+  const c = await testImage([{ 'c.txt': 'c' }]);
+  await writeLayout(dir, [
+    { artifact: a, tag: 'a' },
+    { artifact: b, tag: 'b' },
+  ]);
+  const events: string[] = [];
+  const r = await writeLayout(
+    dir,
+    [
+      { artifact: c, tag: 'b' },
+      { artifact: a, tag: 'again' },
+    ],
+    {
+      onEvent: (e) => events.push(e.type),
+    },
+  );
+  assert.equal(r.created, false);
+  const names = (await readLayoutIndex(dir)).manifests.map((m) => [
+    m.annotations?.[REF_NAME_ANNOTATION],
+    m.digest,
+  ]);
+  assert.deepEqual(names, [
+    ['a', a.descriptor.digest],
+    ['b', c.descriptor.digest],
+    ['again', a.descriptor.digest],
+  ]);
+  // a's blobs were present and intact, so they were skipped.
+  assert.ok(events.includes('blob-skipped'));
+  assert.equal((await readLayout(dir, 'b')).descriptor.digest, c.descriptor.digest);
+  await assert.rejects(readLayout(dir), { code: 'OCI_REF_AMBIGUOUS' });
+  await assert.rejects(readLayout(dir, 'nope'), { code: 'OCI_REF_NOT_FOUND' });
+  assert.ok(!(await readdir(dir)).some((n) => n.includes('tmp') || n.endsWith('.lock')));
+});
+
+test('a corrupted layer blob fails with OCI_DIGEST_MISMATCH when it is read', async (t) => {
+  const dir = join(await tmp(t), 'l');
+  const img = await testImage();
+  await writeLayout(dir, [{ artifact: img, tag: 'x' }]);
+  const layer = img.layers[0];
+  assert.ok(layer);
+  const p = join(dir, 'blobs', 'sha256', digestHex(layer.descriptor.digest));
+  const bytes = await readFile(p);
+  bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0xff;
+  await writeFile(p, bytes);
+  const back = (await readLayout(dir, 'x')) as Image;
+  await assert.rejects(async () => readAll(await first(back.layers).open()), { code: 'OCI_DIGEST_MISMATCH' });
+});
+
+test('a corrupted config or manifest fails with OCI_DIGEST_MISMATCH when the image is read', async (t) => {
+  const dir = join(await tmp(t), 'l');
+  const img = await testImage();
+  await writeLayout(dir, [{ artifact: img, tag: 'x' }]);
+  const p = join(dir, 'blobs', 'sha256', digestHex(img.manifest.config.digest));
+  await writeFile(p, (await readFile(p, 'utf8')).replace('amd64', 'arm64'));
+  await assert.rejects(readLayout(dir, 'x'), { code: 'OCI_DIGEST_MISMATCH' });
+});
+
+test('bad layouts: index.json not JSON, missing blob, not a layout', async (t) => {
+  const root = await tmp(t);
+  const dir = join(root, 'l');
+  const img = await testImage();
+  await writeLayout(dir, [{ artifact: img, tag: 'x' }]);
+  await rm(join(dir, 'blobs', 'sha256', digestHex(first(img.layers).descriptor.digest)));
+  await assert.rejects(readLayout(dir, 'x'), { code: 'OCI_BLOB_MISSING' });
+  await writeFile(join(dir, 'index.json'), '{"schemaVersion": 2, manifests');
+  await assert.rejects(readLayout(dir, 'x'), { code: 'OCI_JSON_INVALID' });
+  // Writing into a layout whose index.json is broken changes nothing.
+  const before = await readdir(join(dir, 'blobs', 'sha256'));
+  await assert.rejects(writeLayout(dir, [{ artifact: await testImage([{ z: 'z' }]), tag: 'y' }]), {
+    code: 'OCI_JSON_INVALID',
+  });
+  assert.deepEqual(await readdir(join(dir, 'blobs', 'sha256')), before);
+  await assert.rejects(readLayout(root), { code: 'OCI_LAYOUT_INVALID' });
+});
+
+test('nothing is written at the output path when a layer cannot be read', async (t) => {
+  const root = await tmp(t);
+  const img = await testImage();
+  const broken: Image = {
+    ...img,
+    layers: img.layers.map((l) => ({
+      ...l,
+      open: async () => {
+        throw Object.assign(new Error('gone'), { code: 'ENOENT' });
+      },
+    })),
+  };
+  await assert.rejects(writeLayout(join(root, 'out'), [{ artifact: broken, tag: 'x' }]), /gone/);
+  assert.deepEqual(await readdir(root), []);
+  // A layer whose content does not match its descriptor is refused, too.
+  const lying: Image = {
+    ...img,
+    layers: [{ ...first(img.layers), open: first((await testImage([{ q: 'q' }])).layers).open }],
+  };
+  await assert.rejects(writeLayout(join(root, 'out'), [{ artifact: lying }]), {
+    code: /OCI_(DIGEST|SIZE)_MISMATCH/,
+  });
+  assert.deepEqual(await readdir(root), []);
+});
+
+test('a non-empty directory that is not a layout is not overwritten', async (t) => {
+  const root = await tmp(t);
+  await mkdir(join(root, 'o'));
+  await writeFile(join(root, 'o', 'keep'), 'x');
+  await assert.rejects(writeLayout(join(root, 'o'), [{ artifact: await testImage() }]), {
+    code: 'OUTPUT_EXISTS',
+  });
+  assert.deepEqual(await readdir(join(root, 'o')), ['keep']);
+  await assert.rejects(writeLayout(join(root, 'o'), [{ artifact: await testImage(), tag: 'bad tag' }]), {
+    code: 'IMAGE_REF_INVALID',
+  });
+});
+
+test('concurrent writers of one layout keep every tag', async (t) => {
+  const dir = join(await tmp(t), 'l');
+  await writeLayout(dir, [{ artifact: await testImage(), tag: 'base' }]);
+  const imgs = await Promise.all([1, 2, 3, 4, 5].map((i) => testImage([{ [`f${i}`]: String(i) }])));
+  await Promise.all(imgs.map((img, i) => writeLayout(dir, [{ artifact: img, tag: `t${i}` }])));
+  const tags = (await readLayoutIndex(dir)).manifests.map((m) => m.annotations?.[REF_NAME_ANNOTATION]).sort();
+  assert.deepEqual(tags, ['base', 't0', 't1', 't2', 't3', 't4']);
+});

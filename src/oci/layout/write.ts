@@ -1,0 +1,151 @@
+/**
+ * OCI image layout sink. A new layout is built in a temporary directory next to the target and
+ * renamed into place at the end, so the output path holds either nothing or a whole layout. In an
+ * existing layout, blobs are added (each atomically) and index.json is replaced by rename under a
+ * lock, keeping every other tag; a failure leaves index.json as it was (at worst with unreferenced
+ * but complete blobs, which `umoci gc` removes).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { canonicalBytes } from '../canonical-json.ts';
+import { OciError } from '../errors.ts';
+import type { Artifact } from '../image.ts';
+import { MediaTypes } from '../media-types.ts';
+import { type Descriptor, type ImageIndex, REF_NAME_ANNOTATION } from '../types.ts';
+import { type LayoutEvent, putArtifact } from './blob-writer.ts';
+import { withLock } from './lock.ts';
+import { readLayoutIndex } from './read.ts';
+
+export interface LayoutEntry {
+  /** An image, or a multi-platform index (written as it is: index.json then points at the index). */
+  artifact: Artifact;
+  /** The ref name (`org.opencontainers.image.ref.name`); an existing entry with it is replaced. */
+  tag?: string;
+}
+
+export interface WriteLayoutOptions {
+  onEvent?: (e: LayoutEvent) => void;
+  /** How long to wait for another writer of the same layout (default 30 s). */
+  lockTimeoutMs?: number;
+}
+
+export interface WriteLayoutResult {
+  /** The descriptors added to index.json. */
+  manifests: Descriptor[];
+  /** Whether the layout was created (false: an existing one was updated). */
+  created: boolean;
+}
+
+const OCI_LAYOUT = Buffer.from('{"imageLayoutVersion":"1.0.0"}');
+const TAG_RE = /^[A-Za-z0-9][A-Za-z0-9._:@/+-]*$/;
+
+/**
+ * Writes artifacts into the layout at `dir` (created when absent or empty).
+ *
+ * @example await writeLayout('out/app', [{ artifact: image, tag: 'latest' }]);
+ */
+export async function writeLayout(
+  dir: string,
+  entries: readonly LayoutEntry[],
+  opts: WriteLayoutOptions = {},
+): Promise<WriteLayoutResult> {
+  for (const e of entries) {
+    if (e.tag !== undefined && !TAG_RE.test(e.tag)) {
+      throw new OciError('IMAGE_REF_INVALID', `not a valid ref name: ${JSON.stringify(e.tag)}`);
+    }
+  }
+  const manifests = entries.map((e) => topDescriptor(e));
+  const s = await stat(dir).catch(() => undefined);
+  if (!s) return createLayout(dir, entries, manifests, opts);
+  if (!s.isDirectory()) throw new OciError('OUTPUT_EXISTS', `${dir} exists and is not a directory`);
+  const names = await readdir(dir);
+  if (names.length === 0) return createLayout(dir, entries, manifests, opts);
+  if (!names.includes('oci-layout')) {
+    throw new OciError('OUTPUT_EXISTS', `${dir} exists, is not empty and is not an OCI image layout`);
+  }
+  return updateLayout(dir, entries, manifests, opts);
+}
+
+async function createLayout(
+  dir: string,
+  entries: readonly LayoutEntry[],
+  manifests: Descriptor[],
+  opts: WriteLayoutOptions,
+): Promise<WriteLayoutResult> {
+  await mkdir(dirname(dir), { recursive: true });
+  const tmp = await mkdtemp(join(dirname(dir), `.${basename(dir)}.tmp-`));
+  try {
+    await writeFile(join(tmp, 'oci-layout'), OCI_LAYOUT);
+    await mkdir(join(tmp, 'blobs', 'sha256'), { recursive: true });
+    const ctx = { root: tmp, seen: new Set<string>(), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+    for (const e of entries) await putArtifact(ctx, e.artifact);
+    const index = mergeIndex({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [] }, manifests);
+    await writeFile(join(tmp, 'index.json'), canonicalBytes(index));
+    // rename(2) replaces an empty directory, and fails if someone filled the target meanwhile.
+    await rename(tmp, dir).catch((err) => {
+      throw new OciError('OUTPUT_EXISTS', `${dir} appeared while the layout was being written`, {
+        cause: err,
+      });
+    });
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return { manifests, created: true };
+}
+
+async function updateLayout(
+  dir: string,
+  entries: readonly LayoutEntry[],
+  manifests: Descriptor[],
+  opts: WriteLayoutOptions,
+): Promise<WriteLayoutResult> {
+  // A broken layout is reported before anything is added to it.
+  await readLayoutIndex(dir);
+  await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+  const ctx = { root: dir, seen: new Set<string>(), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  for (const e of entries) await putArtifact(ctx, e.artifact);
+  const lockOpts = opts.lockTimeoutMs !== undefined ? { timeoutMs: opts.lockTimeoutMs } : {};
+  await withLock(
+    join(dir, 'index.json.lock'),
+    async () => {
+      // Re-read under the lock: another writer may have added a tag since the check above.
+      const next = mergeIndex(await readLayoutIndex(dir), manifests);
+      const tmp = join(dir, `.index.json.tmp-${randomBytes(6).toString('hex')}`);
+      try {
+        await writeFile(tmp, canonicalBytes(next));
+        await rename(tmp, join(dir, 'index.json'));
+      } catch (err) {
+        await rm(tmp, { force: true });
+        throw err;
+      }
+    },
+    lockOpts,
+  );
+  return { manifests, created: false };
+}
+
+/** The index.json entry for an artifact: its descriptor with the ref name set (or removed). */
+function topDescriptor(e: LayoutEntry): Descriptor {
+  const { annotations, ...rest } = e.artifact.descriptor;
+  const ann: Record<string, string> = { ...annotations };
+  delete ann[REF_NAME_ANNOTATION];
+  if (e.tag !== undefined) ann[REF_NAME_ANNOTATION] = e.tag;
+  return { ...rest, ...(Object.keys(ann).length ? { annotations: ann } : {}) };
+}
+
+/** index.json with `added` appended: a tag moves to its new manifest, other entries stay. */
+export function mergeIndex(index: ImageIndex, added: readonly Descriptor[]): ImageIndex {
+  let manifests = [...index.manifests];
+  for (const d of added) {
+    const tag = d.annotations?.[REF_NAME_ANNOTATION];
+    manifests = manifests.filter((m) =>
+      tag !== undefined
+        ? m.annotations?.[REF_NAME_ANNOTATION] !== tag
+        : !(m.digest === d.digest && m.annotations?.[REF_NAME_ANNOTATION] === undefined),
+    );
+    manifests.push(d);
+  }
+  return { ...index, schemaVersion: 2, mediaType: index.mediaType ?? MediaTypes.ociIndex, manifests };
+}
