@@ -1,0 +1,213 @@
+/**
+ * Fetching a release's indexes along the trust chain: InRelease (signature checked against
+ * the shipped keys) → Release SHA256 list → Packages.xz/.gz (by-hash where offered, hash and
+ * size checked, then the decompressed text checked too) → parsed entries. Decompressed indexes
+ * are kept in the content-addressed cache under the SHA256 the signed Release gives for them,
+ * so a warm run fetches only the small InRelease files.
+ */
+
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { Cache } from '../platform/cache.ts';
+import { decompress, type IndexCompression, type SpawnFn } from './archive-decompress.ts';
+import { type FetchFn, getBytes, type RetryOptions } from './archive-http.ts';
+import { DebianError } from './errors.ts';
+import { verifyInRelease } from './inrelease.ts';
+import type { Keyring } from './keys.ts';
+import { type PackageEntry, parsePackagesIndex } from './packages-index.ts';
+import { checkRelease, parseRelease, type Release } from './release.ts';
+import type { ArchiveSource, ReleaseSpec } from './types.ts';
+
+/** Progress and provenance events (libraries never print). */
+export type ArchiveEvent =
+  | { type: 'release-verified'; mirror: string; suite: string; signers: readonly string[] }
+  | { type: 'index-cached'; mirror: string; suite: string; path: string; sha256: string }
+  | { type: 'index-fetched'; mirror: string; suite: string; url: string; bytes: number };
+
+/** The effects and trust material the archive reader needs. */
+export interface ArchiveOptions {
+  readonly fetch: FetchFn;
+  readonly keyring: Keyring;
+  /** Where decompressed indexes are kept by hash; without one every run downloads them. */
+  readonly cache?: Cache;
+  /** The clock, for Valid-Until (default: the system clock). */
+  readonly now?: () => Date;
+  readonly spawn?: SpawnFn;
+  readonly retry?: RetryOptions;
+  readonly onEvent?: (event: ArchiveEvent) => void;
+}
+
+/** One suite's verified Release and its packages. */
+export interface SuiteIndex {
+  readonly mirror: string;
+  readonly suite: string;
+  readonly release: Release;
+  readonly signers: readonly string[];
+  readonly packages: readonly PackageEntry[];
+}
+
+const sha256hex = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/** Fetches and verifies `dists/<suite>/InRelease`. */
+export async function fetchRelease(
+  mirror: string,
+  suite: string,
+  options: ArchiveOptions,
+): Promise<{ release: Release; signers: readonly string[] }> {
+  const url = `${mirror}/dists/${suite}/InRelease`;
+  const bytes = await getBytes(options.fetch, url, options.retry);
+  const verified = await verifyInRelease(
+    Buffer.from(bytes).toString('utf8'),
+    options.keyring,
+    url,
+    options.now?.(),
+  );
+  const release = parseRelease(verified.text, url);
+  checkRelease(release, suite, options.now?.() ?? new Date(), url);
+  options.onEvent?.({ type: 'release-verified', mirror, suite, signers: verified.signers });
+  return { release, signers: verified.signers };
+}
+
+/** Loads one component's Packages index for `arch`, verified against the signed Release. */
+export async function fetchPackages(
+  mirror: string,
+  suite: string,
+  component: string,
+  arch: string,
+  release: Release,
+  options: ArchiveOptions,
+): Promise<PackageEntry[]> {
+  const path = `${component}/binary-${arch}/Packages`;
+  const source = `${mirror}/dists/${suite}/${path}`;
+  const text = await readIndex(mirror, suite, path, release, options);
+  return parsePackagesIndex(text, { mirror, suite, component }, source);
+}
+
+async function readIndex(
+  mirror: string,
+  suite: string,
+  path: string,
+  release: Release,
+  options: ArchiveOptions,
+): Promise<string> {
+  const plain = release.sha256.get(path);
+  if (plain && options.cache) {
+    const hit = await options.cache.get(`sha256:${plain.sha256}`);
+    if (hit) {
+      options.onEvent?.({ type: 'index-cached', mirror, suite, path, sha256: plain.sha256 });
+      return (await readFile(hit)).toString('utf8');
+    }
+  }
+  const kinds = (['xz', 'gz'] as IndexCompression[]).filter((k) => release.sha256.has(`${path}.${k}`));
+  if (kinds.length === 0 && !plain)
+    throw new DebianError(
+      'DEBIAN_INDEX_UNLISTED',
+      `${mirror}/dists/${suite}: the signed Release lists no ${path}(.xz|.gz)`,
+    );
+  let lastMissing: unknown;
+  for (const kind of kinds) {
+    const listed = release.sha256.get(`${path}.${kind}`) as { sha256: string; size: number };
+    let data: Uint8Array;
+    try {
+      data = await fetchListed(
+        mirror,
+        suite,
+        `${path}.${kind}`,
+        listed.sha256,
+        release.acquireByHash,
+        options,
+      );
+    } catch (err) {
+      // A listed file that is not there (a mirror mid-sync): try the next compression.
+      if ((err as DebianError).code === 'DEBIAN_NOT_FOUND') {
+        lastMissing = err;
+        continue;
+      }
+      throw err;
+    }
+    const got = sha256hex(data);
+    if (got !== listed.sha256 || data.length !== listed.size)
+      throw new DebianError(
+        'DEBIAN_INDEX_HASH_MISMATCH',
+        `${mirror}/dists/${suite}/${path}.${kind}: sha256 ${got} (${data.length} bytes) but the signed Release says ${listed.sha256} (${listed.size} bytes)`,
+      );
+    const text = await decompress(data, kind, options.spawn);
+    if (plain) {
+      const got2 = sha256hex(text);
+      if (got2 !== plain.sha256 || text.length !== plain.size)
+        throw new DebianError(
+          'DEBIAN_INDEX_HASH_MISMATCH',
+          `${mirror}/dists/${suite}/${path}: decompressed sha256 ${got2} but the signed Release says ${plain.sha256}`,
+        );
+      await options.cache?.putBytes(text, { sha256: plain.sha256, size: plain.size });
+    }
+    return text.toString('utf8');
+  }
+  if (plain) {
+    const data = await fetchListed(mirror, suite, path, plain.sha256, release.acquireByHash, options);
+    const got = sha256hex(data);
+    if (got !== plain.sha256 || data.length !== plain.size)
+      throw new DebianError(
+        'DEBIAN_INDEX_HASH_MISMATCH',
+        `${mirror}/dists/${suite}/${path}: sha256 ${got} but the signed Release says ${plain.sha256}`,
+      );
+    await options.cache?.putBytes(data, { sha256: plain.sha256, size: plain.size });
+    return Buffer.from(data).toString('utf8');
+  }
+  throw lastMissing;
+}
+
+/** GETs a Release-listed file, by hash when the archive offers it (immune to mid-sync races). */
+async function fetchListed(
+  mirror: string,
+  suite: string,
+  path: string,
+  sha256: string,
+  byHash: boolean,
+  options: ArchiveOptions,
+): Promise<Uint8Array> {
+  const dir = path.slice(0, path.lastIndexOf('/'));
+  const urls = [
+    ...(byHash ? [`${mirror}/dists/${suite}/${dir}/by-hash/SHA256/${sha256}`] : []),
+    `${mirror}/dists/${suite}/${path}`,
+  ];
+  let last: unknown;
+  for (const url of urls) {
+    try {
+      const data = await getBytes(options.fetch, url, options.retry);
+      options.onEvent?.({ type: 'index-fetched', mirror, suite, url, bytes: data.length });
+      return data;
+    } catch (err) {
+      if ((err as DebianError).code !== 'DEBIAN_NOT_FOUND') throw err;
+      last = err;
+    }
+  }
+  throw last;
+}
+
+/** Loads one archive source's suites. */
+export async function loadSource(
+  source: ArchiveSource,
+  arch: string,
+  options: ArchiveOptions,
+): Promise<SuiteIndex[]> {
+  return Promise.all(
+    source.suites.map(async (suite) => {
+      const { release, signers } = await fetchRelease(source.mirror, suite, options);
+      const parts = await Promise.all(
+        source.components.map((c) => fetchPackages(source.mirror, suite, c, arch, release, options)),
+      );
+      return { mirror: source.mirror, suite, release, signers, packages: parts.flat() };
+    }),
+  );
+}
+
+/** Loads every suite of a release for one architecture, verified end to end. */
+export async function loadReleaseIndexes(
+  spec: ReleaseSpec,
+  arch: string,
+  options: ArchiveOptions,
+): Promise<SuiteIndex[]> {
+  const all = await Promise.all(spec.sources.map((s) => loadSource(s, arch, options)));
+  return all.flat();
+}
