@@ -1,0 +1,85 @@
+/** Registry error responses → RegistryError with the registry's own codes and messages in the text. */
+import { RegistryError, type RegistryErrorCode, type RegistryErrorEntry } from './errors.ts';
+
+/** Statuses go-containerregistry retries (remote/options.go). */
+export const RETRYABLE_STATUS = new Set([408, 429, 499, 500, 502, 503, 504, 522]);
+
+/** Distribution error codes that say "try again" (transport/error.go Temporary()). */
+export const TEMPORARY_CODES = new Set(['BLOB_UPLOAD_INVALID', 'TOOMANYREQUESTS', 'UNKNOWN', 'UNAVAILABLE']);
+
+/** Parses `{"errors":[...]}`; anything else gives no entries. */
+export function parseErrorBody(text: string): RegistryErrorEntry[] {
+  try {
+    const j = JSON.parse(text) as { errors?: unknown };
+    if (!Array.isArray(j.errors)) return [];
+    return j.errors
+      .filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null)
+      .map((e) => ({
+        code: typeof e.code === 'string' ? e.code : 'UNKNOWN',
+        ...(typeof e.message === 'string' ? { message: e.message } : {}),
+        ...(e.detail !== undefined ? { detail: e.detail } : {}),
+      }));
+  } catch {
+    return [];
+  }
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date (relative to `now`). */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+function codeFor(status: number, entries: RegistryErrorEntry[], authenticated: boolean): RegistryErrorCode {
+  const codes = new Set(entries.map((e) => e.code));
+  if (status === 401) return authenticated ? 'REGISTRY_AUTH_FAILED' : 'REGISTRY_AUTH_REQUIRED';
+  if (status === 403 || codes.has('DENIED')) return 'REGISTRY_DENIED';
+  if (
+    status === 404 ||
+    codes.has('MANIFEST_UNKNOWN') ||
+    codes.has('BLOB_UNKNOWN') ||
+    codes.has('NAME_UNKNOWN')
+  )
+    return 'REGISTRY_NOT_FOUND';
+  if (RETRYABLE_STATUS.has(status)) return 'REGISTRY_UNAVAILABLE';
+  return 'REGISTRY_HTTP_ERROR';
+}
+
+/** Builds the error for a failed request; `what` says what was being done ("HEAD blob sha256:..."). */
+export function httpError(
+  what: string,
+  status: number,
+  bodyText: string,
+  opts: { authenticated?: boolean; retryAfter?: string | null; attempts?: number } = {},
+): RegistryError {
+  const entries = parseErrorBody(bodyText);
+  const code = codeFor(status, entries, opts.authenticated ?? false);
+  const details = entries.length
+    ? entries.map((e) => `${e.code}${e.message ? `: ${e.message}` : ''}${detailText(e.detail)}`).join('; ')
+    : bodyText.trim().slice(0, 200);
+  const hint =
+    code === 'REGISTRY_AUTH_FAILED'
+      ? ' — the credentials were refused; check the user name and password (distill login HOST)'
+      : code === 'REGISTRY_AUTH_REQUIRED'
+        ? ' — the registry needs credentials; run `distill login HOST` or `docker login HOST`'
+        : code === 'REGISTRY_DENIED'
+          ? ' — the credentials do not allow this; check the repository name and your access rights'
+          : '';
+  const tries = opts.attempts && opts.attempts > 1 ? ` after ${opts.attempts} attempts` : '';
+  const retryAfterMs = parseRetryAfter(opts.retryAfter ?? null);
+  return new RegistryError(code, `${what}: HTTP ${status}${tries}${details ? ` (${details})` : ''}${hint}`, {
+    status,
+    entries,
+    retryable: RETRYABLE_STATUS.has(status) || entries.some((e) => TEMPORARY_CODES.has(e.code)),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  });
+}
+
+function detailText(d: unknown): string {
+  if (d === undefined || d === null) return '';
+  const s = typeof d === 'string' ? d : JSON.stringify(d);
+  return s && s !== '{}' && s !== '[]' ? ` [${s.slice(0, 200)}]` : '';
+}

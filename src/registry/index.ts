@@ -1,0 +1,37 @@
+/**
+ * The registry client: references, credentials, authenticated and retrying HTTP, push and pull.
+ * @example
+ *   import { pushArtifact, nodeRegistryOptions } from '../registry/index.ts';
+ *   const r = await pushArtifact(image, 'registry.example/app:1', { ...nodeRegistryOptions(), onEvent });
+ */
+
+import type { RegistryClientOptions } from './client.ts';
+import { dockerKeychain } from './keychain.ts';
+import { nodeKeychainEnv } from './node-env.ts';
+
+export { type RegistryClientOptions, sessionFor } from './client.ts';
+export { isLoopback, schemesFor } from './endpoint.ts';
+export * from './errors.ts';
+export type { EventSink, RegistryEvent } from './events.ts';
+export * from './keychain.ts';
+export { type LoginOptions, saveLogin, verifyLogin } from './login.ts';
+export { nodeKeychainEnv } from './node-env.ts';
+export { type PullOptions, pullArtifact } from './pull.ts';
+export { type PushOptions, type PushResult, pushArtifact } from './push.ts';
+export * from './reference.ts';
+export { RegistrySession, repoScope } from './session.ts';
+export { type FetchLike, Transport, type TransportOptions } from './transport.ts';
+
+/**
+ * Options for the real machine: credentials from docker's/containers' config files and helpers.
+ * `insecureRegistries` are hosts (host or host:port) that may be spoken to over plain http.
+ */
+export function nodeRegistryOptions(
+  extra: { insecureRegistries?: readonly string[]; env?: Record<string, string | undefined> } = {},
+): RegistryClientOptions {
+  return {
+    keychain: dockerKeychain(nodeKeychainEnv(extra.env ?? process.env)),
+    insecureRegistries: extra.insecureRegistries ?? [],
+    userAgent: 'distill',
+  };
+}

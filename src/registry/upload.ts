@@ -1,0 +1,233 @@
+/**
+ * Blob upload (distribution spec "pushing blobs"): HEAD first; POST (with `mount`/`from` when a
+ * source repository on the same registry is known, falling back to a plain POST when the mount
+ * is refused); then the blob streamed from its source — one PATCH for small blobs, chunked
+ * PATCHes with Content-Range above a threshold — and `PUT ?digest=`. The whole upload is retried
+ * from the POST on a retryable failure: an upload session's state is unknown after a reset.
+ */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Digest } from '../oci/digest.ts';
+import type { Descriptor } from '../oci/types.ts';
+import { RegistryError } from './errors.ts';
+import type { EventSink } from './events.ts';
+import { httpError } from './http-error.ts';
+import type { RegistrySession } from './session.ts';
+import type { HttpResponse } from './transport.ts';
+
+export interface BlobSource {
+  readonly descriptor: Descriptor;
+  open(): Promise<Readable>;
+}
+
+export interface UploadContext {
+  session: RegistrySession;
+  repository: string;
+  scopes: readonly string[];
+  onEvent?: EventSink | undefined;
+  /** Blobs larger than this go up in chunks. Default 64 MiB. */
+  chunkThreshold: number;
+  /** Chunk size for chunked uploads (held in memory one at a time). Default 16 MiB. */
+  chunkSize: number;
+}
+
+async function fail(res: HttpResponse, what: string): Promise<never> {
+  const text = await res.text(64 * 1024).catch(() => '');
+  throw httpError(what, res.status, text, { retryAfter: res.headers.get('retry-after') });
+}
+
+/** HEAD /v2/REPO/blobs/DIGEST: 200 exists, 404 absent, anything else an error. */
+export async function blobExists(ctx: UploadContext, digest: Digest): Promise<boolean> {
+  const what = `HEAD blob ${digest} in ${ctx.repository}`;
+  const res = await ctx.session.request(
+    { method: 'HEAD', url: `/v2/${ctx.repository}/blobs/${digest}`, what },
+    ctx.scopes,
+  );
+  await res.discard();
+  if (res.status === 200) return true;
+  if (res.status === 404) return false;
+  return fail(res, what);
+}
+
+function location(res: HttpResponse, what: string): URL {
+  const loc = res.headers.get('location');
+  if (!loc)
+    throw new RegistryError('REGISTRY_PROTOCOL', `${what}: HTTP ${res.status} without a Location header`);
+  try {
+    return new URL(loc, res.url);
+  } catch (e) {
+    throw new RegistryError('REGISTRY_PROTOCOL', `${what}: bad Location ${JSON.stringify(loc)}`, {
+      cause: e,
+    });
+  }
+}
+
+/** Starts an upload session; resolves to 'mounted' or the session's Location. */
+async function start(ctx: UploadContext, digest: Digest, mountFrom?: string): Promise<'mounted' | URL> {
+  const what = `start upload of ${digest} to ${ctx.repository}`;
+  const url = new URL(`/v2/${ctx.repository}/blobs/uploads/`, await ctx.session.baseUrl());
+  if (mountFrom) {
+    url.searchParams.set('mount', digest);
+    url.searchParams.set('from', mountFrom);
+  }
+  const res = await ctx.session.request(
+    { method: 'POST', url, what, headers: { 'content-length': '0' } },
+    ctx.scopes,
+  );
+  if (res.status === 201 && mountFrom) {
+    await res.discard();
+    return 'mounted';
+  }
+  if (res.status === 202) {
+    await res.discard();
+    return location(res, what);
+  }
+  if (mountFrom && res.status !== 429 && res.status < 500) {
+    // Mount refused (Harbor answers 401 for an unknown `from`, Quay 4xx): upload instead.
+    await res.discard();
+    return start(ctx, digest);
+  }
+  return fail(res, what);
+}
+
+function withDigest(loc: URL, digest: Digest): URL {
+  const u = new URL(loc);
+  u.searchParams.set('digest', digest);
+  return u;
+}
+
+/** Hashes what flows through, failing at the end if the local blob is not what its descriptor says. */
+function verified(src: Readable, d: Descriptor): Readable {
+  const hash = createHash('sha256');
+  let n = 0;
+  return Readable.from(
+    (async function* () {
+      for await (const c of src) {
+        hash.update(c as Buffer);
+        n += (c as Buffer).length;
+        yield c as Buffer;
+      }
+      const got = `sha256:${hash.digest('hex')}`;
+      if (got !== d.digest || n !== d.size) {
+        throw new RegistryError(
+          'REGISTRY_DIGEST_MISMATCH',
+          `local blob ${d.digest} has ${n} bytes hashing to ${got}; its descriptor says ${d.size} bytes`,
+        );
+      }
+    })(),
+  );
+}
+
+async function monolithic(ctx: UploadContext, blob: BlobSource, loc: URL): Promise<URL> {
+  const d = blob.descriptor;
+  const what = `upload ${d.digest} to ${ctx.repository}`;
+  const res = await ctx.session.request(
+    {
+      method: 'PATCH',
+      url: loc,
+      what,
+      retry: false,
+      headers: { 'content-type': 'application/octet-stream' },
+      body: async () => verified(await blob.open(), d),
+      length: d.size,
+      onProgress: (sent) => ctx.onEvent?.({ type: 'blob-progress', digest: d.digest, sent, size: d.size }),
+    },
+    ctx.scopes,
+  );
+  if (![201, 202, 204].includes(res.status)) return fail(res, what);
+  await res.discard();
+  return res.headers.get('location') ? location(res, what) : loc;
+}
+
+/** Reads a stream as buffers of exactly `size` bytes (the last one shorter). */
+async function* chunksOf(src: Readable, size: number): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let have = 0;
+  for await (const c of src) {
+    let b = c as Buffer;
+    while (b.length) {
+      const take = Math.min(size - have, b.length);
+      parts.push(b.subarray(0, take));
+      have += take;
+      b = b.subarray(take);
+      if (have === size) {
+        yield Buffer.concat(parts);
+        parts = [];
+        have = 0;
+      }
+    }
+  }
+  if (have) yield Buffer.concat(parts);
+}
+
+async function chunked(ctx: UploadContext, blob: BlobSource, first: URL): Promise<URL> {
+  const d = blob.descriptor;
+  let loc = first;
+  let offset = 0;
+  for await (const chunk of chunksOf(verified(await blob.open(), d), ctx.chunkSize)) {
+    const what = `upload ${d.digest} to ${ctx.repository} (bytes ${offset}-${offset + chunk.length - 1})`;
+    const res = await ctx.session.request(
+      {
+        method: 'PATCH',
+        url: loc,
+        what,
+        retry: false,
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-range': `${offset}-${offset + chunk.length - 1}`,
+        },
+        body: async () => chunk,
+        length: chunk.length,
+      },
+      ctx.scopes,
+    );
+    if (![201, 202, 204].includes(res.status)) return fail(res, what);
+    await res.discard();
+    if (res.headers.get('location')) loc = location(res, what);
+    offset += chunk.length;
+    ctx.onEvent?.({ type: 'blob-progress', digest: d.digest, sent: offset, size: d.size });
+  }
+  return loc;
+}
+
+/** Uploads one blob (no HEAD here). Resolves to how it got there. */
+export async function uploadBlob(
+  ctx: UploadContext,
+  blob: BlobSource,
+  mountFrom?: string,
+): Promise<'mounted' | 'uploaded'> {
+  const d = blob.descriptor;
+  const t = ctx.session.transport;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const started = await start(ctx, d.digest, mountFrom);
+      if (started === 'mounted') {
+        ctx.onEvent?.({ type: 'blob-mounted', digest: d.digest, size: d.size, from: mountFrom as string });
+        return 'mounted';
+      }
+      const isChunked = d.size > ctx.chunkThreshold;
+      ctx.onEvent?.({ type: 'blob-upload-start', digest: d.digest, size: d.size, chunked: isChunked });
+      const loc = await (isChunked ? chunked(ctx, blob, started) : monolithic(ctx, blob, started));
+      const what = `finish upload of ${d.digest} to ${ctx.repository}`;
+      const res = await ctx.session.request(
+        {
+          method: 'PUT',
+          url: withDigest(loc, d.digest),
+          what,
+          retry: false,
+          headers: { 'content-length': '0' },
+        },
+        ctx.scopes,
+      );
+      if (res.status !== 201 && res.status !== 204) return fail(res, what);
+      await res.discard();
+      ctx.onEvent?.({ type: 'blob-uploaded', digest: d.digest, size: d.size });
+      return 'uploaded';
+    } catch (e) {
+      if (!(e instanceof RegistryError) || !e.retryable || attempt >= t.options.attempts) throw e;
+      const delayMs = t.delayFor(e, attempt);
+      t.options.onRetry?.({ what: `upload of ${d.digest}`, attempt, delayMs, error: e });
+      await t.options.sleep(delayMs);
+    }
+  }
+}
