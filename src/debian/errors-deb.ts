@@ -27,6 +27,8 @@ export type DebErrorCode =
   | 'DEB_ENTRY_UNSUPPORTED'
   /** The control member has no `control` file, or it has no Package field. */
   | 'DEB_CONTROL_INVALID'
+  /** The mirror no longer has the file (404/410): the lock or index is stale; re-lock. */
+  | 'DEB_MISSING_ON_MIRROR'
   /** The download failed after retries. */
   | 'DEB_DOWNLOAD_FAILED';
 
