@@ -9,4 +9,9 @@ export interface CommandModule {
 }
 
 /** name → loader; `help` text is shown in `distill --help` without loading the module. */
-export const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {};
+export const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  packages: {
+    summary: 'resolve Debian packages and their dependencies',
+    load: () => import('./commands/packages.ts'),
+  },
+};

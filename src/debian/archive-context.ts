@@ -1,0 +1,54 @@
+/**
+ * Wires the archive reader to the real world for a command: mirrors (flag/env/config/apt), the
+ * shipped keys, the content-addressed cache, global fetch and the system clock. Commands call
+ * this; tests build ArchiveOptions themselves with fakes.
+ */
+import { type Cache, cacheRoot, openCache } from '../platform/cache.ts';
+import type { ArchiveEvent, ArchiveOptions } from './archive.ts';
+import type { FetchFn } from './archive-http.ts';
+import { loadKeyring } from './keys.ts';
+import {
+  type DiscoverOptions,
+  discoverMirrors,
+  type Mirrors,
+  parseDebianRelease,
+  releaseSpec,
+} from './mirror.ts';
+import type { ReleaseSpec } from './types.ts';
+
+/** What a command knows. */
+export interface ContextOptions extends Omit<DiscoverOptions, 'env'> {
+  readonly debian: string | number;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly fetch?: FetchFn;
+  readonly cache?: Cache;
+  readonly keysDir?: string;
+  readonly onEvent?: (event: ArchiveEvent) => void;
+}
+
+/** A ready-to-use archive context. */
+export interface ArchiveContext {
+  readonly mirrors: Mirrors;
+  readonly spec: ReleaseSpec;
+  readonly archive: ArchiveOptions;
+  readonly cache: Cache;
+}
+
+/** Discovers mirrors, loads keys and opens the cache. */
+export async function openArchiveContext(options: ContextOptions): Promise<ArchiveContext> {
+  const debian = parseDebianRelease(options.debian);
+  const mirrors = await discoverMirrors(options);
+  const cache = options.cache ?? (await openCache(cacheRoot(options.env)));
+  const keyring = await loadKeyring(options.keysDir);
+  return {
+    mirrors,
+    spec: releaseSpec(debian, mirrors),
+    cache,
+    archive: {
+      fetch: options.fetch ?? ((url, init) => globalThis.fetch(url, init)),
+      keyring,
+      cache,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    },
+  };
+}

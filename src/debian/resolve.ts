@@ -1,0 +1,289 @@
+/**
+ * The dependency resolver: from requested package names to the closed set an image needs.
+ *
+ * It follows Pre-Depends and Depends (not Recommends/Suggests), tries alternatives left to
+ * right, honours version constraints, resolves virtual packages through (versioned) Provides,
+ * and picks the highest version across the release's suites. One architecture is resolved at
+ * a time, so `:any`/`:native` qualifiers and Multi-Arch reduce to "the package of this arch or
+ * `all`". Resolution is greedy breadth-first in request and field order, which makes it
+ * deterministic and lets cycles resolve (a package already chosen satisfies later edges).
+ * A dependency whose chosen alternative is in the exclusion set is dropped and reported.
+ */
+import { DebianError } from './errors.ts';
+import type { PackageEntry } from './packages-index.ts';
+import { exclusionSet } from './resolve-exclusions.ts';
+import {
+  type Dependency,
+  formatDependency,
+  type PackageRelation,
+  parseDependencies,
+  parseRelation,
+} from './resolve-relations.ts';
+import type { ResolvedPackage } from './types.ts';
+import { compareVersions, satisfies } from './version.ts';
+
+/** A dependency the resolver left out, and why. */
+export interface Exclusion {
+  /** The excluded package (or virtual package) name. */
+  readonly name: string;
+  readonly reason: string;
+  /** Each package that depended on it, with the dependency as written. */
+  readonly neededBy: readonly {
+    readonly package: string;
+    readonly dependency: string;
+    readonly field: string;
+  }[];
+}
+
+/** What resolution produced. */
+export interface Resolution {
+  /** The chosen packages, sorted by name. */
+  readonly packages: readonly ResolvedPackage[];
+  /** What was left out, sorted by name. */
+  readonly excluded: readonly Exclusion[];
+  /** Choices worth a look (several providers of a virtual package, …). */
+  readonly warnings: readonly string[];
+}
+
+/** Resolver inputs. */
+export interface ResolveOptions {
+  /** The architecture being resolved (dpkg name). */
+  readonly arch: string;
+  /** Suite order for ties between identical versions (earlier wins). */
+  readonly suites?: readonly string[];
+  /** Extra names to leave out (the config's `exclude:`). */
+  readonly exclude?: readonly string[];
+  /** Default exclusions to keep after all. */
+  readonly keep?: readonly string[];
+}
+
+const PRIORITY: Record<string, number> = { required: 0, important: 1, standard: 2, optional: 3, extra: 4 };
+
+interface Provided {
+  readonly entry: PackageEntry;
+  readonly version: string | undefined;
+}
+
+/** An index over a release's packages for one architecture. */
+export class Universe {
+  readonly byName = new Map<string, PackageEntry[]>();
+  readonly providers = new Map<string, Provided[]>();
+  constructor(
+    entries: Iterable<PackageEntry>,
+    readonly arch: string,
+    suites: readonly string[] = [],
+  ) {
+    const rank = (s: string) => {
+      const i = suites.indexOf(s);
+      return i < 0 ? suites.length : i;
+    };
+    for (const e of entries) {
+      if (e.architecture !== arch && e.architecture !== 'all') continue;
+      let list = this.byName.get(e.name);
+      if (!list) this.byName.set(e.name, (list = []));
+      list.push(e);
+      if (e.provides)
+        for (const alt of e.provides.split(',')) {
+          const t = alt.trim();
+          if (!t) continue;
+          const r = parseRelation(t, `${e.name} Provides`);
+          let p = this.providers.get(r.name);
+          if (!p) this.providers.set(r.name, (p = []));
+          p.push({ entry: e, version: r.op === '=' ? r.version : undefined });
+        }
+    }
+    // Highest version first; the same version from an earlier suite first.
+    for (const list of this.byName.values())
+      list.sort((a, b) => compareVersions(b.version, a.version) || rank(a.suite) - rank(b.suite));
+  }
+
+  /** The best entry for a name (highest version), or undefined. */
+  best(name: string): PackageEntry | undefined {
+    return this.byName.get(name)?.[0];
+  }
+}
+
+/** Does `rel` accept the given real package? */
+function matchesReal(rel: PackageRelation, e: PackageEntry, arch: string): boolean {
+  if (
+    rel.arch &&
+    rel.arch !== 'any' &&
+    rel.arch !== 'native' &&
+    rel.arch !== arch &&
+    e.architecture !== 'all'
+  )
+    return false;
+  return !rel.op || satisfies(e.version, rel.op, rel.version as string);
+}
+
+/** Does `rel` accept a package providing it at `version` (undefined: unversioned Provides)? */
+function matchesProvided(rel: PackageRelation, version: string | undefined): boolean {
+  if (!rel.op) return true;
+  return version !== undefined && satisfies(version, rel.op, rel.version as string);
+}
+
+/** Resolves `requested` (names, optionally `name=version`) against a universe. */
+export function resolve(
+  universe: Universe,
+  requested: readonly string[],
+  options: ResolveOptions,
+): Resolution {
+  const excl = exclusionSet(options.exclude, options.keep);
+  const chosen = new Map<string, { entry: PackageEntry; reason: string[] }>();
+  const excluded = new Map<string, { reason: string; neededBy: Exclusion['neededBy'][number][] }>();
+  const warnings: string[] = [];
+  const queue: string[] = [];
+  const arch = universe.arch;
+
+  const choose = (entry: PackageEntry, reason: string[]) => {
+    chosen.set(entry.name, { entry, reason });
+    queue.push(entry.name);
+  };
+
+  for (const req of requested) {
+    const [name, version] = req.split('=', 2) as [string, string | undefined];
+    const list = universe.byName.get(name);
+    const entry = version ? list?.find((e) => compareVersions(e.version, version) === 0) : list?.[0];
+    if (!entry) {
+      const hint = universe.providers.has(name)
+        ? ` (it is a virtual package provided by ${[...new Set(universe.providers.get(name)?.map((p) => p.entry.name))].sort().join(', ')}; ask for one of those)`
+        : '';
+      throw new DebianError(
+        'DEBIAN_PACKAGE_UNKNOWN',
+        `no package ${JSON.stringify(req)} for ${arch} in ${(options.suites ?? []).join(', ') || 'the indexes'}${hint}`,
+      );
+    }
+    const prev = chosen.get(name);
+    if (prev && prev.entry !== entry)
+      throw new DebianError(
+        'DEBIAN_UNSATISFIABLE',
+        `${name} is requested at two versions (${prev.entry.version}, ${entry.version})`,
+      );
+    if (!prev) choose(entry, [name]);
+  }
+
+  // Is this dependency already met by what is chosen?
+  const satisfied = (dep: Dependency): boolean =>
+    dep.some((rel) => {
+      const c = chosen.get(rel.name);
+      if (c && matchesReal(rel, c.entry, arch)) return true;
+      return (universe.providers.get(rel.name) ?? []).some(
+        (p) => chosen.get(p.entry.name)?.entry === p.entry && matchesProvided(rel, p.version),
+      );
+    });
+
+  const exclude = (name: string, by: PackageEntry, dep: Dependency, field: string) => {
+    let x = excluded.get(name);
+    if (!x) excluded.set(name, (x = { reason: excl.get(name) ?? '', neededBy: [] }));
+    x.neededBy.push({ package: by.name, dependency: formatDependency(dep), field });
+  };
+
+  // Candidates for one alternative: real packages first (highest version), then providers.
+  const candidates = (rel: PackageRelation): { entry: PackageEntry; virtual: boolean }[] => {
+    const real = (universe.byName.get(rel.name) ?? []).filter((e) => matchesReal(rel, e, arch));
+    const prov = (universe.providers.get(rel.name) ?? [])
+      .filter((p) => matchesProvided(rel, p.version))
+      .map((p) => p.entry)
+      // Providers: not excluded, then by Priority, then by name, then highest version.
+      .sort(
+        (a, b) =>
+          Number(excl.has(a.name)) - Number(excl.has(b.name)) ||
+          (PRIORITY[a.field('Priority') ?? 'optional'] ?? 3) -
+            (PRIORITY[b.field('Priority') ?? 'optional'] ?? 3) ||
+          (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) ||
+          compareVersions(b.version, a.version),
+      );
+    return [
+      ...real.map((entry) => ({ entry, virtual: false })),
+      ...prov.map((entry) => ({ entry, virtual: true })),
+    ];
+  };
+
+  while (queue.length > 0) {
+    const name = queue.shift() as string;
+    const { entry, reason } = chosen.get(name) as { entry: PackageEntry; reason: string[] };
+    for (const field of ['Pre-Depends', 'Depends']) {
+      const deps = parseDependencies(entry.field(field), `${entry.name} ${field}`);
+      for (const dep of deps) {
+        if (satisfied(dep)) continue;
+        let done = false;
+        const tried: string[] = [];
+        for (const rel of dep) {
+          // An excluded alternative drops the whole dependency: the others are its stand-ins.
+          if (excl.has(rel.name)) {
+            exclude(rel.name, entry, dep, field);
+            done = true;
+            break;
+          }
+          const cands = candidates(rel);
+          const usable = cands.filter((c) => {
+            const taken = chosen.get(c.entry.name);
+            return !taken || taken.entry === c.entry;
+          });
+          const pick = usable[0];
+          if (!pick) {
+            tried.push(
+              cands.length > 0
+                ? `${rel.name}: ${cands.map((c) => `${c.entry.name} ${c.entry.version}`).join(', ')} conflict with what is chosen`
+                : `${rel.name}: no ${arch} package${rel.op ? ` with version ${rel.op} ${rel.version}` : ''}`,
+            );
+            continue;
+          }
+          if (excl.has(pick.entry.name)) {
+            exclude(pick.entry.name, entry, dep, field);
+            done = true;
+            break;
+          }
+          if (pick.virtual) {
+            const names = [...new Set(usable.filter((c) => c.virtual).map((c) => c.entry.name))];
+            if (names.length > 1)
+              warnings.push(
+                `${entry.name}: virtual ${rel.name} has several providers (${names.join(', ')}); chose ${pick.entry.name}`,
+              );
+          }
+          if (!chosen.has(pick.entry.name)) choose(pick.entry, [...reason, pick.entry.name]);
+          done = true;
+          break;
+        }
+        if (!done)
+          throw new DebianError(
+            'DEBIAN_UNSATISFIABLE',
+            `cannot satisfy ${entry.name} ${field}: ${formatDependency(dep)} (needed via ${reason.join(' → ')}): ${tried.join('; ')}`,
+          );
+      }
+    }
+  }
+
+  const packages = [...chosen.values()]
+    .map(({ entry, reason }) => toResolved(entry, reason))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const exclusions = [...excluded.entries()]
+    .map(([name, x]) => ({ name, reason: x.reason, neededBy: x.neededBy }))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  return { packages, excluded: exclusions, warnings };
+}
+
+/** Turns an index entry into the boundary type handed to downloads. */
+export function toResolved(entry: PackageEntry, reason: readonly string[]): ResolvedPackage {
+  const filename = entry.field('Filename');
+  const sha256 = entry.field('SHA256');
+  const size = Number(entry.field('Size'));
+  if (!filename || !sha256 || !/^[0-9a-f]{64}$/i.test(sha256) || !Number.isSafeInteger(size))
+    throw new DebianError(
+      'DEBIAN_INDEX_INVALID',
+      `${entry.name} ${entry.version} (${entry.suite}): Filename, Size or SHA256 missing or malformed`,
+    );
+  return {
+    name: entry.name,
+    version: entry.version,
+    architecture: entry.architecture,
+    filename,
+    sha256: sha256.toLowerCase(),
+    size,
+    suite: entry.suite,
+    component: entry.component,
+    mirror: entry.mirror,
+    stanza: entry.raw,
+    reason,
+  };
+}
