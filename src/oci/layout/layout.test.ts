@@ -22,7 +22,7 @@ async function tmp(t: { after: (fn: () => Promise<void>) => void }): Promise<str
   return d;
 }
 
-async function readAll(s: NodeJS.ReadableStream): Promise<Buffer> {
+async function readAll(s: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of s) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
