@@ -35,7 +35,9 @@ async function tarFile(path: string, files: Record<string, string | Buffer>): Pr
 test('an image round-trips through a docker archive with uncompressed layers named by diffID', async (t) => {
   const file = join(await tmp(t), 'img.tar');
   const img = await testImage([{ 'a.txt': 'a' }, { 'b/c.txt': 'c' }]);
-  const { manifest } = await writeDockerArchive(file, [{ image: img, tags: ['example.com/app:1', 'app'] }]);
+  const { manifest } = await writeDockerArchive(file, [
+    { artifact: img, tags: ['example.com/app:1', 'app'] },
+  ]);
   assert.deepEqual(Object.keys(manifest[0] ?? {}), ['Config', 'RepoTags', 'Layers']);
   assert.deepEqual(manifest[0]?.RepoTags, ['example.com/app:1', 'app:latest']);
   assert.deepEqual(
@@ -64,7 +66,7 @@ test('an image round-trips through a docker archive with uncompressed layers nam
 test("with layers 'as-stored' the archive keeps gzip blobs and the manifest digest survives", async (t) => {
   const file = join(await tmp(t), 'img.tar');
   const img = await testImage([{ 'a.txt': 'a' }]);
-  await writeDockerArchive(file, [{ image: img, tags: ['x:1'] }], { layers: 'as-stored' });
+  await writeDockerArchive(file, [{ artifact: img, tags: ['x:1'] }], { layers: 'as-stored' });
   const back = await readDockerArchive(file, { tag: 'x:1' });
   await validate(back, { deep: true });
   assert.equal(back.descriptor.digest, img.descriptor.digest);
@@ -75,8 +77,8 @@ test('a multi-image archive is read by tag (short and long names) or by position
   const a = await testImage([{ a: 'a' }]);
   const b = await testImage([{ b: 'b' }]);
   await writeDockerArchive(file, [
-    { image: a, tags: ['busybox:1'] },
-    { image: b, tags: ['docker.io/library/busybox:2'] },
+    { artifact: a, tags: ['busybox:1'] },
+    { artifact: b, tags: ['docker.io/library/busybox:2'] },
   ]);
   assert.equal((await readArchiveManifest(file)).length, 2);
   assert.equal(
@@ -100,7 +102,7 @@ test('a multi-image archive is read by tag (short and long names) or by position
 test('a truncated archive fails with OCI_ARCHIVE_TRUNCATED wherever it is cut', async (t) => {
   const dir = await tmp(t);
   const file = join(dir, 'img.tar');
-  await writeDockerArchive(file, [{ image: await testImage([{ big: 'x'.repeat(5000) }]), tags: ['t'] }]);
+  await writeDockerArchive(file, [{ artifact: await testImage([{ big: 'x'.repeat(5000) }]), tags: ['t'] }]);
   const whole = await readFile(file);
   for (const cut of [
     100,
@@ -136,7 +138,7 @@ test('bad archives: manifest.json not JSON, no manifest.json, corrupted layer, w
   // Flip a byte inside the stored layer: reading the image works, opening the layer fails.
   const img = await testImage([{ 'a.txt': 'aaaaaaaa' }]);
   const file = join(dir, 'img.tar');
-  const { manifest } = await writeDockerArchive(file, [{ image: img }]);
+  const { manifest } = await writeDockerArchive(file, [{ artifact: img }]);
   const bytes = await readFile(file);
   const at = bytes.indexOf(Buffer.from('aaaaaaaa'));
   bytes[at] = 0x62;
@@ -192,13 +194,29 @@ test('nothing is written at the output path when a layer is broken, and an old f
     config: { ...img.config },
     layers: [{ ...other, diffId: img.layers[0]?.diffId ?? other.diffId }],
   });
-  await assert.rejects(writeDockerArchive(file, [{ image: lying }]), { code: 'OCI_DIGEST_MISMATCH' });
+  await assert.rejects(writeDockerArchive(file, [{ artifact: lying }]), { code: 'OCI_DIGEST_MISMATCH' });
   assert.deepEqual(await readdir(dir), []);
   await writeFile(file, 'old');
-  await assert.rejects(writeDockerArchive(file, [{ image: lying }]), { code: 'OCI_DIGEST_MISMATCH' });
+  await assert.rejects(writeDockerArchive(file, [{ artifact: lying }]), { code: 'OCI_DIGEST_MISMATCH' });
   assert.deepEqual(await readdir(dir), ['out.tar']);
   assert.equal(await readFile(file, 'utf8'), 'old');
-  await assert.rejects(writeDockerArchive(file, [{ image: img, tags: ['Bad Name'] }]), {
+  await assert.rejects(writeDockerArchive(file, [{ artifact: img, tags: ['Bad Name'] }]), {
     code: 'IMAGE_REF_INVALID',
   });
+});
+
+test('a multi-platform index cannot go into a docker archive; a one-image index can', async (t) => {
+  const dir = await tmp(t);
+  const { testIndex } = await import('../../../test/helpers/images.ts');
+  const { createIndex } = await import('../build.ts');
+  await assert.rejects(writeDockerArchive(join(dir, 'a.tar'), [{ artifact: await testIndex() }]), {
+    code: 'OCI_PLATFORM_INVALID',
+  });
+  assert.deepEqual(await readdir(dir), []);
+  const one = await testImage();
+  await writeDockerArchive(join(dir, 'b.tar'), [{ artifact: createIndex([one]) }]);
+  assert.equal(
+    (await readDockerArchive(join(dir, 'b.tar'))).manifest.config.digest,
+    one.manifest.config.digest,
+  );
 });

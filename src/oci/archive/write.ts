@@ -14,7 +14,7 @@ import { canonicalBytes } from '../canonical-json.ts';
 import { decompressStream } from '../compression.ts';
 import { DigestStream, digestHex, sha256, VerifyingStream } from '../digest.ts';
 import { OciError } from '../errors.ts';
-import type { Image, Layer } from '../image.ts';
+import { type Artifact, type Image, imagesOf, type Layer } from '../image.ts';
 import { layerCompression } from '../media-types.ts';
 import { legacyLayers } from './legacy.ts';
 import type { DockerManifestEntry } from './read.ts';
@@ -24,7 +24,8 @@ import { TarFile } from './tar-file.ts';
 export type ArchiveLayerStorage = 'uncompressed' | 'as-stored';
 
 export interface ArchiveImage {
-  image: Image;
+  /** An image, or an index holding exactly one image (docker archives have no multi-platform form). */
+  artifact: Artifact;
   /** RepoTags, `NAME[:TAG]` (TAG defaults to latest). */
   tags?: readonly string[];
 }
@@ -105,7 +106,7 @@ export async function writeDockerArchive(
 }
 
 function planImage(e: ArchiveImage, storage: ArchiveLayerStorage) {
-  const img = e.image;
+  const img = singleImage(e.artifact);
   if (sha256(img.rawConfig) !== img.manifest.config.digest) {
     throw new OciError('OCI_DIGEST_MISMATCH', `config of ${img.descriptor.digest} does not match its digest`);
   }
@@ -119,6 +120,17 @@ function planImage(e: ArchiveImage, storage: ArchiveLayerStorage) {
     Layers: layers,
   };
   return { image: img, entry, legacy: legacyLayers(img, layers) };
+}
+
+function singleImage(a: Artifact): Image {
+  const imgs = imagesOf(a);
+  if (imgs.length !== 1 || !imgs[0]) {
+    throw new OciError(
+      'OCI_PLATFORM_INVALID',
+      `${a.descriptor.digest} holds ${imgs.length} images; a docker archive takes one per platform (choose one)`,
+    );
+  }
+  return imgs[0];
 }
 
 function layerName(l: Layer, storage: ArchiveLayerStorage): string {
