@@ -1,0 +1,4 @@
+/** Node implementations of the effects: HTTP, content-addressed cache, ... */
+export * from './cache.ts';
+export * from './errors.ts';
+export * from './http.ts';
