@@ -10,6 +10,10 @@ export interface CommandModule {
 
 /** name → loader; `help` text is shown in `distill --help` without loading the module. */
 export const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  inspect: {
+    summary: 'show an image: platforms, config, layers, sizes',
+    load: () => import('./commands/inspect.ts'),
+  },
   packages: {
     summary: 'resolve Debian packages and their dependencies',
     load: () => import('./commands/packages.ts'),

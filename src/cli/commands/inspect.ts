@@ -1,0 +1,215 @@
+/**
+ * `distill inspect IMAGE`: platform(s), config, layers with compressed and uncompressed sizes, and
+ * totals, for any source `openSource` knows (oci:DIR[:TAG], docker-archive:FILE[:NAME]).
+ */
+
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+import {
+  type Artifact,
+  decompressStream,
+  formatPlatform,
+  type Image,
+  imagesOf,
+  type Layer,
+  layerCompression,
+  OciError,
+  parsePlatform,
+  platformMatches,
+  platformOf,
+} from '../../oci/index.ts';
+import { openSource } from '../image-ref.ts';
+import { consoleOutput } from '../output.ts';
+
+export interface LayerReport {
+  digest: string;
+  diffId: string;
+  mediaType: string;
+  size: number;
+  /** null when unknown and not measured (--no-measure). */
+  uncompressedSize: number | null;
+  /** Where the uncompressed size comes from: the source knew it, or the layer was read to count it. */
+  uncompressedSizeFrom: 'source' | 'measured' | 'unknown';
+}
+
+export interface ImageReport {
+  platform: string;
+  digest: string;
+  mediaType: string;
+  config: {
+    digest: string;
+    created?: string;
+    entrypoint?: string[];
+    cmd?: string[];
+    user?: string;
+    env?: string[];
+    workdir?: string;
+    labels?: Record<string, string>;
+  };
+  layers: LayerReport[];
+  totals: { layers: number; size: number; uncompressedSize: number | null };
+}
+
+export interface InspectReport {
+  reference: string;
+  kind: 'image' | 'index';
+  digest: string;
+  mediaType: string;
+  platforms: string[];
+  images: ImageReport[];
+}
+
+export interface InspectOptions {
+  /** Only the image of this platform (os/arch[/variant]). */
+  platform?: string;
+  /** Read layers whose uncompressed size the source does not know (one decompression each). */
+  measure?: boolean;
+}
+
+/** Builds the report for an artifact. */
+export async function inspectArtifact(
+  reference: string,
+  a: Artifact,
+  o: InspectOptions = {},
+): Promise<InspectReport> {
+  const all = imagesOf(a);
+  const want = o.platform ? parsePlatform(o.platform) : undefined;
+  const chosen = want ? all.filter((i) => platformMatches(platformOfImage(i), want)) : all;
+  if (want && chosen.length === 0) {
+    throw new OciError(
+      'OCI_PLATFORM_NOT_FOUND',
+      `${reference} has no ${o.platform} image (it has ${all.map((i) => formatPlatform(platformOfImage(i))).join(', ')})`,
+    );
+  }
+  const images: ImageReport[] = [];
+  for (const img of chosen) images.push(await imageReport(img, o.measure ?? true));
+  return {
+    reference,
+    kind: a.kind,
+    digest: a.descriptor.digest,
+    mediaType: a.descriptor.mediaType,
+    platforms: all.map((i) => formatPlatform(platformOfImage(i))),
+    images,
+  };
+}
+
+function platformOfImage(i: Image) {
+  return i.descriptor.platform ?? platformOf(i.config);
+}
+
+async function imageReport(img: Image, measure: boolean): Promise<ImageReport> {
+  const layers: LayerReport[] = [];
+  for (const l of img.layers) layers.push(await layerReport(l, measure));
+  const c = img.config.config ?? {};
+  const unknown = layers.some((l) => l.uncompressedSize === null);
+  return {
+    platform: formatPlatform(platformOfImage(img)),
+    digest: img.descriptor.digest,
+    mediaType: img.descriptor.mediaType,
+    config: {
+      digest: img.manifest.config.digest,
+      ...(img.config.created ? { created: img.config.created } : {}),
+      ...(c.Entrypoint ? { entrypoint: c.Entrypoint } : {}),
+      ...(c.Cmd ? { cmd: c.Cmd } : {}),
+      ...(c.User ? { user: c.User } : {}),
+      ...(c.Env ? { env: c.Env } : {}),
+      ...(c.WorkingDir ? { workdir: c.WorkingDir } : {}),
+      ...(c.Labels ? { labels: c.Labels } : {}),
+    },
+    layers,
+    totals: {
+      layers: layers.length,
+      size: layers.reduce((n, l) => n + l.size, 0),
+      uncompressedSize: unknown ? null : layers.reduce((n, l) => n + (l.uncompressedSize ?? 0), 0),
+    },
+  };
+}
+
+async function layerReport(l: Layer, measure: boolean): Promise<LayerReport> {
+  const base = {
+    digest: l.descriptor.digest,
+    diffId: l.diffId,
+    mediaType: l.descriptor.mediaType,
+    size: l.descriptor.size,
+  };
+  const c = layerCompression(l.descriptor.mediaType);
+  if (l.uncompressedSize !== undefined)
+    return { ...base, uncompressedSize: l.uncompressedSize, uncompressedSizeFrom: 'source' };
+  if (c === 'none') return { ...base, uncompressedSize: l.descriptor.size, uncompressedSizeFrom: 'source' };
+  if (!measure) return { ...base, uncompressedSize: null, uncompressedSizeFrom: 'unknown' };
+  // Reading also checks the layer's digest: a corrupted blob fails here, not later.
+  let n = 0;
+  await pipeline(await l.open(), decompressStream(c), async (src: AsyncIterable<Buffer>) => {
+    for await (const chunk of src) n += chunk.length;
+  });
+  return { ...base, uncompressedSize: n, uncompressedSizeFrom: 'measured' };
+}
+
+function human(n: number | null): string {
+  if (n === null) return '?';
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
+}
+
+function print(r: InspectReport, info: (s: string) => void): void {
+  info(`${r.reference}: ${r.kind} ${r.digest}`);
+  info(`  media type  ${r.mediaType}`);
+  info(`  platforms   ${r.platforms.join(', ')}`);
+  for (const img of r.images) {
+    const c = img.config;
+    info('');
+    info(`${img.platform}  ${img.digest}`);
+    info(`  config      ${c.digest}${c.created ? `  created ${c.created}` : ''}`);
+    info(`  entrypoint  ${c.entrypoint ? JSON.stringify(c.entrypoint) : '-'}`);
+    info(`  cmd         ${c.cmd ? JSON.stringify(c.cmd) : '-'}`);
+    info(`  user        ${c.user ?? '-'}`);
+    info(`  workdir     ${c.workdir ?? '-'}`);
+    for (const e of c.env ?? []) info(`  env         ${e}`);
+    for (const [k, v] of Object.entries(c.labels ?? {})) info(`  label       ${k}=${v}`);
+    info(`  layers (${img.totals.layers}):`);
+    for (const l of img.layers) {
+      info(
+        `    ${l.digest}  ${String(l.size).padStart(10)}  ${human(l.uncompressedSize).padStart(10)} uncompressed  ${l.mediaType}`,
+      );
+    }
+    info(
+      `  total       ${img.totals.size} bytes (${human(img.totals.size)}), ${human(img.totals.uncompressedSize)} uncompressed`,
+    );
+  }
+}
+
+interface Flags {
+  json?: boolean;
+  platform?: string;
+  measure: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('inspect <image>')
+    .description(
+      'show an image: platform(s), config, layers and sizes (oci:DIR[:TAG], docker-archive:FILE[:NAME])',
+    )
+    .option('--platform <os/arch[/variant]>', 'only the image for this platform')
+    .option(
+      '--no-measure',
+      'do not read compressed layers to count their uncompressed size (one decompression per layer)',
+    )
+    .option('--json', 'print the result as JSON')
+    .action(async (ref: string, o: Flags) => {
+      const out = consoleOutput(Boolean(o.json));
+      const a = await openSource(ref);
+      const r = await inspectArtifact(ref, a, {
+        measure: o.measure,
+        ...(o.platform ? { platform: o.platform } : {}),
+      });
+      out.result(r);
+      print(r, out.info);
+    });
+}
