@@ -38,6 +38,8 @@ export interface DownloadOptions {
   /** Parallel downloads (default 4). */
   concurrency?: number;
   onProgress?: (e: DownloadEvent) => void;
+  /** Called as each package lands (cache hits too), so work on it can start before the rest arrive. */
+  onDownloaded?: (r: DownloadedPackage) => void;
   signal?: AbortSignal;
   /** Retries per package of a failed transfer, including connection drops mid-body (default 3). */
   retries?: number;
@@ -117,6 +119,7 @@ export async function downloadPackages<P extends DownloadablePackage>(
       const pkg = pkgs[i] as P;
       const r = await one(pkg);
       results[i] = r;
+      opts.onDownloaded?.(r);
       packagesDone++;
       if (r.cached) bytesDone += pkg.size;
       emit({

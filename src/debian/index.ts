@@ -8,3 +8,4 @@ export * from './extract.ts';
 export * from './extract-normalise.ts';
 export * from './merged-usr.ts';
 export * from './status-d.ts';
+export * from './extract-packages.ts';

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { openCache } from '../platform/cache.ts';
+import { makeDeb } from './deb-reader-fixture.ts';
+import { packageContents } from './extract-packages.ts';
+
+const cleanup: Array<() => unknown> = [];
+after(async () => {
+  for (const c of cleanup) await c();
+});
+
+test('packageContents: files (merged-/usr) and status.d per package, in the order given', async () => {
+  const files: Record<string, Buffer> = {};
+  const pkgs = [];
+  for (const [name, compression] of [
+    ['alpha', 'xz'],
+    ['beta', 'zstd'],
+    ['gamma', 'gzip'],
+  ] as const) {
+    const body = await makeDeb({
+      package: name,
+      md5sums: `0123  bin/${name}\n`,
+      dataCompression: compression,
+      files: [
+        { name: './', type: 'directory' },
+        { name: './bin/', type: 'directory' },
+        { name: `./bin/${name}`, content: name, mode: 0o755 },
+      ],
+    });
+    const filename = `pool/main/${name[0]}/${name}/${name}_1.0-1_amd64.deb`;
+    files[filename] = body;
+    pkgs.push({
+      name,
+      version: '1.0-1',
+      architecture: 'amd64',
+      filename,
+      sha256: createHash('sha256').update(body).digest('hex'),
+      size: body.length,
+      mirror: '',
+    });
+  }
+  const server = createServer((req, res) => {
+    const body = files[(req.url ?? '').slice(1)];
+    if (!body) res.writeHead(404).end();
+    else res.writeHead(200).end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanup.push(() => server.close());
+  const mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dir = await mkdtemp(join(tmpdir(), 'distill-pc-'));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  const cache = await openCache(dir);
+  const out = await packageContents(
+    pkgs.map((p) => ({ ...p, mirror })),
+    { cache, mergedUsr: true },
+  );
+  assert.deepEqual(
+    out.map((o) => [o.pkg.name, o.files.map((f) => f.path), o.statusD.map((f) => f.path).slice(4)]),
+    ['alpha', 'beta', 'gamma'].map((n) => [
+      n,
+      ['usr/bin', `usr/bin/${n}`],
+      [`var/lib/dpkg/status.d/${n}`, `var/lib/dpkg/status.d/${n}.md5sums`],
+    ]),
+  );
+  const beta = out[1]?.files[1];
+  const chunks: Buffer[] = [];
+  for await (const c of (await beta?.content?.()) as AsyncIterable<Buffer>) chunks.push(c);
+  assert.equal(Buffer.concat(chunks).toString(), 'beta');
+  assert.match(String(await out[2]?.statusD[4]?.content?.()), /^Package: gamma\n/);
+});
