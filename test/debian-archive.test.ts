@@ -292,3 +292,47 @@ test('only the signed text is used: data after the signature block is ignored', 
   );
   assert.equal(v.text, text);
 });
+
+test('resolving against the fixture archive: cycle, alternatives, unsatisfiable, exclusions, suites', async () => {
+  const { resolveFromRelease } = await import('../src/debian/resolve-release.ts');
+  const a = await buildArchive([
+    ...PACKAGES,
+    { name: 'libc6', version: '2.41-12+deb13u1', suite: 'trixie-security' },
+    { name: 'ping', version: '1', depends: 'pong, libc6 (>= 2.41-12+deb13u1)' },
+    { name: 'pong', version: '1', depends: 'ping (= 1)' },
+    { name: 'app', version: '1', depends: 'gone (>= 2) | base-files, debconf | debconf-2.0' },
+    { name: 'debconf', version: '1.5', architecture: 'all' },
+    { name: 'broken', version: '1', depends: 'libssl3t64 (>= 4)' },
+  ]);
+  await withServer(a.files, async (s) => {
+    const spec = releaseSpec(13, s.mirrors);
+    const r = await resolveFromRelease(spec, ['ping', 'app'], { arch: 'amd64', archive: options(a.keyring) });
+    assert.deepEqual(
+      r.packages.map((p) => [p.name, p.version, p.suite]),
+      [
+        ['app', '1', 'trixie'],
+        ['base-files', '13.8', 'trixie'],
+        ['libc6', '2.41-12+deb13u1', 'trixie-security'],
+        ['ping', '1', 'trixie'],
+        ['pong', '1', 'trixie'],
+      ],
+    );
+    const libc = r.packages.find((p) => p.name === 'libc6');
+    assert.equal(libc?.mirror, s.mirrors.security);
+    assert.equal(libc?.filename, 'pool/main/l/libc6/libc6_2.41-12+deb13u1_amd64.deb');
+    // The sha256 handed to downloads is the one of the published file.
+    const deb = a.files.get(`debian-security/${libc?.filename}`) as Uint8Array;
+    assert.equal(libc?.sha256, createHash('sha256').update(deb).digest('hex'));
+    assert.equal(libc?.size, deb.length);
+    assert.deepEqual(
+      r.excluded.map((x) => x.name),
+      ['debconf'],
+    );
+    await assert.rejects(
+      resolveFromRelease(spec, ['broken'], { arch: 'amd64', archive: options(a.keyring) }),
+      {
+        code: 'DEBIAN_UNSATISFIABLE',
+      },
+    );
+  });
+});

@@ -128,7 +128,7 @@ export function resolve(
   requested: readonly string[],
   options: ResolveOptions,
 ): Resolution {
-  const excl = exclusionSet(options.exclude, options.keep);
+  const excl = new Map(exclusionSet(options.exclude, options.keep));
   const chosen = new Map<string, { entry: PackageEntry; reason: string[] }>();
   const excluded = new Map<string, { reason: string; neededBy: Exclusion['neededBy'][number][] }>();
   const warnings: string[] = [];
@@ -230,7 +230,12 @@ export function resolve(
             continue;
           }
           if (excl.has(pick.entry.name)) {
-            exclude(pick.entry.name, entry, dep, field);
+            // Providers sort excluded-last, so every provider of this virtual name is excluded.
+            if (pick.virtual && !excl.has(rel.name)) {
+              const by = [...new Set(usable.map((c) => c.entry.name))].sort().join(', ');
+              excl.set(rel.name, `a virtual package whose providers (${by}) are all left out`);
+            }
+            exclude(pick.virtual ? rel.name : pick.entry.name, entry, dep, field);
             done = true;
             break;
           }
