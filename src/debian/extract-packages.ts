@@ -2,12 +2,13 @@
  * Packages → layer contents: downloads resolved packages into the cache and extracts each one as
  * soon as it lands (decompression overlaps the remaining downloads), then returns, per package, its
  * files as LayerEntry values plus its dpkg status.d files, ready for the deterministic layer writer.
+ * A package whose extraction is already cached is not downloaded again (nor its .deb re-hashed).
  */
 import type { LayerEntry } from '../oci/tar/entry.ts';
 import type { Cache } from '../platform/cache.ts';
 import type { SpawnFn } from './deb-reader.ts';
 import { type DownloadablePackage, type DownloadOptions, downloadPackages } from './download.ts';
-import { type ExtractedDeb, extractDeb, layerEntries } from './extract.ts';
+import { cachedExtraction, type ExtractedDeb, extractDeb, layerEntries } from './extract.ts';
 import { statusDEntries } from './status-d.ts';
 
 export interface PackageContents<P extends DownloadablePackage = DownloadablePackage> {
@@ -31,28 +32,42 @@ export async function packageContents<P extends DownloadablePackage>(
   pkgs: readonly P[],
   opts: PackageContentsOptions,
 ): Promise<PackageContents<P>[]> {
+  const what = (pkg: DownloadablePackage) => `${pkg.name}_${pkg.version}_${pkg.architecture}`;
+  // Already extracted (index and tar hash-checked): the .deb is not needed, not even re-hashed.
+  const hits = await Promise.all(
+    pkgs.map((p) =>
+      cachedExtraction(p.sha256, { cache: opts.cache, mergedUsr: opts.mergedUsr, what: what(p) }),
+    ),
+  );
   const extractions = new Map<string, Promise<ExtractedDeb>>();
+  pkgs.forEach((p, i) => {
+    const hit = hits[i];
+    if (hit) extractions.set(p.sha256, Promise.resolve(hit));
+  });
   const extract = (path: string, pkg: DownloadablePackage) =>
     extractDeb(path, {
       cache: opts.cache,
       sha256: pkg.sha256,
       mergedUsr: opts.mergedUsr,
-      what: `${pkg.name}_${pkg.version}_${pkg.architecture}`,
+      what: what(pkg),
       ...(opts.spawn ? { spawn: opts.spawn } : {}),
     });
-  const downloaded = await downloadPackages(pkgs, {
-    ...opts,
-    onDownloaded: (r) => {
-      const p = extract(r.path, r.pkg);
-      p.catch(() => {}); // awaited below; avoid an unhandled rejection while others still download
-      extractions.set(r.pkg.sha256, p);
+  await downloadPackages(
+    pkgs.filter((p) => !extractions.has(p.sha256)),
+    {
+      ...opts,
+      onDownloaded: (r) => {
+        const p = extract(r.path, r.pkg);
+        p.catch(() => {}); // awaited below; avoid an unhandled rejection while others still download
+        extractions.set(r.pkg.sha256, p);
+      },
     },
-  });
+  );
   const out: PackageContents<P>[] = [];
-  for (const d of downloaded) {
-    const extracted = await (extractions.get(d.pkg.sha256) ?? extract(d.path, d.pkg));
+  for (const pkg of pkgs) {
+    const extracted = await (extractions.get(pkg.sha256) as Promise<ExtractedDeb>);
     out.push({
-      pkg: d.pkg,
+      pkg,
       extracted,
       files: layerEntries(extracted),
       statusD: statusDEntries(extracted),

@@ -64,26 +64,44 @@ async function fileSha256(path: string): Promise<string> {
   return h.digest('hex');
 }
 
+/**
+ * The cached extraction of the .deb with this sha256, when its index and tar blob are present and
+ * hash-checked; the .deb itself is not needed (nor re-hashed) then.
+ */
+export async function cachedExtraction(
+  sha256: string,
+  opts: Pick<ExtractOptions, 'cache' | 'mergedUsr' | 'what'>,
+): Promise<ExtractedDeb | undefined> {
+  const key = INDEX_KEY + sha256.replace(/^sha256:/, '').toLowerCase();
+  const idx = await opts.cache.getJson<CachedIndex>(key);
+  const tarPath = idx?.v === 1 ? await opts.cache.get(idx.tarDigest) : undefined;
+  return idx && tarPath ? toExtracted(idx, tarPath, opts.mergedUsr, opts.what ?? sha256) : undefined;
+}
+
 /** Extracts (or finds in the cache) the .deb at `debPath`. */
 export async function extractDeb(debPath: string, opts: ExtractOptions): Promise<ExtractedDeb> {
   const { cache } = opts;
   const what = opts.what ?? debPath;
   const sha = (opts.sha256 ?? (await fileSha256(debPath))).replace(/^sha256:/, '').toLowerCase();
-  const key = INDEX_KEY + sha;
-  let idx = await cache.getJson<CachedIndex>(key);
-  let tarPath = idx?.v === 1 ? await cache.get(idx.tarDigest) : undefined;
-  if (!idx || !tarPath) {
-    idx = await indexDeb(debPath, cache, what, opts.spawn);
-    tarPath = cache.path(idx.tarDigest);
-    await cache.putJson(key, idx);
-  }
-  const entries = opts.mergedUsr ? mergeUsr(idx.entries, what) : idx.entries;
+  const hit = await cachedExtraction(sha, { ...opts, what });
+  if (hit) return hit;
+  const idx = await indexDeb(debPath, cache, what, opts.spawn);
+  await cache.putJson(INDEX_KEY + sha, idx);
+  return toExtracted(idx, cache.path(idx.tarDigest), opts.mergedUsr, what);
+}
+
+function toExtracted(
+  idx: CachedIndex,
+  tarPath: string,
+  mergedUsr: boolean | undefined,
+  what: string,
+): ExtractedDeb {
   const out: ExtractedDeb = {
     package: idx.package,
     control: idx.control,
     tarDigest: idx.tarDigest,
     tarPath,
-    entries,
+    entries: mergedUsr ? mergeUsr(idx.entries, what) : idx.entries,
   };
   if (idx.md5sums !== undefined) out.md5sums = idx.md5sums;
   return out;
