@@ -1,0 +1,135 @@
+/**
+ * Takes bin/node and LICENSE out of a node-linux-* npm tarball into the cache, once per tarball
+ * integrity, so layer entries stream them from cache files: the ~120 MB binary is never held in
+ * memory and the 184 MB of headers, docs and man pages beside it are never written anywhere.
+ *
+ * npm strips the first path component of a package tarball (normally `package/`), and so do we;
+ * a later entry with the same path wins, as it does when npm unpacks the tarball.
+ */
+import { createReadStream } from 'node:fs';
+import { posix } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { extract } from 'tar-stream';
+import type { Digest } from '../oci/digest.ts';
+import type { Cache } from '../platform/cache.ts';
+import { NpmError } from './errors.ts';
+
+/** One extracted file in the cache. */
+export interface CachedFile {
+  digest: Digest;
+  size: number;
+  /** The cache blob (read-only). */
+  path: string;
+}
+
+export interface NodeFiles {
+  node: CachedFile;
+  license: CachedFile;
+  /** ELF e_machine of bin/node (62 x86-64, 183 aarch64). */
+  machine: number;
+}
+
+/** The package-relative paths distill takes, mapped to the result field. */
+const WANTED = { 'bin/node': 'node', LICENSE: 'license' } as const;
+
+interface Record_ {
+  node: { digest: Digest; size: number };
+  license: { digest: Digest; size: number };
+  machine: number;
+}
+
+export const nodeFilesKey = (integrity: string) => `npm-node-files:v1:${integrity.trim()}`;
+
+/** The path inside the package: first component dropped, normalised; undefined if it escapes. */
+export function packagePath(name: string): string | undefined {
+  const rest = name
+    .replace(/^\.?\/+/, '')
+    .split('/')
+    .slice(1)
+    .join('/');
+  const p = posix.normalize(rest);
+  return p === '.' || p.startsWith('../') || p === '..' || p.startsWith('/') ? undefined : p;
+}
+
+/** ELF e_machine from the first bytes of a file, or undefined when it is not ELF. */
+export function elfMachine(head: Buffer): number | undefined {
+  if (head.length < 20 || head.readUInt32BE(0) !== 0x7f454c46) return undefined;
+  return head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
+}
+
+/**
+ * bin/node and LICENSE of the tarball at `tarball` (already integrity-checked), from the cache
+ * when they were extracted before. Throws NPM_TARBALL_INVALID when either is missing or not a file.
+ */
+export async function extractNodeFiles(tarball: string, integrity: string, cache: Cache): Promise<NodeFiles> {
+  const key = nodeFilesKey(integrity);
+  const rec = await cache.getJson<Record_>(key);
+  if (rec) {
+    const node = await cache.get(rec.node.digest);
+    const license = await cache.get(rec.license.digest);
+    if (node && license)
+      return {
+        node: { ...rec.node, path: node },
+        license: { ...rec.license, path: license },
+        machine: rec.machine,
+      };
+  }
+  const found: Partial<Record<'node' | 'license', CachedFile>> = {};
+  let machine: number | undefined;
+  const ex = extract();
+  const consume = (async () => {
+    for await (const entry of ex) {
+      const p = packagePath(entry.header.name);
+      const field =
+        p !== undefined && Object.hasOwn(WANTED, p) ? WANTED[p as keyof typeof WANTED] : undefined;
+      if (!field) {
+        for await (const _ of entry); // skip its content
+        continue;
+      }
+      const type = entry.header.type;
+      if (type !== 'file' && type !== 'contiguous-file')
+        throw new NpmError('NPM_TARBALL_INVALID', `${p} in ${tarball} is a ${type}, not a regular file`);
+      let head: Buffer | undefined;
+      const stored = await cache.putStream(
+        (async function* () {
+          for await (const chunk of entry as AsyncIterable<Buffer>) {
+            if (!head) head = chunk.subarray(0, 20);
+            else if (head.length < 20) head = Buffer.concat([head, chunk]).subarray(0, 20);
+            yield chunk;
+          }
+        })(),
+      );
+      found[field] = stored;
+      if (field === 'node') machine = head ? elfMachine(head) : undefined;
+    }
+  })();
+  try {
+    await Promise.all([pipeline(createReadStream(tarball), createGunzip(), ex), consume]);
+  } catch (err) {
+    ex.destroy();
+    if (err instanceof NpmError) throw err;
+    throw new NpmError(
+      'NPM_TARBALL_INVALID',
+      `${tarball}: not a readable gzip tar: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const { node, license } = found;
+  if (!node || !license)
+    throw new NpmError(
+      'NPM_TARBALL_INVALID',
+      `the tarball has no ${node ? 'LICENSE' : 'bin/node'} (expected package/bin/node and package/LICENSE)`,
+    );
+  if (machine === undefined)
+    throw new NpmError('NPM_TARBALL_INVALID', 'bin/node in the tarball is not an ELF file');
+  const record: Record_ = {
+    node: { digest: node.digest, size: node.size },
+    license: { digest: license.digest, size: license.size },
+    machine,
+  };
+  await cache.putJson(key, record);
+  return { node, license, machine };
+}

@@ -1,0 +1,165 @@
+/**
+ * A small npm registry client: abbreviated packuments and integrity-checked tarball downloads into
+ * the content-addressed cache. Transient failures are retried by `fetchWithRetry`; a tarball whose
+ * bytes do not match `dist.integrity` is never renamed into the cache.
+ */
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import type { Digest } from '../oci/digest.ts';
+import type { Cache } from '../platform/cache.ts';
+import { PlatformError } from '../platform/errors.ts';
+import { type FetchLike, fetchWithRetry, type RetryOptions } from '../platform/http.ts';
+import { authorizationFor } from './auth.ts';
+import type { NpmConfig } from './config.ts';
+import { NpmError } from './errors.ts';
+import { verifyIntegrity } from './integrity.ts';
+
+/** One version of an abbreviated packument (what distill reads of it). */
+export interface PackumentVersion {
+  name: string;
+  version: string;
+  dist: { tarball: string; integrity?: string; shasum?: string };
+  deprecated?: string;
+}
+
+/** An abbreviated packument (`application/vnd.npm.install-v1+json`). */
+export interface Packument {
+  name: string;
+  'dist-tags': Record<string, string>;
+  versions: Record<string, PackumentVersion>;
+}
+
+export type RegistryEvent =
+  | { type: 'packument'; name: string; url: string }
+  | { type: 'tarball-cached'; url: string; path: string }
+  | { type: 'tarball-bytes'; url: string; received: number; total?: number }
+  | { type: 'tarball-fetched'; url: string; bytes: number; ms: number }
+  | { type: 'retry'; url: string; attempt: number; reason: string };
+
+export interface RegistryOptions {
+  config: Pick<NpmConfig, 'registry' | 'settings'>;
+  fetch?: FetchLike;
+  /** Backoff and retry tuning for fetchWithRetry (tests pass `sleep`). */
+  retry?: Omit<RetryOptions, 'fetch' | 'onRetry'>;
+  signal?: AbortSignal;
+  onEvent?: (e: RegistryEvent) => void;
+  /** Clock for download timings (default Date.now). */
+  now?: () => number;
+}
+
+const ABBREVIATED = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
+
+/** The packument URL of `name` under the configured registry (path prefixes kept). */
+export function packumentUrl(registry: string, name: string): string {
+  const escaped = name.startsWith('@') ? `@${encodeURIComponent(name.slice(1))}` : encodeURIComponent(name);
+  return `${registry.replace(/\/+$/, '')}/${escaped}`;
+}
+
+async function get(url: string, accept: string, opts: RegistryOptions): Promise<Response> {
+  const headers: Record<string, string> = { accept };
+  const auth = authorizationFor(url, opts.config.settings);
+  if (auth) headers.authorization = auth;
+  try {
+    return await fetchWithRetry(
+      url,
+      { headers, ...(opts.signal ? { signal: opts.signal } : {}) },
+      {
+        ...opts.retry,
+        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+        onRetry: (r) => opts.onEvent?.({ type: 'retry', url, attempt: r.attempt, reason: r.reason }),
+      },
+    );
+  } catch (err) {
+    if (err instanceof PlatformError && err.status === 404)
+      throw new NpmError('NPM_PACKAGE_NOT_FOUND', `${url}: not found in the registry`, { cause: err });
+    throw new NpmError('NPM_FETCH_FAILED', `${url}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+function checkPackument(body: unknown, name: string, url: string): Packument {
+  const bad = (why: string) => new NpmError('NPM_PACKUMENT_INVALID', `${url}: ${why}`);
+  if (typeof body !== 'object' || body === null) throw bad('not a JSON object');
+  const p = body as Partial<Packument>;
+  if (p.name !== name) throw bad(`names ${JSON.stringify(p.name)}, expected ${JSON.stringify(name)}`);
+  if (typeof p.versions !== 'object' || p.versions === null) throw bad('has no versions');
+  for (const [v, meta] of Object.entries(p.versions)) {
+    const dist = (meta as Partial<PackumentVersion>)?.dist;
+    if (typeof dist?.tarball !== 'string') throw bad(`version ${v} has no dist.tarball`);
+  }
+  return { name, 'dist-tags': p['dist-tags'] ?? {}, versions: p.versions };
+}
+
+/** Fetches the abbreviated packument of `name` from the configured registry. */
+export async function fetchPackument(name: string, opts: RegistryOptions): Promise<Packument> {
+  const url = packumentUrl(opts.config.registry, name);
+  opts.onEvent?.({ type: 'packument', name, url });
+  const res = await get(url, ABBREVIATED, opts);
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch (err) {
+    throw new NpmError('NPM_PACKUMENT_INVALID', `${url}: not JSON`, { cause: err });
+  }
+  return checkPackument(body, name, url);
+}
+
+/** A tarball in the cache. */
+export interface CachedTarball {
+  path: string;
+  digest: Digest;
+  size: number;
+  /** True when no download was needed. */
+  cached: boolean;
+}
+
+/** The cache key recording which blob holds the tarball with this integrity. */
+export const tarballKey = (integrity: string) => `npm-tarball:v1:${integrity.trim()}`;
+
+export interface DownloadOptions extends RegistryOptions {
+  cache: Cache;
+}
+
+/**
+ * Downloads `url` into the cache, checking `integrity` while streaming (a cache hit for the same
+ * integrity skips the network). Rejects with NPM_INTEGRITY_MISMATCH, storing nothing, on bad bytes.
+ */
+export async function downloadTarball(
+  url: string,
+  integrity: string,
+  opts: DownloadOptions,
+): Promise<CachedTarball> {
+  const key = tarballKey(integrity);
+  const hit = await opts.cache.getKey(key);
+  if (hit) {
+    const path = opts.cache.path(hit);
+    opts.onEvent?.({ type: 'tarball-cached', url, path });
+    const { size } = await stat(path);
+    return { path, digest: hit, size, cached: true };
+  }
+  const verify = verifyIntegrity(integrity, url); // throws NPM_INTEGRITY_UNSUPPORTED before any I/O
+  const now = opts.now ?? Date.now;
+  const start = now();
+  const res = await get(url, 'application/octet-stream, */*', opts);
+  if (!res.body) throw new NpmError('NPM_FETCH_FAILED', `${url}: empty response`);
+  const total = Number(res.headers.get('content-length')) || undefined;
+  let received = 0;
+  async function* counted(src: AsyncIterable<Uint8Array>) {
+    for await (const chunk of src) {
+      received += chunk.length;
+      opts.onEvent?.({ type: 'tarball-bytes', url, received, ...(total ? { total } : {}) });
+      yield chunk;
+    }
+  }
+  let stored: Awaited<ReturnType<Cache['putStream']>>;
+  try {
+    stored = await opts.cache.putStream(verify(counted(Readable.fromWeb(res.body as never))));
+  } catch (err) {
+    if (err instanceof NpmError) throw err;
+    throw new NpmError('NPM_FETCH_FAILED', `${url}: download failed: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  await opts.cache.putKey(key, stored.digest);
+  opts.onEvent?.({ type: 'tarball-fetched', url, bytes: stored.size, ms: now() - start });
+  return { path: stored.path, digest: stored.digest, size: stored.size, cached: false };
+}
