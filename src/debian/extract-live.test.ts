@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { openCache } from '../platform/cache.ts';
 import { openArchiveContext } from './archive-context.ts';
 import { downloadPackages } from './download.ts';
-import { extractDeb } from './extract.ts';
+import { extractDeb, layerEntries } from './extract.ts';
 import type { DebEntry } from './extract-normalise.ts';
 import { resolveFromRelease } from './resolve-release.ts';
 
@@ -112,6 +113,21 @@ test('real trixie packages: extraction matches dpkg-deb -c; merged-/usr and base
     }
     assert.match(x.control, new RegExp(`^Package: ${d.pkg.name}\\n`));
     assert.ok(x.md5sums && x.md5sums.length > 0, `${d.pkg.name} has md5sums`);
+    // Every file's content(), read as the layer writer will, matches the package's own md5sums.
+    const files = new Map(layerEntries(x).map((e) => [e.path, e]));
+    let checked = 0;
+    for (const line of x.md5sums.trimEnd().split('\n')) {
+      const [sum, path] = line.split(/ {2}/) as [string, string];
+      const e = files.get(path);
+      assert.ok(e?.content, `${d.pkg.name}: ${path} from md5sums is a file`);
+      const h = createHash('md5');
+      const c = await e.content();
+      if (Buffer.isBuffer(c)) h.update(c);
+      else for await (const b of c) h.update(b as Buffer);
+      assert.equal(h.digest('hex'), sum, `${d.pkg.name}: ${path} content`);
+      checked++;
+    }
+    assert.ok(checked > 0);
 
     const merged = await extractDeb(d.path, { cache, sha256: d.pkg.sha256, mergedUsr: true });
     for (const e of merged.entries)
