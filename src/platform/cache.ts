@@ -123,8 +123,10 @@ export async function openCache(root: string): Promise<Cache> {
       return undefined;
     }
     if (`sha256:${h.digest('hex')}` !== digest) {
-      // Corrupt (torn write after a power loss, or tampering): drop it so it is fetched again.
-      await unlink(p).catch(() => {});
+      // Corrupt (torn write after a power loss, or tampering): drop it so it is fetched again —
+      // unless another process has meanwhile renamed a good copy into place (a different inode).
+      const now = await stat(p).catch(() => undefined);
+      if (now && now.ino === st.ino) await unlink(p).catch(() => {});
       verified.delete(p);
       return undefined;
     }
