@@ -1,0 +1,22 @@
+/** Errors of the ld.so.cache writer and reader. Tests assert `code`. */
+export type LdCacheErrorCode =
+  /** The bytes are not a glibc ld.so.cache in the new format (bad magic/version, impossible offsets). */
+  | 'LDCACHE_INVALID'
+  /** A table or string of the cache runs past the end of the bytes. */
+  | 'LDCACHE_TRUNCATED'
+  /** The target architecture has no ld.so.cache flags known to distill. */
+  | 'LDCACHE_ARCH_UNSUPPORTED'
+  /** An entry given to the writer is unusable (empty name, NUL byte, relative path). */
+  | 'LDCACHE_ENTRY_INVALID'
+  /** Reading the image's files failed. */
+  | 'LDCACHE_READ_FAILED';
+
+/** An error with a stable code and the error that caused it. */
+export class LdCacheError extends Error {
+  readonly code: LdCacheErrorCode;
+  constructor(code: LdCacheErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LdCacheError';
+    this.code = code;
+  }
+}
