@@ -49,7 +49,7 @@ export async function openDeb(path: string, what: string = path): Promise<DebFil
     const { size } = await fh.stat();
     const members = await readArMembers(fh, size, what);
     const first = members[0];
-    if (!first || first.name !== 'debian-binary')
+    if (first?.name !== 'debian-binary')
       throw new DebError('DEB_FORMAT_INVALID', `${what}: first ar member is not debian-binary`);
     const ver = Buffer.alloc(Math.min(first.size, 16));
     await fh.read(ver, 0, ver.length, first.offset);

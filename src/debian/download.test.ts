@@ -210,3 +210,19 @@ test('a process killed mid-download leaves the cache usable', async () => {
   assert.equal(await cache.cleanTemp(0), left.length);
   assert.deepEqual(await blobs(root), [p.sha256]);
 });
+
+test('an aborted download rejects, leaves no entry and no temp file', async () => {
+  const { pkgs } = await fixture(1);
+  const p = pkgs[0]!;
+  const ac = new AbortController();
+  const m = await mirror({}, (_req, res) => {
+    res.writeHead(200, { 'content-length': p.body.length });
+    res.write(p.body.subarray(0, 10_000), () => setTimeout(() => ac.abort(), 20)); // then stall
+  });
+  const cache = await openCache(await cacheDir());
+  await assert.rejects(downloadPackages(at(pkgs, m.url), { cache, signal: ac.signal, sleep: noSleep }), {
+    code: 'DEB_DOWNLOAD_FAILED',
+  });
+  assert.equal(m.hits.length, 1);
+  assert.deepEqual(await blobs(cache.root), []);
+});

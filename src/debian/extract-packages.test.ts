@@ -69,8 +69,9 @@ test('packageContents: files (merged-/usr) and status.d per package, in the orde
     ]),
   );
   const beta = out[1]?.files[1];
+  assert.ok(beta?.content);
   const chunks: Buffer[] = [];
-  for await (const c of (await beta?.content?.()) as AsyncIterable<Buffer>) chunks.push(c);
+  for await (const c of (await beta.content()) as AsyncIterable<Buffer>) chunks.push(c);
   assert.equal(Buffer.concat(chunks).toString(), 'beta');
   assert.match(String(await out[2]?.statusD[4]?.content?.()), /^Package: gamma\n/);
 });
