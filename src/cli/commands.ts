@@ -18,4 +18,5 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'resolve Debian packages and their dependencies',
     load: () => import('./commands/packages.ts'),
   },
+  lock: { summary: 'resolve packages and write distill.lock', load: () => import('./commands/lock.ts') },
 };

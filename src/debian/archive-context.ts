@@ -39,7 +39,8 @@ export async function openArchiveContext(options: ContextOptions): Promise<Archi
   const debian = parseDebianRelease(options.debian);
   const mirrors = await discoverMirrors(options);
   const cache = options.cache ?? (await openCache(cacheRoot(options.env)));
-  const keyring = await loadKeyring(options.keysDir);
+  // DISTILL_DEBIAN_KEYS replaces the shipped keys (a private archive; the tests' fixture archive).
+  const keyring = await loadKeyring(options.keysDir ?? options.env.DISTILL_DEBIAN_KEYS);
   return {
     mirrors,
     spec: releaseSpec(debian, mirrors),
