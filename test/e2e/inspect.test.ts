@@ -237,7 +237,8 @@ describe('inspect and the layout/archive sources against real peers', () => {
     assert.ok(back.kind === 'image' && orig.kind === 'image');
     // The diffIDs survive; skopeo stores layers uncompressed in the archive and re-gzips them on
     // the way back, so compressed digests do not, and it re-marshals the config in Go's field
-    // order, so the config digest changes unless it was written in that order (README).
+    // order, so the config digest changes unless it was written in that order
+    // (src/oci/archive/README.md).
     assert.deepEqual(
       back.layers.map((l) => l.diffId),
       orig.layers.map((l) => l.diffId),

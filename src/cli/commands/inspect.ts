@@ -3,10 +3,12 @@
  * totals, for any source `openSource` knows (oci:DIR[:TAG], docker-archive:FILE[:NAME]).
  */
 
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import {
   type Artifact,
+  type Compression,
   decompressStream,
   formatPlatform,
   type Image,
@@ -138,11 +140,36 @@ async function layerReport(l: Layer, measure: boolean): Promise<LayerReport> {
   if (c === 'none') return { ...base, uncompressedSize: l.descriptor.size, uncompressedSizeFrom: 'source' };
   if (!measure) return { ...base, uncompressedSize: null, uncompressedSizeFrom: 'unknown' };
   // Reading also checks the layer's digest: a corrupted blob fails here, not later.
-  let n = 0;
-  await pipeline(await l.open(), decompressStream(c), async (src: AsyncIterable<Buffer>) => {
-    for await (const chunk of src) n += chunk.length;
-  });
+  const n = await countUncompressed(await l.open());
   return { ...base, uncompressedSize: n, uncompressedSizeFrom: 'measured' };
+}
+
+/**
+ * Bytes of a layer once decompressed. The compression is taken from the content's magic bytes,
+ * not the media type: skopeo's --dest-oci-accept-uncompressed-layers labels plain tars +gzip.
+ */
+async function countUncompressed(src: Readable): Promise<number> {
+  const it = src[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const first = await it.next();
+  if (first.done) return 0;
+  const head = first.value;
+  const c: Compression =
+    head[0] === 0x1f && head[1] === 0x8b
+      ? 'gzip'
+      : head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528
+        ? 'zstd'
+        : 'none';
+  const all = Readable.from(
+    (async function* () {
+      yield head;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    })(),
+  );
+  let n = 0;
+  await pipeline(all, decompressStream(c), async (s: AsyncIterable<Buffer>) => {
+    for await (const chunk of s) n += chunk.length;
+  });
+  return n;
 }
 
 function human(n: number | null): string {

@@ -1,8 +1,7 @@
 /**
  * docker-archive sink: the tar `docker load` reads. manifest.json carries exactly docker's keys
  * (`Config`, `RepoTags`, `Layers`); the config is `<hex>.json`; layers are stored uncompressed
- * as `<diffID hex>.tar` by default, as `docker save` and skopeo store them (see README "docker
- * archives"), or as they are (`layers: 'as-stored'`, e.g. `<hex>.tar.gz`, smaller, loadable by
+ * as `<diffID hex>.tar` by default, as `docker save` and skopeo store them (why: ./README.md), or as they are (`layers: 'as-stored'`, e.g. `<hex>.tar.gz`, smaller, loadable by
  * docker ≥ 1.10 for gzip). The file is written beside the target and renamed at the end.
  */
 import { randomBytes } from 'node:crypto';
