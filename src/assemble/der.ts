@@ -86,13 +86,13 @@ export function certificateFacts(der: Buffer): { subject: Tlv; notBefore: number
   const cert = readTlv(der);
   if (cert.tag !== 0x30 || cert.raw.length !== der.length) fail('not a single SEQUENCE');
   const [tbs] = children(cert.content);
-  if (!tbs || tbs.tag !== 0x30) fail('no tbsCertificate');
+  if (tbs?.tag !== 0x30) fail('no tbsCertificate');
   const f = children(tbs.content);
   // [0] version is optional; then serial, signature, issuer, validity, subject.
   const i = f[0]?.tag === 0xa0 ? 1 : 0;
   const validity = f[i + 3];
   const subject = f[i + 4];
-  if (!validity || validity.tag !== 0x30 || !subject || subject.tag !== 0x30) fail('tbsCertificate is short');
+  if (validity?.tag !== 0x30 || subject?.tag !== 0x30) fail('tbsCertificate is short');
   const [notBefore] = children(validity.content);
   if (!notBefore) fail('empty validity');
   return { subject, notBefore: timeMillis(notBefore) };
