@@ -195,3 +195,59 @@ test('concurrent writers of one layout keep every tag', async (t) => {
   const tags = (await readLayoutIndex(dir)).manifests.map((m) => m.annotations?.[REF_NAME_ANNOTATION]).sort();
   assert.deepEqual(tags, ['base', 't0', 't1', 't2', 't3', 't4']);
 });
+
+test('nested indexes are followed; a manifest that is not JSON and a foreign digest are refused', async (t) => {
+  const root = await tmp(t);
+  const dir = join(root, 'n');
+  const { createIndex } = await import('../build.ts');
+  const { sha256 } = await import('../digest.ts');
+  const inner = await testIndex();
+  const outer = createIndex([inner]);
+  await writeLayout(dir, [{ artifact: outer, tag: 'nested' }]);
+  const back = await readLayout(dir, 'nested');
+  await validate(back, { deep: true });
+  assert.ok(back.kind === 'index' && back.children[0]?.kind === 'index');
+
+  const garbage = Buffer.from('this is not json');
+  await writeFile(join(dir, 'blobs', 'sha256', digestHex(sha256(garbage))), garbage);
+  const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8'));
+  index.manifests = [
+    {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: sha256(garbage),
+      size: garbage.length,
+    },
+  ];
+  await writeFile(join(dir, 'index.json'), JSON.stringify(index));
+  await assert.rejects(readLayout(dir), { code: 'OCI_JSON_INVALID' });
+  index.manifests = [
+    { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha512:${'0'.repeat(128)}`, size: 1 },
+  ];
+  await writeFile(join(dir, 'index.json'), JSON.stringify(index));
+  await assert.rejects(readLayout(dir), { code: 'OCI_DIGEST_INVALID' });
+  index.manifests = [
+    {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: 'sha256:../../../../etc/passwd',
+      size: 1,
+    },
+  ];
+  await writeFile(join(dir, 'index.json'), JSON.stringify(index));
+  await assert.rejects(readLayout(dir), { code: 'OCI_DIGEST_INVALID' });
+});
+
+test('a lock left by a process that is gone is taken over; a live one times out', async (t) => {
+  const dir = join(await tmp(t), 'l');
+  await writeLayout(dir, [{ artifact: await testImage(), tag: 'a' }]);
+  await writeFile(join(dir, 'index.json.lock'), '999999999');
+  await writeLayout(dir, [{ artifact: await testImage([{ b: 'b' }]), tag: 'b' }]);
+  assert.equal((await readLayoutIndex(dir)).manifests.length, 2);
+  await writeFile(join(dir, 'index.json.lock'), String(process.pid));
+  await assert.rejects(
+    writeLayout(dir, [{ artifact: await testImage([{ c: 'c' }]), tag: 'c' }], { lockTimeoutMs: 200 }),
+    {
+      code: 'OCI_LAYOUT_INVALID',
+    },
+  );
+  assert.equal((await readLayoutIndex(dir)).manifests.length, 2);
+});
