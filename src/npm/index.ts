@@ -41,7 +41,13 @@ export {
   resolveNodeRuntime,
 } from './node-runtime.ts';
 export { askNpmCli, nodeConfigSources } from './node-sources.ts';
-export { type CachedFile, extractNodeFiles, type NodeElf, type NodeFiles } from './node-tarball.ts';
+export {
+  type CachedFile,
+  cachedNodeFiles,
+  extractNodeFiles,
+  type NodeElf,
+  type NodeFiles,
+} from './node-tarball.ts';
 export {
   type CachedTarball,
   type DownloadOptions,

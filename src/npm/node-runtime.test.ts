@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -28,6 +28,7 @@ import {
   resolveNodeRuntime,
 } from './node-runtime.ts';
 import { extractNodeFiles, nodeFilesKey } from './node-tarball.ts';
+import { tarballKey } from './registry-client.ts';
 
 const code = (c: string) => (err: unknown) => err instanceof NpmError && err.code === c;
 const NOW = () => Date.parse('2026-11-27T12:00:00Z');
@@ -134,7 +135,11 @@ describe('Node.js runtime from node-linux-* npm packages', () => {
       runpath: [],
     });
 
-    // warm: neither the tarball nor the packument is fetched again when the lock is pinned
+    // warm: neither the tarball nor the packument is fetched again when the lock is pinned, and the
+    // extracted files suffice even when the tarball has left the cache
+    const tgzDigest = await cache.getKey(tarballKey(rt.integrity));
+    assert.ok(tgzDigest);
+    await unlink(cache.path(tgzDigest));
     const n = reg.requests.length;
     const warm = await nodeRuntime({
       major: 22,

@@ -11,7 +11,7 @@ import type { LayerEntry } from '../oci/tar/entry.ts';
 import type { Cache } from '../platform/cache.ts';
 import { NpmError } from './errors.ts';
 import { isoDay, type NodeMajorStatus, nodeMajorStatus } from './node-majors.ts';
-import { type CachedFile, extractNodeFiles, type NodeElf } from './node-tarball.ts';
+import { type CachedFile, cachedNodeFiles, extractNodeFiles, type NodeElf } from './node-tarball.ts';
 import {
   downloadTarball,
   fetchPackument,
@@ -152,8 +152,14 @@ export async function fetchNodeRuntime(lock: NodeRuntimeLock, opts: FetchOptions
       'NPM_LOCK_MISMATCH',
       `the lock names ${lock.package}@${lock.version} for ${arch}, expected a ${NODE_PACKAGES[arch]} release`,
     );
-  const tgz = await downloadTarball(lock.tarball, lock.integrity, opts);
-  const files = await extractNodeFiles(tgz.path, lock.integrity, opts.cache);
+  // Extracted files from an earlier run make the tarball unnecessary (it may even be gone).
+  let files = await cachedNodeFiles(lock.integrity, opts.cache);
+  let cached = true;
+  if (!files) {
+    const tgz = await downloadTarball(lock.tarball, lock.integrity, opts);
+    files = await extractNodeFiles(tgz.path, lock.integrity, opts.cache);
+    cached = tgz.cached;
+  }
   if (files.elf.arch !== arch)
     throw new NpmError(
       'NODE_BINARY_ARCH_MISMATCH',
@@ -167,7 +173,7 @@ export async function fetchNodeRuntime(lock: NodeRuntimeLock, opts: FetchOptions
     node: files.node,
     license: files.license,
     elf: files.elf,
-    cached: tgz.cached,
+    cached,
   };
 }
 

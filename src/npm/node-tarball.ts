@@ -66,22 +66,26 @@ export function packagePath(name: string): string | undefined {
 }
 
 /**
+ * bin/node and LICENSE extracted earlier from the tarball with this integrity, when both blobs are
+ * still in the cache (hash-checked): then the tarball itself is not needed at all.
+ */
+export async function cachedNodeFiles(integrity: string, cache: Cache): Promise<NodeFiles | undefined> {
+  const rec = await cache.getJson<Record_>(nodeFilesKey(integrity));
+  if (!rec) return undefined;
+  const node = await cache.get(rec.node.digest);
+  const license = await cache.get(rec.license.digest);
+  if (!node || !license) return undefined;
+  return { node: { ...rec.node, path: node }, license: { ...rec.license, path: license }, elf: rec.elf };
+}
+
+/**
  * bin/node and LICENSE of the tarball at `tarball` (already integrity-checked), from the cache
  * when they were extracted before. Throws NPM_TARBALL_INVALID when either is missing or not a file.
  */
 export async function extractNodeFiles(tarball: string, integrity: string, cache: Cache): Promise<NodeFiles> {
+  const hit = await cachedNodeFiles(integrity, cache);
+  if (hit) return hit;
   const key = nodeFilesKey(integrity);
-  const rec = await cache.getJson<Record_>(key);
-  if (rec) {
-    const node = await cache.get(rec.node.digest);
-    const license = await cache.get(rec.license.digest);
-    if (node && license)
-      return {
-        node: { ...rec.node, path: node },
-        license: { ...rec.license, path: license },
-        elf: rec.elf,
-      };
-  }
   const found: Partial<Record<'node' | 'license', CachedFile>> = {};
   const ex = extract();
   const consume = (async () => {
