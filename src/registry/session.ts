@@ -25,7 +25,7 @@ export class RegistrySession {
   private challenge: Challenge | undefined;
   private creds: Credentials | undefined;
   private credsLoaded = false;
-  private readonly tokens = new Map<string, Token>();
+  private readonly tokens = new Map<string, Promise<Token>>();
   private pinging: Promise<void> | undefined;
 
   constructor(
@@ -102,11 +102,20 @@ export class RegistrySession {
     if (creds?.registryToken) return `Bearer ${creds.registryToken}`;
     const key = scopes.join(' ');
     const cached = this.tokens.get(key);
-    if (cached && !force && cached.expiresAt > this.now()) return `Bearer ${cached.token}`;
-    const t = await fetchToken(this.transport, this.registry, ch.params, scopes, creds, this.now);
-    if (t.refreshToken && creds) creds.identityToken = t.refreshToken;
-    this.tokens.set(key, t);
-    return `Bearer ${t.token}`;
+    // Parallel uploads share one token request per scope set.
+    if (cached && !force) {
+      const t = await cached;
+      if (t.expiresAt > this.now()) return `Bearer ${t.token}`;
+    }
+    const p = fetchToken(this.transport, this.registry, ch.params, scopes, creds, this.now).then((t) => {
+      if (t.refreshToken && creds) creds.identityToken = t.refreshToken;
+      return t;
+    });
+    this.tokens.set(key, p);
+    p.catch(() => {
+      if (this.tokens.get(key) === p) this.tokens.delete(key);
+    });
+    return `Bearer ${(await p).token}`;
   }
 
   /** Whether a credential was (or would be) sent: a 401 then means "refused", not "needed". */

@@ -104,16 +104,17 @@ class Watchdog {
   ) {
     this.kick();
   }
+  private stopped = false;
   kick(): void {
-    if (this.fired) return;
+    if (this.fired || this.stopped) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.fired = true;
       this.onFire();
     }, this.ms);
-    this.timer.unref?.();
   }
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
   }
 }
@@ -232,6 +233,7 @@ export class Transport {
       redirect: 'manual',
       signal: controller.signal,
     };
+    let upload: Readable | undefined;
     if (withBody && req.body) {
       const b = await req.body();
       if (req.length !== undefined)
@@ -239,6 +241,7 @@ export class Transport {
       if (Buffer.isBuffer(b)) init.body = new Uint8Array(b);
       else {
         let sent = 0;
+        upload = b;
         b.on('data', (c: Buffer) => {
           dog.kick();
           sent += c.length;
@@ -253,6 +256,7 @@ export class Transport {
       res = await this.options.fetch(url, init);
     } catch (e) {
       dog.stop();
+      upload?.destroy();
       throw dog.fired ? timeout : networkError(`${req.what} (${url.host})`, e);
     }
     dog.kick();

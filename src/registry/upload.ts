@@ -46,7 +46,7 @@ export async function blobExists(ctx: UploadContext, digest: Digest): Promise<bo
   await res.discard();
   if (res.status === 200) return true;
   if (res.status === 404) return false;
-  return fail(res, what);
+  return await fail(res, what);
 }
 
 function location(res: HttpResponse, what: string): URL {
@@ -70,10 +70,18 @@ async function start(ctx: UploadContext, digest: Digest, mountFrom?: string): Pr
     url.searchParams.set('mount', digest);
     url.searchParams.set('from', mountFrom);
   }
-  const res = await ctx.session.request(
-    { method: 'POST', url, what, headers: { 'content-length': '0' } },
-    ctx.scopes,
-  );
+  let res: HttpResponse;
+  try {
+    res = await ctx.session.request(
+      { method: 'POST', url, what, headers: { 'content-length': '0' } },
+      ctx.scopes,
+    );
+  } catch (e) {
+    // Harbor answers 401 for a mount source it will not show us: upload instead.
+    if (mountFrom && e instanceof RegistryError && (e.status === 401 || e.status === 403))
+      return start(ctx, digest);
+    throw e;
+  }
   if (res.status === 201 && mountFrom) {
     await res.discard();
     return 'mounted';
@@ -87,7 +95,7 @@ async function start(ctx: UploadContext, digest: Digest, mountFrom?: string): Pr
     await res.discard();
     return start(ctx, digest);
   }
-  return fail(res, what);
+  return await fail(res, what);
 }
 
 function withDigest(loc: URL, digest: Digest): URL {
@@ -134,7 +142,7 @@ async function monolithic(ctx: UploadContext, blob: BlobSource, loc: URL): Promi
     },
     ctx.scopes,
   );
-  if (![201, 202, 204].includes(res.status)) return fail(res, what);
+  if (![201, 202, 204].includes(res.status)) return await fail(res, what);
   await res.discard();
   return res.headers.get('location') ? location(res, what) : loc;
 }
@@ -181,7 +189,7 @@ async function chunked(ctx: UploadContext, blob: BlobSource, first: URL): Promis
       },
       ctx.scopes,
     );
-    if (![201, 202, 204].includes(res.status)) return fail(res, what);
+    if (![201, 202, 204].includes(res.status)) return await fail(res, what);
     await res.discard();
     if (res.headers.get('location')) loc = location(res, what);
     offset += chunk.length;
@@ -219,7 +227,7 @@ export async function uploadBlob(
         },
         ctx.scopes,
       );
-      if (res.status !== 201 && res.status !== 204) return fail(res, what);
+      if (res.status !== 201 && res.status !== 204) return await fail(res, what);
       await res.discard();
       ctx.onEvent?.({ type: 'blob-uploaded', digest: d.digest, size: d.size });
       return 'uploaded';

@@ -13,6 +13,8 @@ export interface FakeAuth {
   users: Record<string, string>;
   /** Anonymous pull allowed (token auth). */
   anonymousPull?: boolean;
+  /** Refresh (identity) tokens accepted by the token endpoint's POST form, each naming its user. */
+  refreshTokens?: Record<string, string>;
 }
 
 export interface LogEntry {
@@ -104,10 +106,19 @@ export class FakeRegistry {
     return u !== undefined && this.auth?.users[u] === p ? u : null;
   }
 
-  private issueToken(req: Request, url: URL): Response {
+  private async issueToken(req: Request, url: URL): Promise<Response> {
+    if (req.method === 'POST') {
+      const form = new URLSearchParams(await req.text());
+      const user = this.auth?.refreshTokens?.[form.get('refresh_token') ?? ''];
+      if (form.get('grant_type') !== 'refresh_token' || !user)
+        return err(401, 'UNAUTHORIZED', 'bad refresh token');
+      const token = randomUUID();
+      this.tokens.set(token, { user, scopes: (form.get('scope') ?? '').split(' ').filter(Boolean) });
+      return Response.json({ access_token: token, expires_in: 300 });
+    }
     const user = this.basicUser(req);
     if (user === null) return err(401, 'UNAUTHORIZED', 'bad credentials');
-    const scopes = url.searchParams.getAll('scope').filter((s) => user || this.auth?.anonymousPull);
+    const scopes = user || this.auth?.anonymousPull ? url.searchParams.getAll('scope') : [];
     const granted = scopes.map((s) => (user ? s : s.replace(/:[^:]*$/, ':pull')));
     const token = randomUUID();
     this.tokens.set(token, { ...(user ? { user } : {}), scopes: granted });
