@@ -37,7 +37,10 @@ export interface ExtractedDeb {
 
 export interface ExtractOptions {
   cache: Cache;
-  /** The .deb's sha256 (hex or digest), known from Packages; computed from the file when absent. */
+  /**
+   * The .deb's sha256 (hex or digest) — the cache key of its extraction. Pass it only for a file
+   * already checked against it (e.g. a path from cache.get or downloadPackages); computed when absent.
+   */
   sha256?: string;
   /** Apply the debian13 merged-/usr rewrite (default false). */
   mergedUsr?: boolean;
