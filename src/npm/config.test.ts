@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests are about literal ${VAR} text in .npmrc files
 import assert from 'node:assert/strict';
 import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';

@@ -25,20 +25,25 @@ export {
   nodeMajorStatus,
 } from './node-majors.ts';
 export {
+  checkArch,
   checkMajor,
+  NODE_PACKAGES,
+  type NodeArch,
+  type NodeRuntimeEvent,
+  type NodeRuntimeLock,
+  type ResolveAllOptions,
+  type ResolveOptions,
+  resolveNodeRuntime,
+  resolveNodeRuntimes,
+} from './node-resolve.ts';
+export {
   type FetchOptions,
   fetchNodeRuntime,
   NODE_ENTRYPOINT,
-  NODE_PACKAGES,
-  type NodeArch,
   type NodeRuntime,
-  type NodeRuntimeEvent,
-  type NodeRuntimeLock,
   type NodeRuntimeOptions,
   nodeLayerEntries,
   nodeRuntime,
-  type ResolveOptions,
-  resolveNodeRuntime,
 } from './node-runtime.ts';
 export { askNpmCli, nodeConfigSources } from './node-sources.ts';
 export {

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests are about literal ${VAR} text in .npmrc files
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { expandEnv, parseIni } from './ini.ts';

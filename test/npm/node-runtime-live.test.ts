@@ -50,6 +50,8 @@ describe('LIVE Node.js 22 runtime from the npm registry', { timeout: 600_000 }, 
     const cache = await openCache(root);
     const work = await mkdtemp(join(tmpdir(), 'distill-npm-live-run-'));
     try {
+      const locks = await resolveNodeRuntimes({ major: 22, arches: ['amd64', 'arm64'], config });
+      assert.equal(locks.amd64.version, locks.arm64.version, 'one Node.js version across the index');
       for (const arch of ['amd64', 'arm64'] as NodeArch[]) {
         let bytes = 0;
         const t0 = performance.now();
@@ -58,6 +60,7 @@ describe('LIVE Node.js 22 runtime from the npm registry', { timeout: 600_000 }, 
           arch,
           config,
           cache,
+          pinned: locks[arch],
           onEvent: (e) => {
             if (e.type === 'tarball-fetched') bytes = e.bytes;
           },
