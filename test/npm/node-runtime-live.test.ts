@@ -17,6 +17,7 @@ import {
   NpmError,
   nodeConfigSources,
   nodeRuntime,
+  resolveNodeRuntimes,
 } from '../../src/npm/index.ts';
 import { openCache } from '../../src/platform/cache.ts';
 
