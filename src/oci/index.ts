@@ -16,3 +16,4 @@ export * from './tar/normalize.ts';
 export * from './tar/writer.ts';
 export * from './types.ts';
 export * from './validate.ts';
+export * from './mutate/config.ts';

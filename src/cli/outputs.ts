@@ -1,0 +1,67 @@
+/**
+ * The outputs every image-producing command shares (DESIGN.md "Outputs"): --output DIR (OCI
+ * layout), --archive FILE (docker-archive), --tag NAME. Each output is written aside and
+ * renamed into place by its sink, so a failure leaves nothing half-written.
+ */
+import type { Command } from 'commander';
+import { writeDockerArchive } from '../oci/archive/index.ts';
+import type { Artifact } from '../oci/index.ts';
+import { writeLayout } from '../oci/layout/index.ts';
+
+export interface OutputOptions {
+  output?: string;
+  archive?: string;
+  tag?: string;
+}
+
+export interface OutputResult {
+  /** Where each output went, by kind. */
+  layout?: { path: string; tag: string };
+  archive?: { path: string; tags: string[] };
+  digest: string;
+  mediaType: string;
+}
+
+/** Adds --output, --archive and --tag to a command. */
+export function addOutputFlags(cmd: Command): Command {
+  return cmd
+    .option('-o, --output <dir>', 'write an OCI image layout to DIR (the default, under ./distill-out/NAME)')
+    .option('--archive <file>', 'write a docker-archive tar (for `docker load`)')
+    .option('-t, --tag <name>', 'the tag: ref name in the layout, RepoTags in the archive');
+}
+
+/** Writes `artifact` to every output asked for; the layout under `defaultDir` when none is. */
+export async function writeOutputs(
+  artifact: Artifact,
+  o: OutputOptions,
+  defaultName: string,
+): Promise<OutputResult> {
+  const result: OutputResult = {
+    digest: artifact.descriptor.digest,
+    mediaType: artifact.descriptor.mediaType,
+  };
+  const layoutDir = o.output ?? (o.archive ? undefined : `distill-out/${defaultName}`);
+  if (layoutDir) {
+    const ref = refName(o.tag ?? 'latest');
+    await writeLayout(layoutDir, [{ artifact, tag: ref }]);
+    result.layout = { path: layoutDir, tag: ref };
+  }
+  if (o.archive) {
+    const repoTag = archiveTag(o.tag, defaultName);
+    await writeDockerArchive(o.archive, [{ artifact, tags: [repoTag] }]);
+    result.archive = { path: o.archive, tags: [repoTag] };
+  }
+  return result;
+}
+
+/** The layout ref name is the tag as given (`latest`, `1.0`, `app:1.0`), so `oci:DIR:TAG` finds it. */
+function refName(tag: string): string {
+  return tag;
+}
+
+/** docker's RepoTags need repo:tag: `app` → `app:latest`; no tag → `<name>:latest`. */
+function archiveTag(tag: string | undefined, name: string): string {
+  if (!tag) return `${name}:latest`;
+  const i = tag.lastIndexOf(':');
+  return i > tag.lastIndexOf('/') && i > 0 ? tag : `${tag}:latest`;
+}
