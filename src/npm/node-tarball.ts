@@ -56,13 +56,14 @@ export const nodeFilesKey = (integrity: string) => `npm-node-files:v2:${integrit
 
 /** The path inside the package: first component dropped, normalised; undefined if it escapes. */
 export function packagePath(name: string): string | undefined {
-  const rest = name
+  const parts = name
     .replace(/^\.?\/+/, '')
     .split('/')
-    .slice(1)
-    .join('/');
-  const p = posix.normalize(rest);
-  return p === '.' || p.startsWith('../') || p === '..' || p.startsWith('/') ? undefined : p;
+    .slice(1);
+  // Like npm's tar, never take a path with `..` in it, wherever it would point.
+  if (parts.includes('..')) return undefined;
+  const p = posix.normalize(parts.join('/'));
+  return p === '.' || p === '' || p.startsWith('/') ? undefined : p;
 }
 
 /**
