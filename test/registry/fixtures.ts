@@ -32,7 +32,6 @@ export async function diskLayer(dir: string, files: Record<string, string | Buff
 }
 
 export async function diskImage(
-  dir: string,
   layers: Layer[],
   opts: { architecture?: string; variant?: string; format?: 'oci' | 'docker' } = {},
 ): Promise<Image> {
@@ -58,15 +57,15 @@ export async function diskImage(
 /** A unique small image: one shared-looking base layer and one unique layer. */
 export async function smallImage(dir: string, base?: Layer): Promise<Image> {
   const b = base ?? (await diskLayer(dir, { 'etc/os-release': 'ID=distill-test\n' }));
-  return diskImage(dir, [b, await diskLayer(dir, { 'app/id': randomBytes(8).toString('hex') })]);
+  return diskImage([b, await diskLayer(dir, { 'app/id': randomBytes(8).toString('hex') })]);
 }
 
 /** A two-platform index sharing its base layer. */
 export async function twoPlatformIndex(dir: string): Promise<Index> {
   const base = await diskLayer(dir, { 'etc/os-release': `ID=${randomBytes(4).toString('hex')}\n` });
   return createIndex([
-    await diskImage(dir, [base, await diskLayer(dir, { 'app/arch': 'amd64' })]),
-    await diskImage(dir, [base, await diskLayer(dir, { 'app/arch': 'arm64' })], {
+    await diskImage([base, await diskLayer(dir, { 'app/arch': 'amd64' })]),
+    await diskImage([base, await diskLayer(dir, { 'app/arch': 'arm64' })], {
       architecture: 'arm64',
       variant: 'v8',
     }),

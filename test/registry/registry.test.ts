@@ -99,7 +99,7 @@ describe('registry client against docker-registry', () => {
     const proxy = await startFaultProxy(t, reg.host);
     const dir = await tempDir(t);
     const big = await diskLayer(dir, { 'big.bin': randomBytes(3 * 1024 * 1024) });
-    const base = await diskImage(dir, [big]);
+    const base = await diskImage([big]);
     const events: RegistryEvent[] = [];
     await pushArtifact(base, `${proxy.host}/e2e/base:1`, {
       ...fast,
