@@ -89,13 +89,15 @@ async function readIndex(
   path: string,
   release: Release,
   options: ArchiveOptions,
-): Promise<string> {
+): Promise<Uint8Array> {
   const plain = release.sha256.get(path);
   if (plain && options.cache) {
-    const hit = await options.cache.get(`sha256:${plain.sha256}`);
-    if (hit) {
+    // Read the blob once and check it against the signed hash ourselves: the same guarantee as
+    // cache.get() (which would hash it and then have us read it a second time).
+    const data = await readFile(options.cache.path(`sha256:${plain.sha256}`)).catch(() => undefined);
+    if (data && data.length === plain.size && sha256hex(data) === plain.sha256) {
       options.onEvent?.({ type: 'index-cached', mirror, suite, path, sha256: plain.sha256 });
-      return (await readFile(hit)).toString('utf8');
+      return data;
     }
   }
   const kinds = (['xz', 'gz'] as IndexCompression[]).filter((k) => release.sha256.has(`${path}.${k}`));
@@ -141,7 +143,7 @@ async function readIndex(
         );
       await options.cache?.putBytes(text, { sha256: plain.sha256, size: plain.size });
     }
-    return text.toString('utf8');
+    return text;
   }
   if (plain) {
     const data = await fetchListed(mirror, suite, path, plain.sha256, release.acquireByHash, options);
@@ -152,7 +154,7 @@ async function readIndex(
         `${mirror}/dists/${suite}/${path}: sha256 ${got} but the signed Release says ${plain.sha256}`,
       );
     await options.cache?.putBytes(data, { sha256: plain.sha256, size: plain.size });
-    return Buffer.from(data).toString('utf8');
+    return data;
   }
   throw lastMissing;
 }

@@ -44,7 +44,8 @@ export function* paragraphs(text: string): Generator<string> {
     if (start >= n) break;
     let end = t.indexOf('\n\n', start);
     if (end < 0) end = n;
-    const para = t.slice(start, end).replace(/\n+$/, '');
+    let para = t.slice(start, end);
+    if (para.charCodeAt(para.length - 1) === 10) para = para.replace(/\n+$/, '');
     // Lines of only spaces/tabs also separate paragraphs (Policy 5.1).
     if (/\n[ \t]+(\n|$)/.test(para)) {
       for (const p of para.split(/\n[ \t]+(?:\n|$)/)) if (p.trim()) yield p;

@@ -104,3 +104,16 @@ test('a Release without a SHA256 list, or with a bad line, is DEBIAN_RELEASE_INV
     code: 'DEBIAN_RELEASE_INVALID',
   });
 });
+
+test('from bytes: paragraphs stay exact UTF-8 (non-ASCII maintainers and descriptions)', () => {
+  const text =
+    'Package: café\nVersion: 1\nArchitecture: all\nMaintainer: Jérôme Ünïcode <j@invalid>\nDescription: naïve — ☃\n déjà vu\n';
+  const [e] = parsePackagesIndex(new TextEncoder().encode(text), {
+    mirror: 'm',
+    suite: 's',
+    component: 'main',
+  });
+  assert.equal(e?.raw, text.replace(/\n$/, ''));
+  assert.equal(e?.field('Maintainer'), 'Jérôme Ünïcode <j@invalid>');
+  assert.equal(e?.fields().get('Description'), 'naïve — ☃\ndéjà vu');
+});

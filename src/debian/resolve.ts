@@ -86,21 +86,30 @@ export class Universe {
         for (const alt of e.provides.split(',')) {
           const t = alt.trim();
           if (!t) continue;
-          const r = parseRelation(t, `${e.name} Provides`);
+          const r = providedOf(t, e.name);
           let p = this.providers.get(r.name);
           if (!p) this.providers.set(r.name, (p = []));
-          p.push({ entry: e, version: r.op === '=' ? r.version : undefined });
+          p.push({ entry: e, version: r.version });
         }
     }
     // Highest version first; the same version from an earlier suite first.
     for (const list of this.byName.values())
-      list.sort((a, b) => compareVersions(b.version, a.version) || rank(a.suite) - rank(b.suite));
+      if (list.length > 1)
+        list.sort((a, b) => compareVersions(b.version, a.version) || rank(a.suite) - rank(b.suite));
   }
 
   /** The best entry for a name (highest version), or undefined. */
   best(name: string): PackageEntry | undefined {
     return this.byName.get(name)?.[0];
   }
+}
+
+// Provides entries are `name` or `name (= version)`; ~70,000 paragraphs are indexed per run, so the
+// common unversioned case skips the general relation parser.
+function providedOf(text: string, owner: string): { name: string; version: string | undefined } {
+  if (/^[a-z0-9][a-z0-9+.-]*$/.test(text)) return { name: text, version: undefined };
+  const r = parseRelation(text, `${owner} Provides`);
+  return { name: r.name, version: r.op === '=' ? r.version : undefined };
 }
 
 /** Does `rel` accept the given real package? */
