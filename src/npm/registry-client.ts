@@ -117,6 +117,8 @@ export const tarballKey = (integrity: string) => `npm-tarball:v1:${integrity.tri
 
 export interface DownloadOptions extends RegistryOptions {
   cache: Cache;
+  /** New requests after a connection lost mid-body (default 2). */
+  bodyRetries?: number;
 }
 
 /**
@@ -136,28 +138,39 @@ export async function downloadTarball(
     const { size } = await stat(path);
     return { path, digest: hit, size, cached: true };
   }
-  const verify = verifyIntegrity(integrity, url); // throws NPM_INTEGRITY_UNSUPPORTED before any I/O
+  verifyIntegrity(integrity, url); // NPM_INTEGRITY_UNSUPPORTED before any I/O
   const now = opts.now ?? Date.now;
   const start = now();
-  const res = await get(url, 'application/octet-stream, */*', opts);
-  if (!res.body) throw new NpmError('NPM_FETCH_FAILED', `${url}: empty response`);
-  const total = Number(res.headers.get('content-length')) || undefined;
-  let received = 0;
-  async function* counted(src: AsyncIterable<Uint8Array>) {
-    for await (const chunk of src) {
-      received += chunk.length;
-      opts.onEvent?.({ type: 'tarball-bytes', url, received, ...(total ? { total } : {}) });
-      yield chunk;
-    }
-  }
+  const bodyRetries = opts.bodyRetries ?? 2;
   let stored: Awaited<ReturnType<Cache['putStream']>>;
-  try {
-    stored = await opts.cache.putStream(verify(counted(Readable.fromWeb(res.body as never))));
-  } catch (err) {
-    if (err instanceof NpmError) throw err;
-    throw new NpmError('NPM_FETCH_FAILED', `${url}: download failed: ${(err as Error).message}`, {
-      cause: err,
-    });
+  for (let attempt = 0; ; attempt++) {
+    const res = await get(url, 'application/octet-stream, */*', opts);
+    if (!res.body) throw new NpmError('NPM_FETCH_FAILED', `${url}: empty response`);
+    const total = Number(res.headers.get('content-length')) || undefined;
+    let received = 0;
+    async function* counted(src: AsyncIterable<Uint8Array>) {
+      for await (const chunk of src) {
+        received += chunk.length;
+        opts.onEvent?.({ type: 'tarball-bytes', url, received, ...(total ? { total } : {}) });
+        yield chunk;
+      }
+    }
+    try {
+      const verify = verifyIntegrity(integrity, url);
+      stored = await opts.cache.putStream(verify(counted(Readable.fromWeb(res.body as never))));
+      break;
+    } catch (err) {
+      // Bad bytes are final; a connection lost mid-body is worth another try.
+      if (err instanceof NpmError) throw err;
+      if (attempt >= bodyRetries)
+        throw new NpmError('NPM_FETCH_FAILED', `${url}: download failed: ${(err as Error).message}`, {
+          cause: err,
+        });
+      opts.onEvent?.({ type: 'retry', url, attempt: attempt + 1, reason: (err as Error).message });
+      await (opts.retry?.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(
+        (opts.retry?.baseDelayMs ?? 250) * 2 ** attempt,
+      );
+    }
   }
   await opts.cache.putKey(key, stored.digest);
   opts.onEvent?.({ type: 'tarball-fetched', url, bytes: stored.size, ms: now() - start });
