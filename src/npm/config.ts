@@ -120,23 +120,25 @@ export async function discoverNpmConfig(src: NpmConfigSources): Promise<NpmConfi
     files.push(path);
     return expandAll(parseIni(text), env);
   };
+  // npm's path-typed settings expand a leading `~/` to the home directory.
+  const pathOf = (p: string) => resolve(src.cwd, p.replace(/^~(?=$|\/)/, src.home));
   const fromEnv = envSettings(env);
   const projectDir = await projectRoot(src);
-  const userPath = resolve(src.cwd, str(fromEnv.userconfig) ?? join(src.home, '.npmrc'));
+  const userPath = pathOf(str(fromEnv.userconfig) ?? join(src.home, '.npmrc'));
   const projectPath = join(projectDir, '.npmrc');
   // npm skips the project file when it is the user file (a project in $HOME).
   const project = projectPath === userPath ? {} : await read(projectPath, 'project');
-  const userFile = resolve(src.cwd, str(fromEnv.userconfig) ?? str(project.userconfig) ?? userPath);
+  const userFile = pathOf(str(fromEnv.userconfig) ?? str(project.userconfig) ?? userPath);
   const user = await read(userFile, 'user');
-  const prefix =
+  const prefix = pathOf(
     str(fromEnv.prefix) ??
-    str(project.prefix) ??
-    str(user.prefix) ??
-    src.prefix ??
-    env.PREFIX ??
-    dirname(dirname(src.execPath ?? process.execPath));
-  const globalPath = resolve(
-    src.cwd,
+      str(project.prefix) ??
+      str(user.prefix) ??
+      src.prefix ??
+      env.PREFIX ??
+      dirname(dirname(src.execPath ?? process.execPath)),
+  );
+  const globalPath = pathOf(
     str(fromEnv.globalconfig) ??
       str(project.globalconfig) ??
       str(user.globalconfig) ??

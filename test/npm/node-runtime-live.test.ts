@@ -47,6 +47,7 @@ describe('LIVE Node.js 22 runtime from the npm registry', { timeout: 600_000 }, 
   it('resolves, downloads, checks and extracts node 22 for amd64 and arm64; the amd64 binary runs', async (t) => {
     const config = await reachableRegistry(t);
     if (!config) return;
+    t.diagnostic(`registry from npm ${config.registrySource} config; files read: ${config.files.length}`);
     const root = process.env.DISTILL_CACHE ?? (await mkdtemp(join(tmpdir(), 'distill-npm-live-')));
     const cache = await openCache(root);
     const work = await mkdtemp(join(tmpdir(), 'distill-npm-live-run-'));
