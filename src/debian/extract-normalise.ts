@@ -66,7 +66,7 @@ export class TreeChecker {
     }
     if (e.type === 'hardlink') {
       const target = e.linkname === undefined ? undefined : this.byPath.get(e.linkname);
-      if (!target || target.type !== 'file')
+      if (target?.type !== 'file')
         throw new DebError(
           'DEB_HARDLINK_INVALID',
           `${what}: hardlink ${e.path} -> ${e.linkname}: not a file earlier in the package`,
@@ -91,8 +91,8 @@ export function normaliseEntries(raw: readonly RawTarEntry[], what: string): Deb
         throw new DebError('DEB_PATH_UNSAFE', `${what}: the archive root is not a directory`);
       continue; // the root directory itself is not an entry of a layer
     }
-    const e: DebEntry = { ...r, path } as DebEntry & { name?: string };
-    delete (e as { name?: string }).name;
+    const { name: _raw, ...attrs } = r;
+    const e: DebEntry = { ...attrs, path };
     if (r.type === 'hardlink') {
       let target: string | undefined;
       try {
