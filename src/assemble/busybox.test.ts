@@ -96,7 +96,8 @@ describe('busyboxLayer', () => {
     const b = m.get('busybox/busybox') as LayerEntry;
     assert.equal(b.type, 'file');
     assert.equal(b.mode, 0o755);
-    assert.ok(((await b.content?.()) as Buffer).equals(bin));
+    assert.ok(b.content);
+    assert.ok(((await b.content()) as Buffer).equals(bin));
     for (const a of ALL) {
       const l = m.get(`busybox/${a}`);
       assert.equal(l?.type, 'symlink', a);
