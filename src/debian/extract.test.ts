@@ -187,3 +187,32 @@ test('merged-/usr option rewrites paths of a debian13 package', async () => {
     ['bin', 'bin/sh', 'lib64', 'lib64/ld.so'],
   );
 });
+
+test('several processes extracting the same package at once agree and leave one clean entry', async () => {
+  const { dir, cache } = await setup();
+  const p = join(dir, 'tool.deb');
+  await writeFile(p, await makeDeb({ package: 'tool', files: good }));
+  const mod = new URL('./extract.js', import.meta.url).href;
+  const cacheMod = new URL('../platform/cache.js', import.meta.url).href;
+  const script = `const [{ extractDeb }, { openCache }] = await Promise.all([import(${JSON.stringify(mod)}), import(${JSON.stringify(cacheMod)})]);
+    const x = await extractDeb(${JSON.stringify(p)}, { cache: await openCache(${JSON.stringify(cache.root)}) });
+    process.stdout.write(JSON.stringify([x.tarDigest, x.entries.length]));`;
+  const run = () =>
+    new Promise<string>((resolve, reject) => {
+      const c = spawn(process.execPath, ['--input-type=module', '-e', script]);
+      let out = '';
+      c.stdout.on('data', (b) => {
+        out += b;
+      });
+      c.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`exit ${code}`))));
+    });
+  const outs = await Promise.all([run(), run(), run()]);
+  const x = await extractDeb(p, { cache });
+  for (const o of outs) assert.equal(o, JSON.stringify([x.tarDigest, x.entries.length]));
+  const files = await cacheFiles(cache.root);
+  assert.ok(
+    files.every((f) => !f.includes('.tmp-')),
+    files.join(' '),
+  );
+  assert.equal(files.filter((f) => f.startsWith('keys/')).length, 1);
+});
