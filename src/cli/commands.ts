@@ -20,4 +20,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     load: () => import('./commands/packages.ts'),
   },
   lock: { summary: 'resolve packages and write distill.lock', load: () => import('./commands/lock.ts') },
+  push: { summary: 'push an image or index to a registry', load: () => import('./commands/push.ts') },
+  pull: { summary: 'pull an image from a registry into an OCI layout', load: () => import('./commands/pull.ts') },
+  login: { summary: 'store registry credentials as docker login does', load: () => import('./commands/login.ts') },
 };

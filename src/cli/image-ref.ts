@@ -6,11 +6,13 @@
 import { readDockerArchive } from '../oci/archive/index.ts';
 import { type Artifact, OciError } from '../oci/index.ts';
 import { readLayout } from '../oci/layout/index.ts';
+import { formatReference, nodeRegistryOptions, parseReference, pullArtifact } from '../registry/index.ts';
 
 /** A parsed reference; `transport` picks the source. */
 export type ImageRef =
   | { transport: 'oci'; dir: string; tag?: string }
-  | { transport: 'docker-archive'; file: string; tag?: string; index?: number };
+  | { transport: 'docker-archive'; file: string; tag?: string; index?: number }
+  | { transport: 'docker'; reference: string; tag?: string };
 
 interface Transport {
   /** Parses what follows `NAME:`. */
@@ -53,17 +55,47 @@ const dockerArchive: Transport = {
   },
 };
 
-/** Transport name → implementation. The registry module adds `docker` here. */
-export const transports: Record<string, Transport> = { oci, 'docker-archive': dockerArchive };
+/**
+ * `docker://[HOST/]REPO[:TAG|@DIGEST]`: a registry (Docker Hub when no host is named). Opening it
+ * fetches and verifies the manifests and configs; layers are fetched only when read. Credentials
+ * come from docker's config; $DISTILL_INSECURE_REGISTRIES lists hosts allowed plain http.
+ */
+const docker: Transport = {
+  parse(rest, whole) {
+    if (!rest.startsWith('//')) throw invalid(whole, 'docker://[HOST/]REPO[:TAG|@DIGEST]');
+    return dockerRef(rest.slice(2));
+  },
+  open: (ref) => {
+    const insecure = (process.env.DISTILL_INSECURE_REGISTRIES ?? '').split(/[\s,]+/).filter(Boolean);
+    return pullArtifact(
+      (ref as { reference: string }).reference,
+      nodeRegistryOptions({ insecureRegistries: insecure }),
+    );
+  },
+};
+
+function dockerRef(s: string): ImageRef {
+  const r = parseReference(s);
+  return { transport: 'docker', reference: formatReference(r), ...(r.tag ? { tag: r.tag } : {}) };
+}
+
+/** Transport name → implementation. */
+export const transports: Record<string, Transport> = { oci, 'docker-archive': dockerArchive, docker };
 
 /**
  * A reference without a known transport prefix. Registry references (`HOST/REPO:TAG`) will be
  * parsed here by the registry module; until then they are refused with a clear message.
  */
 function bareReference(s: string): ImageRef {
+  // A bare reference is a registry one when it names its host (`HOST[:PORT]/REPO…`, `localhost/…`);
+  // `busybox` alone is more likely a forgotten `oci:` than Docker Hub (write docker://busybox).
+  const first = s.split('/')[0] ?? '';
+  if (s.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+    return dockerRef(s);
+  }
   throw new OciError(
     'IMAGE_REF_INVALID',
-    `unsupported image reference ${JSON.stringify(s)}: use oci:DIR[:TAG] or docker-archive:FILE[:NAME]`,
+    `unsupported image reference ${JSON.stringify(s)}: use oci:DIR[:TAG], docker-archive:FILE[:NAME] or docker://[HOST/]REPO[:TAG]`,
   );
 }
 

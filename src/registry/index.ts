@@ -10,6 +10,7 @@ import { dockerKeychain } from './keychain.ts';
 import { nodeKeychainEnv } from './node-env.ts';
 
 export { type RegistryClientOptions, sessionFor } from './client.ts';
+export { describeEvent } from './describe-event.ts';
 export { isLoopback, schemesFor } from './endpoint.ts';
 export * from './errors.ts';
 export type { EventSink, RegistryEvent } from './events.ts';

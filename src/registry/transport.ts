@@ -80,12 +80,11 @@ export function networkError(what: string, e: unknown): Error {
   let c: unknown = e;
   let code = '';
   let msg = (e as Error)?.message ?? String(e);
+  // undici wraps the socket error: "fetch failed" ← cause { code: 'ECONNRESET', message }.
   while (c && typeof c === 'object') {
     const cc = (c as { code?: unknown }).code;
-    if (typeof cc === 'string') {
-      code = cc;
-      msg = (c as Error).message || msg;
-    }
+    if (typeof cc === 'string') code = cc;
+    if (c !== e && (c as Error).message) msg = (c as Error).message;
     c = (c as { cause?: unknown }).cause;
   }
   return new RegistryError('REGISTRY_NETWORK', `${what}: ${code ? `${code} ` : ''}${msg}`, {

@@ -1,0 +1,81 @@
+/** `distill push SRC REF`: an oci:/docker-archive: image or index to a registry; prints the digest. */
+import type { Command } from 'commander';
+import {
+  describeEvent,
+  nodeRegistryOptions,
+  pushArtifact,
+  type RegistryClientOptions,
+} from '../../registry/index.ts';
+import { UsageError } from '../errors.ts';
+import { openSource } from '../image-ref.ts';
+import { collect } from '../options.ts';
+import { consoleOutput } from '../output.ts';
+
+// Registry flags shared with pull and login (and --push on other commands).
+export interface RegistryFlags {
+  insecureRegistry?: string[];
+}
+
+/** Adds --insecure-registry (repeatable). */
+export function addRegistryFlags(cmd: Command): Command {
+  return cmd.option(
+    '--insecure-registry <host>',
+    'allow plain http to HOST[:PORT] (loopback and localhost always may); repeatable; also $DISTILL_INSECURE_REGISTRIES',
+    collect,
+  );
+}
+
+/** The client options for the real machine: docker's credentials, the insecure hosts asked for. */
+export function registryOptions(
+  f: RegistryFlags,
+  warn: (line: string) => void,
+  env: Record<string, string | undefined> = process.env,
+): RegistryClientOptions {
+  const fromEnv = (env.DISTILL_INSECURE_REGISTRIES ?? '').split(/[\s,]+/).filter(Boolean);
+  return {
+    ...nodeRegistryOptions({ insecureRegistries: [...fromEnv, ...(f.insecureRegistry ?? [])], env }),
+    onEvent: (e) => {
+      const line = describeEvent(e);
+      if (line) warn(line);
+    },
+  };
+}
+
+interface Flags extends RegistryFlags {
+  json?: boolean;
+  jobs?: string;
+  mountFrom?: string[];
+}
+
+export function register(program: Command): void {
+  addRegistryFlags(
+    program
+      .command('push <source> <reference>')
+      .description(
+        'push an image or index (oci:DIR[:TAG], docker-archive:FILE[:NAME]) to a registry reference HOST/REPO[:TAG]',
+      )
+      .option('--jobs <n>', 'blobs uploaded at once', '4')
+      .option(
+        '--mount-from <repo>',
+        'a repository on the same registry to mount shared blobs from; repeatable',
+        collect,
+      )
+      .option('--json', 'print the result as JSON'),
+  ).action(async (source: string, reference: string, o: Flags) => {
+    const out = consoleOutput(Boolean(o.json));
+    const jobs = Number(o.jobs ?? 4);
+    if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
+      throw new UsageError(`--jobs takes 1..64, got ${o.jobs}`);
+    const artifact = await openSource(source);
+    const r = await pushArtifact(artifact, reference.replace(/^docker:\/\//, ''), {
+      ...registryOptions(o, out.warn),
+      jobs,
+      mountFrom: o.mountFrom ?? [],
+    });
+    out.result(r);
+    out.info(r.reference);
+    out.info(
+      `  ${r.blobs.uploaded} blobs uploaded (${r.blobs.uploadedBytes} bytes), ${r.blobs.mounted} mounted, ${r.blobs.existing} already there; ${r.manifests.pushed} manifests pushed`,
+    );
+  });
+}

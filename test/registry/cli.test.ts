@@ -1,0 +1,118 @@
+/**
+ * `distill login`, `push`, `pull` and `inspect docker://` as a user runs them, against the real
+ * registry with htpasswd auth; credentials go through a temporary DOCKER_CONFIG.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { writeDockerArchive } from '../../src/oci/archive/index.ts';
+import { validate } from '../../src/oci/index.ts';
+import { readLayout, writeLayout } from '../../src/oci/layout/index.ts';
+import { distill } from '../helpers/cli.ts';
+import { requireTool, runOk, tempDir } from '../helpers/tools.ts';
+import { smallImage, twoPlatformIndex } from './fixtures.ts';
+import { startRegistry } from './registry-server.ts';
+
+describe('distill login / push / pull / inspect docker://', () => {
+  it('logs in, pushes a layout and an archive, pulls one platform, inspects; wrong passwords fail clearly', async (t) => {
+    if (
+      !requireTool(t, 'docker-registry', 'docker-registry') ||
+      !requireTool(t, 'htpasswd', 'apache2-utils') ||
+      !requireTool(t, 'skopeo', 'skopeo')
+    )
+      return;
+    const dir = await tempDir(t);
+    const htpasswd = join(dir, 'htpasswd');
+    await writeFile(htpasswd, runOk('htpasswd', ['-Bbn', 'ci', 'pa55word']));
+    const reg = await startRegistry(t, { type: 'htpasswd', file: htpasswd });
+    const env = { DOCKER_CONFIG: join(dir, 'docker'), HOME: dir };
+    const cfg = join(dir, 'docker', 'config.json');
+
+    const bad = distill(['login', reg.host, '-u', 'ci', '--password-stdin'], env, 'nope\n');
+    assert.equal(bad.status, 1, bad.stderr);
+    assert.match(bad.stderr, /^distill: error REGISTRY_AUTH_FAILED: .*user name and password/m);
+    await assert.rejects(stat(cfg), { code: 'ENOENT' }, 'a failed login writes nothing');
+
+    const idx = await twoPlatformIndex(dir);
+    await writeLayout(join(dir, 'layout'), [{ artifact: idx, tag: 'v1' }]);
+    const anon = distill(['push', `oci:${join(dir, 'layout')}:v1`, `${reg.host}/cli/app:v1`], env);
+    assert.equal(anon.status, 1);
+    assert.match(anon.stderr, /REGISTRY_AUTH_REQUIRED: .*distill login/);
+
+    const login = distill(['login', reg.host, '-u', 'ci', '--password-stdin', '--json'], env, 'pa55word\n');
+    assert.equal(login.status, 0, login.stderr);
+    assert.deepEqual(JSON.parse(login.stdout), { registry: reg.host, username: 'ci', stored: cfg });
+    const config = JSON.parse(await readFile(cfg, 'utf8'));
+    assert.deepEqual(config.auths[reg.host], { auth: Buffer.from('ci:pa55word').toString('base64') });
+
+    const push = distill(
+      ['push', `oci:${join(dir, 'layout')}:v1`, `docker://${reg.host}/cli/app:v1`, '--json'],
+      env,
+    );
+    assert.equal(push.status, 0, push.stderr);
+    const pr = JSON.parse(push.stdout);
+    assert.equal(pr.digest, idx.descriptor.digest);
+    assert.equal(pr.reference, `${reg.host}/cli/app:v1@${idx.descriptor.digest}`);
+    const text = distill(['push', `oci:${join(dir, 'layout')}:v1`, `${reg.host}/cli/app:v1`], env);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`${idx.descriptor.digest}`));
+    assert.match(text.stdout, /0 blobs uploaded/);
+
+    // skopeo, with the same credentials file, sees the same digest.
+    const raw = spawnSync(
+      'skopeo',
+      ['inspect', '--raw', '--tls-verify=false', '--authfile', cfg, `docker://${reg.host}/cli/app:v1`],
+      { timeout: 60_000 },
+    );
+    assert.equal(raw.status, 0, String(raw.stderr));
+    assert.deepEqual(raw.stdout, idx.rawManifest);
+
+    const img = await smallImage(dir);
+    await writeDockerArchive(join(dir, 'img.tar'), [{ artifact: img, tags: ['app:1'] }]);
+    const fromArchive = distill(
+      ['push', `docker-archive:${join(dir, 'img.tar')}`, `${reg.host}/cli/single:1`, '--json'],
+      env,
+    );
+    assert.equal(fromArchive.status, 0, fromArchive.stderr);
+    const digest = JSON.parse(fromArchive.stdout).digest as string;
+    const skopeoDigest = JSON.parse(
+      runOk('skopeo', [
+        'inspect',
+        '--tls-verify=false',
+        '--authfile',
+        cfg,
+        `docker://${reg.host}/cli/single:1`,
+      ]),
+    ).Digest;
+    assert.equal(skopeoDigest, digest);
+
+    const out = join(dir, 'pulled');
+    const pull = distill(
+      ['pull', `${reg.host}/cli/app:v1`, '--output', out, '--platform', 'linux/arm64', '--json'],
+      env,
+    );
+    assert.equal(pull.status, 0, pull.stderr);
+    const pl = JSON.parse(pull.stdout);
+    assert.equal(pl.digest, idx.children[1]?.descriptor.digest);
+    const back = await readLayout(out, 'v1');
+    assert.equal(back.descriptor.digest, idx.children[1]?.descriptor.digest);
+    await validate(back, { deep: true });
+
+    const missing = distill(
+      ['pull', `${reg.host}/cli/app:v1`, '--output', join(dir, 'p2'), '--platform', 'linux/s390x'],
+      env,
+    );
+    assert.equal(missing.status, 1);
+    assert.match(missing.stderr, /REGISTRY_PLATFORM_NOT_FOUND: .*linux\/amd64, linux\/arm64\/v8/);
+    await assert.rejects(stat(join(dir, 'p2')), { code: 'ENOENT' }, 'nothing written');
+
+    const insp = distill(['inspect', `docker://${reg.host}/cli/app:v1`, '--json', '--no-measure'], env);
+    assert.equal(insp.status, 0, insp.stderr);
+    assert.equal(JSON.parse(insp.stdout).digest, idx.descriptor.digest);
+    const bare = distill(['inspect', `${reg.host}/cli/single:1`, '--json'], env);
+    assert.equal(bare.status, 0, bare.stderr);
+    assert.equal(JSON.parse(bare.stdout).digest, digest);
+  });
+});
