@@ -15,6 +15,7 @@ export {
 export { NpmError, type NpmErrorCode } from './errors.ts';
 export { expandEnv, type IniValue, parseIni } from './ini.ts';
 export { parseIntegrity, type SriCheck, verifyIntegrity } from './integrity.ts';
+export { NODE_LIBRARY_PACKAGES, type NodeLibraries, nodeLibraryPackages } from './node-libraries.ts';
 export {
   isoDay,
   NODE_MAJORS,

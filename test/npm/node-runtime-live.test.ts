@@ -16,6 +16,7 @@ import {
   type NpmConfig,
   NpmError,
   nodeConfigSources,
+  nodeLibraryPackages,
   nodeRuntime,
   resolveNodeRuntimes,
 } from '../../src/npm/index.ts';
@@ -86,6 +87,11 @@ describe('LIVE Node.js 22 runtime from the npm registry', { timeout: 600_000 }, 
         assert.ok(rt.node.size > 50e6, 'the real binary, not a stub');
         assert.equal(rt.elf.arch, arch);
         assert.ok(rt.elf.needed.includes('libc.so.6') && rt.elf.needed.includes('libstdc++.so.6'));
+        assert.deepEqual(
+          nodeLibraryPackages(rt.elf.needed).unknown,
+          [],
+          'every needed library maps to a package',
+        );
         const readelf = spawnSync('readelf', ['-d', rt.node.path], { encoding: 'utf8' });
         if (readelf.status === 0) {
           const needed = [...readelf.stdout.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map(
