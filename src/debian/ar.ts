@@ -6,6 +6,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { DebError } from './errors-deb.ts';
 
+/** One ar member as a byte range of the archive file. */
 export interface ArMember {
   name: string;
   /** Byte offset of the member's data in the file. */

@@ -3,6 +3,7 @@ import { extract } from 'tar-stream';
 import { type DebFile, memberStream, type SpawnFn } from './deb-reader.ts';
 import { DebError } from './errors-deb.ts';
 
+/** What status.d needs from control.tar. */
 export interface DebControl {
   /** The control file exactly as shipped. */
   control: string;

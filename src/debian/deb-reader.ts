@@ -11,12 +11,15 @@ import { createGunzip } from 'node:zlib';
 import { type ArMember, readArMembers } from './ar.ts';
 import { DebError } from './errors-deb.ts';
 
+/** Compressions a .deb member may use. */
 export type DebCompression = 'xz' | 'zstd' | 'gzip' | 'none';
 
+/** A control.tar/data.tar member and its compression. */
 export interface DebMember extends ArMember {
   compression: DebCompression;
 }
 
+/** An opened .deb: its path, size and the two members distill reads. */
 export interface DebFile {
   path: string;
   size: number;

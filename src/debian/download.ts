@@ -18,6 +18,7 @@ export type DownloadablePackage = Pick<
   'name' | 'version' | 'architecture' | 'filename' | 'sha256' | 'size' | 'mirror'
 >;
 
+/** Progress events: per package (start, bytes, retry, done) with running byte and package totals. */
 export type DownloadEvent =
   | { type: 'start'; package: string; size: number }
   | { type: 'bytes'; package: string; received: number; size: number; bytesDone: number; bytesTotal: number }
@@ -32,6 +33,7 @@ export type DownloadEvent =
       bytesTotal: number;
     };
 
+/** Effects and limits of downloadPackages. */
 export interface DownloadOptions {
   cache: Cache;
   fetch?: FetchLike;
@@ -47,6 +49,7 @@ export interface DownloadOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** A package whose .deb is in the cache, hash-checked. */
 export interface DownloadedPackage<P extends DownloadablePackage = DownloadablePackage> {
   pkg: P;
   /** The .deb in the cache (hash-checked). */

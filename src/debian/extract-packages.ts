@@ -11,6 +11,7 @@ import { type DownloadablePackage, type DownloadOptions, downloadPackages } from
 import { cachedExtraction, type ExtractedDeb, extractDeb, layerEntries } from './extract.ts';
 import { statusDEntries } from './status-d.ts';
 
+/** One package's layer contents. */
 export interface PackageContents<P extends DownloadablePackage = DownloadablePackage> {
   pkg: P;
   extracted: ExtractedDeb;
@@ -20,6 +21,7 @@ export interface PackageContents<P extends DownloadablePackage = DownloadablePac
   statusD: LayerEntry[];
 }
 
+/** Download options plus the merged-/usr switch (true for debian13). */
 export interface PackageContentsOptions extends Omit<DownloadOptions, 'onDownloaded'> {
   cache: Cache;
   /** debian13: true. */

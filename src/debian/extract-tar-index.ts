@@ -8,6 +8,7 @@
  */
 import { DebError } from './errors-deb.ts';
 
+/** Entry types distill represents (as in LayerEntry). */
 export type RawType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
 
 /** One tar entry as stored (path not yet normalised). */

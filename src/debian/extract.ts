@@ -35,6 +35,7 @@ export interface ExtractedDeb {
   entries: DebEntry[];
 }
 
+/** Inputs of extractDeb. */
 export interface ExtractOptions {
   cache: Cache;
   /**

@@ -5,8 +5,10 @@
  */
 import type { LayerEntry } from '../oci/tar/entry.ts';
 
+/** Where distroless keeps per-package dpkg records. */
 export const STATUS_D = 'var/lib/dpkg/status.d';
 
+/** The package record: from ExtractedDeb or DebControl. */
 export interface StatusDInput {
   /** `Package:` of the package. */
   package: string;
@@ -14,6 +16,7 @@ export interface StatusDInput {
   md5sums?: string;
 }
 
+/** Attributes of the written entries. */
 export interface StatusDOptions {
   /** mtime of the written files; absent = the layer writer's (SOURCE_DATE_EPOCH). */
   mtime?: number;

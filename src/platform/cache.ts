@@ -38,6 +38,7 @@ export interface Stored {
   path: string;
 }
 
+/** The content-addressed cache; see the module comment for its guarantees. */
 export interface Cache {
   readonly root: string;
   /** Where a blob with this digest lives (whether or not it is there). */

@@ -5,8 +5,10 @@
  */
 import { PlatformError } from './errors.ts';
 
+/** The part of `fetch` distill uses (injected). */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
+/** How fetchWithRetry retries; every effect is injectable. */
 export interface RetryOptions {
   fetch?: FetchLike;
   /** Extra attempts after the first (default 4). */
