@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -48,8 +48,10 @@ test('an image round-trips through a layout with the same digests', async (t) =>
   );
   // Without a tag, the only manifest is taken.
   assert.equal((await readLayout(dir)).descriptor.digest, img.descriptor.digest);
-  // Nothing but the layout was left beside it.
+  // Nothing but the layout was left beside it, and it has the mode of any new directory.
   assert.deepEqual(await readdir(join(dir, '..')), ['out']);
+  await mkdir(join(dir, '..', 'plain'));
+  assert.equal((await stat(dir)).mode, (await stat(join(dir, '..', 'plain'))).mode);
 });
 
 test('a multi-platform index is written as the artifact itself and read back whole', async (t) => {

@@ -6,7 +6,7 @@
  * but complete blobs, which `umoci gc` removes).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { canonicalBytes } from '../canonical-json.ts';
 import { OciError } from '../errors.ts';
@@ -74,7 +74,9 @@ async function createLayout(
   opts: WriteLayoutOptions,
 ): Promise<WriteLayoutResult> {
   await mkdir(dirname(dir), { recursive: true });
-  const tmp = await mkdtemp(join(dirname(dir), `.${basename(dir)}.tmp-`));
+  // Not mkdtemp: its 0700 would become the layout's mode; mkdir honours the umask like any output.
+  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${randomBytes(6).toString('hex')}`);
+  await mkdir(tmp);
   try {
     await writeFile(join(tmp, 'oci-layout'), OCI_LAYOUT);
     await mkdir(join(tmp, 'blobs', 'sha256'), { recursive: true });
