@@ -48,7 +48,9 @@ describe('LIVE Node.js 22 runtime from the npm registry', { timeout: 600_000 }, 
   it('resolves, downloads, checks and extracts node 22 for amd64 and arm64; the amd64 binary runs', async (t) => {
     const config = await reachableRegistry(t);
     if (!config) return;
-    t.diagnostic(`registry from npm ${config.registrySource} config; files read: ${config.files.length}`);
+    t.diagnostic(
+      `registry from ${config.registrySource === 'npm' ? '`npm config get registry`' : `the npm ${config.registrySource} config`}`,
+    );
     const root = process.env.DISTILL_CACHE ?? (await mkdtemp(join(tmpdir(), 'distill-npm-live-')));
     const cache = await openCache(root);
     const work = await mkdtemp(join(tmpdir(), 'distill-npm-live-run-'));
@@ -79,6 +81,11 @@ describe('LIVE Node.js 22 runtime from the npm registry', { timeout: 600_000 }, 
         );
         assert.match(rt.version, /^22\.\d+\.\d+$/);
         assert.match(rt.integrity, /^sha512-/);
+        // npm itself, when present, agrees on the integrity of that version
+        const view = spawnSync('npm', ['view', `${rt.package}@${rt.version}`, 'dist.integrity'], {
+          encoding: 'utf8',
+        });
+        if (view.status === 0) assert.equal(view.stdout.trim(), rt.integrity);
         assert.equal(warm.cached, true);
         assert.deepEqual(
           rt.entries.map((e) => `${e.path} ${e.mode.toString(8)} ${e.uid}:${e.gid}`),
