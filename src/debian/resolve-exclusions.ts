@@ -55,6 +55,31 @@ export const DEFAULT_EXCLUSIONS: Readonly<Record<string, string>> = Object.freez
     'update-java-alternatives and maintainer-script helpers; distill sets up the JVM paths itself',
 });
 
+/**
+ * Default exclusions that are programs a package might also run at run time (a shell, perl,
+ * coreutils): leaving one out is worth a warning naming the package that depends on it, so a
+ * user whose program does exec it can `keep` it. The others are install-time machinery only.
+ */
+export const RUNTIME_TOOLS: ReadonlySet<string> = new Set([
+  'bash',
+  'dash',
+  'perl',
+  'perl-base',
+  'coreutils',
+  'findutils',
+  'sed',
+  'grep',
+  'diffutils',
+  'tar',
+  'gzip',
+  'procps',
+  'hostname',
+  'ncurses-bin',
+  'bsdutils',
+  'mount',
+  'debianutils',
+]);
+
 /** The exclusion set in force: defaults, minus `keep`, plus the config's `exclude:` (with reasons). */
 export function exclusionSet(
   exclude: readonly string[] = [],

@@ -177,6 +177,9 @@ test('the default exclusion set leaves install-time machinery out and reports it
     ],
   );
   assert.equal(r.excluded[0]?.reason, DEFAULT_EXCLUSIONS.debconf);
+  // Install-time machinery only: reported, not warned about.
+  assert.ok(r.excluded.every((x) => !x.runtime));
+  assert.deepEqual(r.warnings, []);
   assert.match(r.excluded[1]?.reason ?? '', /providers \(cdebconf, debconf\) are all left out/);
 });
 
@@ -190,6 +193,15 @@ test('config exclude: adds to the set, keep: takes a default out of it, a reques
       ['bash', DEFAULT_EXCLUSIONS.bash],
       ['libx', 'excluded by the configuration (exclude:)'],
     ],
+  );
+  assert.deepEqual(
+    r.excluded.map((x) => x.runtime),
+    [true, true],
+  );
+  assert.equal(r.warnings.length, 2);
+  assert.match(
+    r.warnings[0] ?? '',
+    /^app depends on bash \(Depends: bash\), which is left out: .*--keep bash\)$/,
   );
   assert.deepEqual(names(resolve(u, ['app'], { arch: 'amd64', keep: ['bash'] })), [
     'app=1.0',

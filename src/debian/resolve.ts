@@ -11,7 +11,7 @@
  */
 import { DebianError } from './errors.ts';
 import type { PackageEntry } from './packages-index.ts';
-import { exclusionSet } from './resolve-exclusions.ts';
+import { DEFAULT_EXCLUSIONS, exclusionSet, RUNTIME_TOOLS } from './resolve-exclusions.ts';
 import {
   type Dependency,
   formatDependency,
@@ -27,6 +27,11 @@ export interface Exclusion {
   /** The excluded package (or virtual package) name. */
   readonly name: string;
   readonly reason: string;
+  /**
+   * True when a package may really need it at run time (a program such as a shell or perl, or a
+   * package the configuration excluded), as opposed to install-time machinery only.
+   */
+  readonly runtime: boolean;
   /** Each package that depended on it, with the dependency as written. */
   readonly neededBy: readonly {
     readonly package: string;
@@ -79,17 +84,17 @@ export class Universe {
     };
     for (const e of entries) {
       if (e.architecture !== arch && e.architecture !== 'all') continue;
-      let list = this.byName.get(e.name);
-      if (!list) this.byName.set(e.name, (list = []));
-      list.push(e);
+      const list = this.byName.get(e.name);
+      if (list) list.push(e);
+      else this.byName.set(e.name, [e]);
       if (e.provides)
         for (const alt of e.provides.split(',')) {
           const t = alt.trim();
           if (!t) continue;
           const r = providedOf(t, e.name);
-          let p = this.providers.get(r.name);
-          if (!p) this.providers.set(r.name, (p = []));
-          p.push({ entry: e, version: r.version });
+          const p = this.providers.get(r.name);
+          if (p) p.push({ entry: e, version: r.version });
+          else this.providers.set(r.name, [{ entry: e, version: r.version }]);
         }
     }
     // Highest version first; the same version from an earlier suite first.
@@ -182,8 +187,8 @@ export function resolve(
     });
 
   const exclude = (name: string, by: PackageEntry, dep: Dependency, field: string) => {
-    let x = excluded.get(name);
-    if (!x) excluded.set(name, (x = { reason: excl.get(name) ?? '', neededBy: [] }));
+    const x = excluded.get(name) ?? { reason: excl.get(name) ?? '', neededBy: [] };
+    excluded.set(name, x);
     x.neededBy.push({ package: by.name, dependency: formatDependency(dep), field });
   };
 
@@ -272,8 +277,17 @@ export function resolve(
     .map(({ entry, reason }) => toResolved(entry, reason))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const exclusions = [...excluded.entries()]
-    .map(([name, x]) => ({ name, reason: x.reason, neededBy: x.neededBy }))
+    .map(([name, x]) => {
+      const configured = (options.exclude ?? []).includes(name) && !(name in DEFAULT_EXCLUSIONS);
+      return { name, reason: x.reason, runtime: RUNTIME_TOOLS.has(name) || configured, neededBy: x.neededBy };
+    })
     .sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const x of exclusions)
+    if (x.runtime)
+      for (const n of x.neededBy)
+        warnings.push(
+          `${n.package} depends on ${x.name} (${n.field}: ${n.dependency}), which is left out: ${x.reason}; if ${n.package} runs it, keep it (--keep ${x.name})`,
+        );
   return { packages, excluded: exclusions, warnings };
 }
 
