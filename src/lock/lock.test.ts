@@ -39,7 +39,12 @@ const pkg = (name: string, suite = 'trixie', arch = 'amd64'): ResolvedPackage =>
 const res = (arch: string): Resolution => ({
   packages: [pkg('zlib1g', 'trixie', arch), pkg('libc6', 'trixie-security', arch)],
   excluded: [
-    { name: 'dpkg', reason: 'r', neededBy: [{ package: 'x', dependency: 'dpkg', field: 'Depends' }] },
+    {
+      name: 'dpkg',
+      reason: 'r',
+      runtime: false,
+      neededBy: [{ package: 'x', dependency: 'dpkg', field: 'Depends' }],
+    },
   ],
   warnings: [],
 });
