@@ -11,6 +11,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { writeDockerArchive } from '../../src/oci/archive/index.ts';
 import { createImage, fileLayer, type Image, MediaTypes, sha256 } from '../../src/oci/index.ts';
 import { readLayout, writeLayout } from '../../src/oci/layout/index.ts';
+import { testIndex } from '../helpers/images.ts';
 import { requireDocker, requireTool, runDistill, runOk, tempDir } from '../helpers/tools.ts';
 
 const BUSYBOX = '/bin/busybox';
@@ -248,6 +249,30 @@ describe('inspect and the layout/archive sources against real peers', () => {
       JSON.parse(runOk('skopeo', ['inspect', `docker-archive:${dir}/sk.tar`])).Layers[0],
       image.layers[0]?.diffId,
     );
+  });
+
+  it('a multi-platform layout written by distill is read per platform by skopeo and distill alike', async (t) => {
+    if (!requireTool(t, 'skopeo', 'skopeo')) return;
+    const dir = await tempDir(t, 'distill-e2e-multi-');
+    const idx = await testIndex();
+    await writeLayout(join(dir, 'm'), [{ artifact: idx, tag: 'multi' }]);
+    const ref = `oci:${join(dir, 'm')}:multi`;
+    for (const [arch, platform] of [
+      ['amd64', 'linux/amd64'],
+      ['arm64', 'linux/arm64'],
+    ] as const) {
+      const info = JSON.parse(runOk('skopeo', ['--override-arch', arch, 'inspect', ref]));
+      const r = runDistill(['inspect', ref, '--platform', platform, '--json']);
+      assert.equal(r.status, 0, r.stderr);
+      const img = JSON.parse(r.stdout).images[0];
+      assert.equal(info.Architecture, arch);
+      assert.deepEqual(
+        img.layers.map((l: { digest: string }) => l.digest),
+        info.Layers,
+      );
+    }
+    const all = JSON.parse(runDistill(['inspect', ref, '--json']).stdout);
+    assert.deepEqual(all.platforms, ['linux/amd64', 'linux/arm64/v8']);
   });
 
   it('distill inspect reports bad input with stable codes', async (t) => {
