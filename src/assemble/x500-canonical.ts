@@ -1,8 +1,7 @@
 /**
  * Java's `X500Principal.getName(X500Principal.CANONICAL)`, which distroless uses as the keystore
- * alias of each certificate (rules_distroless JavaKeyStore.java). Ported from OpenJDK's
- * sun.security.x509 X500Name.getRFC2253CanonicalName / RDN.toRFC2253String(true) /
- * AVA.toRFC2253CanonicalString:
+ * alias of each certificate. Written from the documented behaviour of the canonical form
+ * (RFC 2253 plus Java's canonicalisation rules) and checked against the JDK in the live tests:
  * - RDNs last to first, joined by ','; AVAs of a multi-valued RDN sorted, joined by '+';
  * - type: RFC 2253 keyword (CN C L ST O OU STREET DC UID) or the dotted OID;
  * - value: PrintableString/UTF8String as text (',+<>;"\' and a leading '#' escaped with '\',
