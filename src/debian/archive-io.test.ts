@@ -61,22 +61,43 @@ test('getBytes retries network errors, 5xx and 429, and broken bodies; 404 is DE
 
   let n = 0;
   await assert.rejects(
-    getBytes(async () => (n++, new Response('', { status: 404 })), 'http://x.invalid/b', noSleep),
+    getBytes(
+      async () => {
+        n++;
+        return new Response('', { status: 404 });
+      },
+      'http://x.invalid/b',
+      noSleep,
+    ),
     { code: 'DEBIAN_NOT_FOUND' },
   );
   assert.equal(n, 1);
   n = 0;
   await assert.rejects(
-    getBytes(async () => (n++, new Response('', { status: 403 })), 'http://x.invalid/c', noSleep),
+    getBytes(
+      async () => {
+        n++;
+        return new Response('', { status: 403 });
+      },
+      'http://x.invalid/c',
+      noSleep,
+    ),
     { code: 'DEBIAN_FETCH_FAILED', message: /403/ },
   );
   assert.equal(n, 1, 'a 403 is not retried');
   n = 0;
   await assert.rejects(
-    getBytes(async () => (n++, new Response('', { status: 502 })), 'http://x.invalid/d', {
-      ...noSleep,
-      attempts: 3,
-    }),
+    getBytes(
+      async () => {
+        n++;
+        return new Response('', { status: 502 });
+      },
+      'http://x.invalid/d',
+      {
+        ...noSleep,
+        attempts: 3,
+      },
+    ),
     { code: 'DEBIAN_FETCH_FAILED' },
   );
   assert.equal(n, 3);
