@@ -8,6 +8,8 @@ export type LdCacheErrorCode =
   | 'LDCACHE_ARCH_UNSUPPORTED'
   /** An entry given to the writer is unusable (empty name, NUL byte, relative path). */
   | 'LDCACHE_ENTRY_INVALID'
+  /** Options that cannot work (no generator nor libc version, a glibc version that is not 2.x). */
+  | 'LDCACHE_OPTIONS_INVALID'
   /** Reading the image's files failed. */
   | 'LDCACHE_READ_FAILED';
 

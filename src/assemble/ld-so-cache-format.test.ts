@@ -213,7 +213,7 @@ test('writer: unusable entries are LDCACHE_ENTRY_INVALID; unknown architectures 
     code: 'LDCACHE_ARCH_UNSUPPORTED',
   });
   assert.equal(read, false);
-  assert.equal(targetAbi('arm64').flags({ bits: 64 } as never), FLAG_ELF_LIBC6 | FLAG_AARCH64_LIB64);
+  assert.equal(targetAbi('arm64').flags({ bits: 64 } as never, 1), FLAG_ELF_LIBC6 | FLAG_AARCH64_LIB64);
 });
 
 test('debianLdconfigGenerator matches what Debian ldconfig writes', () => {

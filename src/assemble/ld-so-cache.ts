@@ -8,28 +8,55 @@
  * @example
  * const { bytes } = await buildLdSoCache(entriesRootFs(rootfsEntries), {
  *   arch: 'amd64',
- *   generator: debianLdconfigGenerator('2.41-12'),
+ *   libcVersion: '2.41-12',
  * });
  * layerEntries.push(ldSoCacheLayerEntry(bytes));
  */
 import type { LayerEntry } from '../oci/tar/entry.ts';
 import { type ConfDir, ldconfigDirs } from './ld-so-cache-conf.ts';
-import { encodeLdSoCache, type LdCacheEntry, ldconfigOrder } from './ld-so-cache-format.ts';
+import { LdCacheError } from './ld-so-cache-errors.ts';
+import {
+  debianLdconfigGenerator,
+  encodeLdSoCache,
+  type LdCacheEntry,
+  ldconfigOrder,
+} from './ld-so-cache-format.ts';
 import { type RootFs, resolveInRoot } from './ld-so-cache-rootfs.ts';
 import { type Skipped, scanDir, targetAbi } from './ld-so-cache-scan.ts';
 
 export interface LdSoCacheOptions {
   /** Debian architecture of the image: amd64, arm64, i386, armhf, armel, ppc64el, s390x, riscv64. */
   arch: string;
-  /** Generator string stored in the cache (see debianLdconfigGenerator); ld.so ignores it. */
-  generator: string;
+  /**
+   * Debian version of the image's libc6 (e.g. `2.41-12`): gives the generator string and which
+   * glibc ldconfig is emulated. One of libcVersion and generator is required.
+   */
+  libcVersion?: string;
+  /** Generator string stored in the cache (default from libcVersion); ld.so ignores it. */
+  generator?: string;
+  /**
+   * glibc series to emulate, `2.36` (Debian 12) or `2.41` (Debian 13): before 2.37 a library that
+   * does not link libc.so.6 may get the plain ELF flag, before 2.39 dpkg's temporary files are
+   * not skipped. Default: from libcVersion, else from the generator string, else 2.41.
+   */
+  glibc?: string;
   /**
    * Directories to scan, in order. Default: what ldconfig would scan in this image — the lines of
    * its /etc/ld.so.conf (and includes), then /lib/<triplet>, /usr/lib/<triplet>, /lib, /usr/lib.
    */
   dirs?: readonly string[];
-  /** Warnings: directories listed twice or missing, glibc-hwcaps subdirectories left out, conf lines ignored. */
+  /** Warnings: directories that are not directories, glibc-hwcaps subdirectories left out, conf lines ignored. */
   onWarning?: (message: string) => void;
+}
+
+/** The glibc minor version (2.x) from the options. */
+function glibcMinor(opts: LdSoCacheOptions, generator: string): number {
+  const fromLibc = opts.libcVersion?.replace(/^\d+:/, '');
+  const series = opts.glibc ?? fromLibc ?? /release version (\d+\.\d+)/.exec(generator)?.[1] ?? '2.41';
+  const m = /^2\.(\d+)/.exec(series);
+  if (!m)
+    throw new LdCacheError('LDCACHE_OPTIONS_INVALID', `glibc version ${JSON.stringify(series)} is not 2.x`);
+  return Number(m[1]);
 }
 
 export interface LdSoCacheResult {
@@ -45,10 +72,15 @@ export interface LdSoCacheResult {
 
 /**
  * Scans the image and encodes its ld.so.cache.
- * @throws LdCacheError LDCACHE_ARCH_UNSUPPORTED, LDCACHE_READ_FAILED
+ * @throws LdCacheError LDCACHE_ARCH_UNSUPPORTED, LDCACHE_OPTIONS_INVALID, LDCACHE_READ_FAILED
  */
 export async function buildLdSoCache(fs: RootFs, opts: LdSoCacheOptions): Promise<LdSoCacheResult> {
   const abi = targetAbi(opts.arch);
+  const generator =
+    opts.generator ?? (opts.libcVersion ? debianLdconfigGenerator(opts.libcVersion) : undefined);
+  if (generator === undefined)
+    throw new LdCacheError('LDCACHE_OPTIONS_INVALID', 'buildLdSoCache needs libcVersion or generator');
+  const minor = glibcMinor(opts, generator);
   const warn = opts.onWarning ?? (() => {});
   const configured: ConfDir[] = opts.dirs
     ? opts.dirs
@@ -72,9 +104,10 @@ export async function buildLdSoCache(fs: RootFs, opts: LdSoCacheOptions): Promis
   }
   const skipped: Skipped[] = [];
   const added: LdCacheEntry[] = [];
-  for (const d of dirs) added.push(...(await scanDir(fs, d.dir, d.canonical, abi, skipped)));
+  const ctx = { abi, arch: opts.arch, glibcMinor: minor, skipped };
+  for (const d of dirs) added.push(...(await scanDir(fs, d.dir, d.canonical, ctx)));
   const bytes = encodeLdSoCache(added, {
-    generator: opts.generator,
+    generator,
     bigEndian: abi.bigEndian,
     signedChar: abi.signedChar,
   });

@@ -3,23 +3,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { readElf } from './index.ts';
-import { foreignDebsRoot, have } from './testing/foreign-debs.ts';
+import { ARM64_PACKAGES, foreignDebsRoot, have, I386_PACKAGES } from './testing/foreign-debs.ts';
 import { assertMatchesReadelf } from './testing/readelf-oracle.ts';
 
 const CI = process.env.CI === 'true';
-export const ARM64_PACKAGES = [
-  'libc6',
-  'libc-bin',
-  'zlib1g',
-  'libssl3',
-  'busybox-static',
-  'libstdc++6',
-  'libgcc-s1',
-  'libffi8',
-  'libsqlite3-0',
-];
-export const I386_PACKAGES = ['libc6', 'zlib1g'];
-
 async function rootOr(
   t: { skip(m: string): void },
   arch: string,

@@ -6,8 +6,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -31,38 +31,58 @@ export function testDebsCache(): string {
   return process.env.DISTILL_TEST_DEBS ?? join(tmpdir(), 'distill-test-debs');
 }
 
-/** The apt sources of the host, copied so a private apt state can use them. */
-async function sourceParts(into: string): Promise<number> {
-  await mkdir(into, { recursive: true });
-  let n = 0;
-  const dir = '/etc/apt/sources.list.d';
-  for (const f of existsSync(dir) ? await readdir(dir) : []) {
-    if (f.endsWith('.sources') || f.endsWith('.list')) {
-      await cp(join(dir, f), join(into, f));
-      n++;
-    }
+/** The host's Debian codename (VERSION_CODENAME in /etc/os-release). */
+function hostCodename(): string | undefined {
+  try {
+    return /^VERSION_CODENAME=(\w+)/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1];
+  } catch {
+    return undefined;
   }
-  if (existsSync('/etc/apt/sources.list')) {
-    await cp('/etc/apt/sources.list', join(into, 'host.list'));
+}
+
+/**
+ * The apt sources of the host, copied so a private apt state can use them; with `suite`, the host's
+ * codename in them is replaced (bookworm, bookworm-updates, bookworm-security → trixie, ...).
+ */
+async function sourceParts(into: string, suite?: string): Promise<number> {
+  await mkdir(into, { recursive: true });
+  const codename = hostCodename();
+  const rewrite = (text: string) =>
+    suite && codename && suite !== codename
+      ? text.replace(new RegExp(`\\b${codename}\\b`, 'g'), suite)
+      : text;
+  let n = 0;
+  const files: Array<[string, string]> = [];
+  const dir = '/etc/apt/sources.list.d';
+  for (const f of existsSync(dir) ? await readdir(dir) : [])
+    if (f.endsWith('.sources') || f.endsWith('.list')) files.push([join(dir, f), f]);
+  if (existsSync('/etc/apt/sources.list')) files.push(['/etc/apt/sources.list', 'host.list']);
+  for (const [from, name] of files) {
+    await writeFile(join(into, name), rewrite(readFileSync(from, 'utf8')));
     n++;
   }
   return n;
 }
 
 /**
- * Downloads `packages` for Debian architecture `arch` and extracts them into one directory.
+ * Downloads `packages` for Debian architecture `arch` (from the host's release, or `suite`) and
+ * extracts them into one directory.
  * Reuses an earlier result; safe when several test processes ask at once (each works in a
  * temporary directory and renames it into place).
  */
-export async function foreignDebsRoot(arch: string, packages: string[]): Promise<ForeignRoot> {
+export async function foreignDebsRoot(
+  arch: string,
+  packages: string[],
+  opts: { suite?: string } = {},
+): Promise<ForeignRoot> {
   for (const c of ['apt-get', 'dpkg-deb'])
     if (!have(c)) return { skip: `${c} is missing (package apt / dpkg)` };
   const key = createHash('sha256')
-    .update(`${arch}\n${[...packages].sort().join('\n')}`)
+    .update(`${arch}\n${opts.suite ?? ''}\n${[...packages].sort().join('\n')}`)
     .digest('hex')
     .slice(0, 16);
   const base = testDebsCache();
-  const final = join(base, `${arch}-${key}`);
+  const final = join(base, `${opts.suite ?? 'host'}-${arch}-${key}`);
   if (existsSync(join(final, 'done'))) {
     const debs = (await readdir(join(final, 'debs'))).filter((f) => f.endsWith('.deb'));
     return { root: join(final, 'root'), debs: debs.map((d) => join(final, 'debs', d)) };
@@ -73,7 +93,8 @@ export async function foreignDebsRoot(arch: string, packages: string[]): Promise
     const state = join(work, 'apt');
     for (const d of ['lists/partial', 'cache/archives/partial'])
       await mkdir(join(state, d), { recursive: true });
-    if ((await sourceParts(join(state, 'sources'))) === 0) return { skip: 'the host has no apt sources' };
+    if ((await sourceParts(join(state, 'sources'), opts.suite)) === 0)
+      return { skip: 'the host has no apt sources' };
     const aptOpts = [
       '-q',
       '-o',
@@ -120,3 +141,18 @@ export async function foreignDebsRoot(arch: string, packages: string[]): Promise
     await rm(work, { recursive: true, force: true });
   }
 }
+
+/** Packages the ELF and ld.so.cache tests take from arm64. */
+export const ARM64_PACKAGES = [
+  'libc6',
+  'libc-bin',
+  'zlib1g',
+  'libssl3',
+  'busybox-static',
+  'libstdc++6',
+  'libgcc-s1',
+  'libffi8',
+  'libsqlite3-0',
+];
+/** Packages the ELF tests take from i386. */
+export const I386_PACKAGES = ['libc6', 'zlib1g'];
