@@ -153,7 +153,7 @@ export function entriesRootFs(entries: Iterable<LayerEntry>): RootFs {
       let e = byPath.get(clean(path));
       if (e?.type === 'hardlink') e = byPath.get(clean(e.linkname ?? ''));
       const content = e?.content;
-      if (!e || e.type !== 'file' || !content)
+      if (e?.type !== 'file' || !content)
         throw new LdCacheError(
           'LDCACHE_READ_FAILED',
           `${path} is not a regular file with content in the image`,

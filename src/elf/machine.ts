@@ -76,3 +76,22 @@ export function machineNames(
       return { name: `unknown(${machine})` };
   }
 }
+
+/** The OCI platform a binary runs on, e.g. `{ os: 'linux', architecture: 'arm', variant: 'v7' }`. */
+export interface ElfPlatform {
+  os: 'linux';
+  architecture: string;
+  variant?: string;
+}
+
+/**
+ * The OCI platform for a binary's machine, to compare with an image's platform (a wrong-architecture
+ * binary is an error). 32-bit ARM maps armhf to `v7` and armel to `v5`, Debian's baselines.
+ * Undefined for machines no OCI platform names.
+ */
+export function elfPlatform(info: { arch?: string; debianArch?: string }): ElfPlatform | undefined {
+  if (!info.arch) return undefined;
+  if (info.arch === 'arm')
+    return { os: 'linux', architecture: 'arm', variant: info.debianArch === 'armhf' ? 'v7' : 'v5' };
+  return { os: 'linux', architecture: info.arch };
+}

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { readElf } from './index.ts';
+import { elfPlatform, readElf } from './index.ts';
 import { EM_AARCH64, EM_ARM, EM_PPC64, EM_RISCV, EM_S390, EM_X86_64 } from './machine.ts';
 import { buildElf } from './testing/build-elf.ts';
 import { have } from './testing/foreign-debs.ts';
@@ -55,12 +55,15 @@ test('synthetic files of each class and byte order read back (readelf agrees)', 
     assert.equal(info.soname, 'libq.so.2');
     assert.deepEqual(info.rpath, ['/a', '/b']);
     assert.equal(info.libc, 'musl');
+    assert.equal(elfPlatform(info)?.architecture, c.arch);
+    if (c.deb) assert.equal(elfPlatform(info)?.variant, c.deb === 'armhf' ? 'v7' : 'v5');
     if (have('readelf')) {
       const p = join(dir, `${c.arch}-${c.bits}-${c.littleEndian}`);
       await writeFile(p, b);
       assertMatchesReadelf(info, p);
     }
   }
+  assert.equal(elfPlatform(await readElf(buildElf({ bits: 32, machine: 20 }))), undefined);
   const stat = await readElf(buildElf({ bits: 64, machine: EM_X86_64, type: 2, noDynamic: true }));
   assert.equal(stat.linkage, 'static');
   assert.equal(stat.type, 'exec');

@@ -5,15 +5,7 @@ import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import {
-  type ByteSource,
-  bufferSource,
-  type ElfInfo,
-  isElf,
-  readElf,
-  streamSource,
-  whichLibc,
-} from './index.ts';
+import { type ByteSource, bufferSource, isElf, readElf, streamSource, whichLibc } from './index.ts';
 import { have } from './testing/foreign-debs.ts';
 import { assertMatchesReadelf } from './testing/readelf-oracle.ts';
 
