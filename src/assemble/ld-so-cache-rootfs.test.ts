@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { EM_X86_64 } from '../elf/machine.ts';
 import { buildElf } from '../elf/testing/build-elf.ts';
@@ -106,4 +107,22 @@ test('buildLdSoCache over layer entries: merged /usr, a looping dir symlink and 
     ],
   );
   assert.ok(r.skipped.some((s) => s.path === '/lib/libloop.so.1'));
+});
+
+test('a library whose content cannot be read fails the build with LDCACHE_READ_FAILED (no silent skip)', async () => {
+  const broken: LayerEntry = {
+    ...own,
+    path: 'usr/lib/libbroken.so.1',
+    type: 'file',
+    size: 4096,
+    content: () =>
+      new Readable({
+        read() {
+          this.destroy(new Error('blob vanished'));
+        },
+      }),
+  };
+  await assert.rejects(buildLdSoCache(entriesRootFs([broken]), { arch: 'amd64', libcVersion: '2.41-12' }), {
+    code: 'LDCACHE_READ_FAILED',
+  });
 });
