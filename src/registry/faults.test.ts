@@ -73,7 +73,7 @@ describe('faults', () => {
 
   it('with a fault on every request, fails clearly after bounded retries and leaves no tag', async () => {
     const reg = new FakeRegistry();
-    reg.intercept = (req, url) =>
+    reg.intercept = (_req, url) =>
       url.pathname === '/v2/' ? undefined : new Response('down', { status: 503 });
     const o = opts(reg);
     await assert.rejects(

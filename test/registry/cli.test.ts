@@ -3,7 +3,7 @@
  * registry with htpasswd auth; credentials go through a temporary DOCKER_CONFIG.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -11,9 +11,26 @@ import { writeDockerArchive } from '../../src/oci/archive/index.ts';
 import { validate } from '../../src/oci/index.ts';
 import { readLayout, writeLayout } from '../../src/oci/layout/index.ts';
 import { distill } from '../helpers/cli.ts';
-import { requireTool, runOk, tempDir } from '../helpers/tools.ts';
+import { REPO_ROOT, requireTool, runOk, tempDir } from '../helpers/tools.ts';
+import { startFaultProxy } from './fault-proxy.ts';
 import { smallImage, twoPlatformIndex } from './fixtures.ts';
 import { startRegistry } from './registry-server.ts';
+
+/** Runs the CLI without blocking this process (whose event loop serves the fault proxy). */
+function distillAsync(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(REPO_ROOT, 'bin', 'distill.js'), ...args],
+      { env: { ...process.env, ...env } },
+      (err, stdout, stderr) =>
+        resolve({ status: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
 
 describe('distill login / push / pull / inspect docker://', () => {
   it('logs in, pushes a layout and an archive, pulls one platform, inspects; wrong passwords fail clearly', async (t) => {
@@ -114,5 +131,33 @@ describe('distill login / push / pull / inspect docker://', () => {
     const bare = distill(['inspect', `${reg.host}/cli/single:1`, '--json'], env);
     assert.equal(bare.status, 0, bare.stderr);
     assert.equal(JSON.parse(bare.stdout).digest, digest);
+  });
+
+  it('push through a registry that fails every request exits 1 with a clear error, and leaves no tag', async (t) => {
+    if (!requireTool(t, 'docker-registry', 'docker-registry')) return;
+    const dir = await tempDir(t);
+    const reg = await startRegistry(t);
+    const proxy = await startFaultProxy(t, reg.host);
+    proxy.plan = (req) => (req.url === '/v2/' ? undefined : { kind: 'status', status: 503 });
+    const img = await smallImage(dir);
+    await writeLayout(join(dir, 'layout'), [{ artifact: img, tag: 'v1' }]);
+    const started = Date.now();
+    const r = await distillAsync(['push', `oci:${join(dir, 'layout')}:v1`, `${proxy.host}/cli/down:1`], {
+      DOCKER_CONFIG: dir,
+    });
+    assert.equal(r.status, 1);
+    assert.match(
+      r.stderr,
+      /^distill: error REGISTRY_UNAVAILABLE: HEAD blob sha256:\w+ in cli\/down: HTTP 503 after 3 attempts/m,
+    );
+    assert.match(r.stderr, /retrying in 1\.0 s/);
+    assert.ok(Date.now() - started < 15_000, 'bounded: 1 s + 3 s of backoff');
+    assert.equal(proxy.count('PUT'), 0);
+    proxy.plan = undefined;
+    const inspect = await distillAsync(['inspect', `docker://${proxy.host}/cli/down:1`], {
+      DOCKER_CONFIG: dir,
+    });
+    assert.equal(inspect.status, 1);
+    assert.match(inspect.stderr, /REGISTRY_NOT_FOUND/);
   });
 });
