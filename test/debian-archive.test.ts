@@ -336,3 +336,47 @@ test('resolving against the fixture archive: cycle, alternatives, unsatisfiable,
     );
   });
 });
+
+test('a resolution is reused only while every signed index is unchanged', async () => {
+  const { resolveFromRelease } = await import('../src/debian/resolve-release.ts');
+  const a = await buildArchive(PACKAGES);
+  const cache = await freshCache();
+  await withServer(a.files, async (s) => {
+    const spec = releaseSpec(13, s.mirrors);
+    const opts = { arch: 'amd64', archive: options(a.keyring, cache) };
+    const first = await resolveFromRelease(spec, ['base-files'], opts);
+    assert.equal(first.cached, false);
+    s.requests.length = 0;
+    const second = await resolveFromRelease(spec, ['base-files'], opts);
+    assert.equal(second.cached, true);
+    assert.deepEqual(second.packages, first.packages);
+    // Only the InRelease files were fetched (and verified).
+    assert.deepEqual(
+      s.requests.filter((r) => !r.endsWith('/InRelease')),
+      [],
+    );
+    // Other inputs miss the cache.
+    assert.equal((await resolveFromRelease(spec, ['base-files'], { ...opts, exclude: ['x'] })).cached, false);
+    assert.equal((await resolveFromRelease(spec, ['base-files'], { ...opts, reuse: false })).cached, false);
+    // A newly signed index (libc6 moved on in the security suite) is a miss, and wins.
+    const b = await buildArchive(
+      [...PACKAGES, { name: 'libc6', version: '2.41-12+deb13u1', suite: 'trixie-security' }],
+      {
+        signingKey: a.privateKey,
+      },
+    );
+    for (const [k, v] of b.files) a.files.set(k, v);
+    const third = await resolveFromRelease(spec, ['base-files'], opts);
+    assert.equal(third.cached, false);
+    assert.equal(third.packages.find((p) => p.name === 'libc6')?.version, '2.41-12+deb13u1');
+    // A tampered InRelease is refused even though a resolution is cached.
+    const path = 'debian/dists/trixie/InRelease';
+    a.files.set(
+      path,
+      new TextEncoder().encode(
+        new TextDecoder().decode(a.files.get(path)).replace('Label: Debian', 'Label: Debiax'),
+      ),
+    );
+    await assert.rejects(resolveFromRelease(spec, ['base-files'], opts), { code: 'DEBIAN_SIGNATURE_BAD' });
+  });
+});

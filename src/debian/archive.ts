@@ -187,21 +187,52 @@ async function fetchListed(
   throw last;
 }
 
-/** Loads one archive source's suites. */
-export async function loadSource(
-  source: ArchiveSource,
-  arch: string,
-  options: ArchiveOptions,
-): Promise<SuiteIndex[]> {
-  return Promise.all(
+/** A suite whose InRelease has been verified. */
+export interface VerifiedSuite {
+  readonly mirror: string;
+  readonly suite: string;
+  readonly components: readonly string[];
+  readonly release: Release;
+  readonly signers: readonly string[];
+}
+
+/** Fetches and verifies the InRelease of every suite of a release, in the spec's order. */
+export async function fetchReleases(spec: ReleaseSpec, options: ArchiveOptions): Promise<VerifiedSuite[]> {
+  const jobs = spec.sources.flatMap((source) =>
     source.suites.map(async (suite) => {
       const { release, signers } = await fetchRelease(source.mirror, suite, options);
-      const parts = await Promise.all(
-        source.components.map((c) => fetchPackages(source.mirror, suite, c, arch, release, options)),
-      );
-      return { mirror: source.mirror, suite, release, signers, packages: parts.flat() };
+      return { mirror: source.mirror, suite, components: source.components, release, signers };
     }),
   );
+  return Promise.all(jobs);
+}
+
+/**
+ * The signed identity of a suite's Packages index for one component and arch: the SHA256 the
+ * Release gives for the uncompressed file (or, failing that, a compressed one).
+ */
+export function indexIdentity(v: VerifiedSuite, component: string, arch: string): string {
+  const path = `${component}/binary-${arch}/Packages`;
+  const listed =
+    v.release.sha256.get(path) ?? v.release.sha256.get(`${path}.xz`) ?? v.release.sha256.get(`${path}.gz`);
+  if (!listed)
+    throw new DebianError(
+      'DEBIAN_INDEX_UNLISTED',
+      `${v.mirror}/dists/${v.suite}: the signed Release lists no ${path}(.xz|.gz)`,
+    );
+  return listed.sha256;
+}
+
+/** Loads a verified suite's packages for `arch` (all its components). */
+export async function loadSuitePackages(
+  v: VerifiedSuite,
+  arch: string,
+  options: ArchiveOptions,
+): Promise<SuiteIndex> {
+  const parts = await Promise.all(
+    v.components.map((c) => fetchPackages(v.mirror, v.suite, c, arch, v.release, options)),
+  );
+  return { mirror: v.mirror, suite: v.suite, release: v.release, signers: v.signers, packages: parts.flat() };
 }
 
 /** Loads every suite of a release for one architecture, verified end to end. */
@@ -210,6 +241,6 @@ export async function loadReleaseIndexes(
   arch: string,
   options: ArchiveOptions,
 ): Promise<SuiteIndex[]> {
-  const all = await Promise.all(spec.sources.map((s) => loadSource(s, arch, options)));
-  return all.flat();
+  const suites = await fetchReleases(spec, options);
+  return Promise.all(suites.map((v) => loadSuitePackages(v, arch, options)));
 }
