@@ -4,7 +4,7 @@
  * from a config.json written by `saveLogin` (as `docker login` writes it) in a temp DOCKER_CONFIG.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
@@ -94,5 +94,56 @@ describe('registry auth against docker-registry', () => {
       }),
       (e) => isRegistryError(e, 'REGISTRY_AUTH_FAILED') && /token server/.test(e.message),
     );
+  });
+
+  it('credential helpers: credHelpers and credsStore run docker-credential-* processes (get and store)', async (t) => {
+    if (!requireTool(t, 'docker-registry', 'docker-registry') || !requireTool(t, 'htpasswd', 'apache2-utils'))
+      return;
+    const dir = await tempDir(t);
+    const htpasswd = join(dir, 'htpasswd');
+    await writeFile(htpasswd, runOk('htpasswd', ['-Bbn', 'helper-user', 'from helper']));
+    const reg = await startRegistry(t, { type: 'htpasswd', file: htpasswd });
+    const bin = join(dir, 'bin');
+    const helper = join(bin, 'docker-credential-distilltest');
+    await mkdir(bin, { recursive: true });
+    await mkdir(join(dir, 'docker'), { recursive: true });
+    await writeFile(
+      helper,
+      `#!/bin/sh
+read server
+case "$1" in
+  get) if [ -f "${dir}/stored.json" ]; then cat "${dir}/stored.json"; else printf '{"ServerURL":"%s","Username":"helper-user","Secret":"from helper"}' "$server"; fi ;;
+  store) echo "$server" > "${dir}/stored.json" ;;
+  *) exit 1 ;;
+esac
+`,
+    );
+    await chmod(helper, 0o755);
+    const env = nodeKeychainEnv({
+      DOCKER_CONFIG: join(dir, 'docker'),
+      HOME: dir,
+      PATH: `${bin}:${process.env.PATH}`,
+    });
+    await writeFile(
+      join(dir, 'docker', 'config.json'),
+      JSON.stringify({ credHelpers: { [reg.host]: 'distilltest' } }),
+    );
+    const img = await smallImage(dir);
+    await pushArtifact(img, `${reg.host}/helper/app:1`, { ...fast, keychain: dockerKeychain(env) });
+    // credsStore: login stores through the helper and leaves an empty auths entry, as docker does.
+    await writeFile(join(dir, 'docker', 'config.json'), JSON.stringify({ credsStore: 'distilltest' }));
+    const where = await saveLogin(env, reg.host, 'helper-user', 'from helper');
+    assert.equal(where, 'docker-credential-distilltest');
+    assert.deepEqual(JSON.parse(await readFile(join(dir, 'stored.json'), 'utf8')), {
+      ServerURL: reg.host,
+      Username: 'helper-user',
+      Secret: 'from helper',
+    });
+    assert.deepEqual(JSON.parse(await readFile(join(dir, 'docker', 'config.json'), 'utf8')), {
+      credsStore: 'distilltest',
+      auths: { [reg.host]: {} },
+    });
+    const pulled = await pullArtifact(`${reg.host}/helper/app:1`, { ...fast, keychain: dockerKeychain(env) });
+    assert.equal(pulled.descriptor.digest, img.descriptor.digest);
   });
 });

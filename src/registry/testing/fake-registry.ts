@@ -87,6 +87,11 @@ export class FakeRegistry {
     return r;
   }
 
+  /** Forgets every token it issued (as if they expired). */
+  expireTokens(): void {
+    this.tokens.clear();
+  }
+
   /** Requests in the log matching method and a path test. */
   count(method: string, pathIncludes = ''): number {
     return this.log.filter((l) => l.method === method && l.path.includes(pathIncludes)).length;
