@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
+import { openSource } from '../../src/cli/image-ref.ts';
 import { writeDockerArchive } from '../../src/oci/archive/index.ts';
-import { createImage, fileLayer, type Image, MediaTypes, sha256 } from '../../src/oci/index.ts';
+import { createImage, fileLayer, type Image, MediaTypes, sha256, validate } from '../../src/oci/index.ts';
 import { readLayout, writeLayout } from '../../src/oci/layout/index.ts';
 import { testIndex } from '../helpers/images.ts';
 import { requireDocker, requireTool, runDistill, runOk, tempDir } from '../helpers/tools.ts';
@@ -97,7 +98,9 @@ function distillView(ref: string) {
   };
 }
 
-function assertSameAsSkopeo(ref: string) {
+/** distill's view equals skopeo's, and the source passes validate() reading every blob. */
+async function assertSameAsSkopeo(ref: string) {
+  await validate(await openSource(ref), { deep: true });
   const s = skopeoView(ref);
   const d = distillView(ref);
   assert.deepEqual(d.layers, s.layers, `layer digests of ${ref}`);
@@ -120,7 +123,7 @@ describe('inspect and the layout/archive sources against real peers', () => {
     const archive = join(dir, 'bb.tar');
     await writeDockerArchive(archive, [{ artifact: image, tags: ['distill-e2e/bb:1'] }]);
     runOk('skopeo', ['copy', '--quiet', `docker-archive:${archive}`, `oci:${dir}/sk:t`]);
-    const d = assertSameAsSkopeo(`oci:${dir}/sk:t`);
+    const d = await assertSameAsSkopeo(`oci:${dir}/sk:t`);
     // skopeo re-marshals the config when it converts to OCI (Go field order), so only the
     // diffIDs, not the config digest, are carried over: compare what the config says.
     assert.deepEqual(
@@ -131,7 +134,7 @@ describe('inspect and the layout/archive sources against real peers', () => {
     assert.deepEqual(d.img.config.labels, { a: 'b' });
     assert.equal(d.img.layers[0].uncompressedSizeFrom, 'measured');
     // and skopeo's view of distill's archive is distill's view of it
-    assertSameAsSkopeo(`docker-archive:${archive}`);
+    await assertSameAsSkopeo(`docker-archive:${archive}`);
   });
 
   it('reads a layout made by umoci (init, new, repack of a small tree), as skopeo does', async (t) => {
@@ -156,7 +159,7 @@ describe('inspect and the layout/archive sources against real peers', () => {
       '--config.cmd',
       'true',
     ]);
-    const d = assertSameAsSkopeo(`oci:${layout}:t`);
+    const d = await assertSameAsSkopeo(`oci:${layout}:t`);
     assert.equal(d.layers.length, 1);
     assert.deepEqual(d.report.platforms, ['linux/amd64']);
   });
@@ -180,7 +183,7 @@ describe('inspect and the layout/archive sources against real peers', () => {
     runOk('docker', ['tag', tag, tag2]);
     const one = join(dir, 'one.tar');
     runOk('docker', ['save', '-o', one, tag]);
-    const d = assertSameAsSkopeo(`docker-archive:${one}`);
+    const d = await assertSameAsSkopeo(`docker-archive:${one}`);
     assert.equal(d.img.layers[0].uncompressedSizeFrom, 'source');
     // Two names in one archive: picked by name, ambiguous without one.
     const base = await busyboxImage(t);
@@ -193,8 +196,8 @@ describe('inspect and the layout/archive sources against real peers', () => {
     const amb = runDistill(['inspect', `docker-archive:${two}`]);
     assert.equal(amb.status, 1);
     assert.match(amb.stderr, /OCI_REF_AMBIGUOUS/);
-    assertSameAsSkopeo(`docker-archive:${two}:${tag}`);
-    const picked = assertSameAsSkopeo(`docker-archive:${two}:distill-e2e/ours:${process.pid}`);
+    await assertSameAsSkopeo(`docker-archive:${two}:${tag}`);
+    const picked = await assertSameAsSkopeo(`docker-archive:${two}:distill-e2e/ours:${process.pid}`);
     assert.equal(picked.img.config.digest, base.image.manifest.config.digest);
   });
 
@@ -230,7 +233,7 @@ describe('inspect and the layout/archive sources against real peers', () => {
     await writeLayout(layout, [{ artifact: image, tag: 'v1' }]);
     runOk('oci-image-tool', ['validate', '--type', 'image', '--ref', 'name=v1', layout]);
     runOk('umoci', ['unpack', '--image', `${layout}:v1`, join(dir, 'bundle')]);
-    assertSameAsSkopeo(`oci:${layout}:v1`);
+    await assertSameAsSkopeo(`oci:${layout}:v1`);
     runOk('skopeo', ['copy', '--quiet', `oci:${layout}:v1`, `docker-archive:${dir}/sk.tar:distill-e2e/rt:1`]);
     runOk('skopeo', ['copy', '--quiet', `docker-archive:${dir}/sk.tar`, `oci:${layout}:back`]);
     const back = await readLayout(layout, 'back');
