@@ -46,6 +46,8 @@ export const DEFAULT_EXCLUSIONS: Readonly<Record<string, string>> = Object.freez
   mount: 'mount: containers are mounted by their runtime',
   procps: 'ps/top: process tools with no place in a distroless image',
   'ncurses-bin': 'tput/tset for shell scripts',
+  mawk: 'awk for maintainer scripts (base-files pre-depends on awk for its postinst); distroless images have no awk',
+  awk: 'the virtual awk that maintainer scripts use (mawk, gawk, original-awk provide it); distroless images have no awk',
   // What distill builds itself instead of running the maintainer script.
   'ca-certificates':
     'its postinst builds the CA bundle; distill writes /etc/ssl/certs/ca-certificates.crt itself',

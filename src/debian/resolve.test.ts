@@ -250,3 +250,17 @@ test('relation parsing handles qualifiers, obsolete operators and junk', () => {
   ]);
   assert.throws(() => parseDependencies('a (>= )'), { code: 'DEBIAN_RELATION_INVALID' });
 });
+
+test('a default-excluded virtual name drops the dependency instead of picking another provider', () => {
+  const u = universe([
+    { name: 'base-files', pre: 'awk' },
+    { name: 'mawk', provides: 'awk', priority: 'required' },
+    { name: 'gawk', provides: 'awk', priority: 'optional' },
+  ]);
+  const r = resolve(u, ['base-files'], { arch: 'amd64' });
+  assert.deepEqual(names(r), ['base-files=1.0']);
+  assert.deepEqual(
+    r.excluded.map((x) => [x.name, x.neededBy[0]?.field]),
+    [['awk', 'Pre-Depends']],
+  );
+});
