@@ -10,6 +10,7 @@ export interface CommandModule {
 
 /** name → loader; `help` text is shown in `distill --help` without loading the module. */
 export const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  base: { summary: 'build a distroless base image (static, base, cc, python3, nodejsNN, javaNN)', load: () => import('./commands/base.ts') },
   image: { summary: 'make images from directories', load: () => import('./commands/image.ts') },
   inspect: {
     summary: 'show an image: platforms, config, layers, sizes',

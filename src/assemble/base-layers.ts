@@ -1,0 +1,118 @@
+/**
+ * What goes into each layer of a catalogue image: package files with their status.d records,
+ * plus what maintainer scripts would have made (CA bundle, Java trust store, symlinks,
+ * ld.so.cache, the C.utf8 locale) and the files distroless adds (passwd, group, os-release, ...).
+ */
+import type { BaseImageSpec } from '../catalogue/index.ts';
+import { CatalogueError } from '../catalogue/index.ts';
+import type { PackageContents } from '../debian/index.ts';
+import type { NodeRuntime } from '../npm/index.ts';
+import type { LayerEntry } from '../oci/index.ts';
+import { busyboxLayer } from './busybox.ts';
+import { caBundle } from './ca-bundle.ts';
+import { javaKeystoreEntries } from './java-keystore.ts';
+import { buildLdSoCache, ldSoCacheLayerEntry } from './ld-so-cache.ts';
+import { entriesRootFs } from './ld-so-cache-rootfs.ts';
+import { rootFiles } from './root-files.ts';
+
+/** The packages' own files and their status.d records. */
+export function packageEntries(contents: readonly PackageContents[]): LayerEntry[] {
+  return contents.flatMap((c) => [...c.files, ...c.statusD]);
+}
+
+/** The root layer: its packages, the CA bundle (ca-certificates' status.d kept), distroless's files last so they win. */
+export async function rootLayerEntries(
+  debian: 12 | 13,
+  contents: readonly PackageContents[],
+  ca: PackageContents,
+): Promise<LayerEntry[]> {
+  const bundle = await caBundle(ca.files);
+  return [...packageEntries(contents), ...bundle.entries, ...ca.statusD, ...rootFiles(debian)];
+}
+
+/** The C.utf8 locale and its copyright, from libc-bin (which is not installed: no ldconfig, iconv, ...). */
+export function localeEntries(libcBin: PackageContents): LayerEntry[] {
+  return libcBin.files.filter(
+    (e) =>
+      e.path === 'usr/lib/locale/C.utf8' ||
+      e.path.startsWith('usr/lib/locale/C.utf8/') ||
+      e.path === 'usr/share/doc/libc-bin/copyright',
+  );
+}
+
+/**
+ * ctypes.util.find_library runs `/sbin/ldconfig -p` to read ld.so.cache: the static ldconfig
+ * binary from libc-bin (recorded in status.d, as distroless installs libc-bin in python3).
+ */
+export function ldconfigEntries(libcBin: PackageContents): LayerEntry[] {
+  return [
+    ...libcBin.files.filter((e) => e.path === 'usr/sbin/ldconfig' || e.path === 'sbin/ldconfig'),
+    ...libcBin.statusD,
+  ];
+}
+
+const symlink = (path: string, linkname: string): LayerEntry => ({
+  path,
+  type: 'symlink',
+  linkname,
+  mode: 0o777,
+  uid: 0,
+  gid: 0,
+});
+
+export interface RuntimeInputs {
+  spec: BaseImageSpec;
+  arch: string;
+  packages: readonly PackageContents[];
+  libcBin: PackageContents;
+  ca: PackageContents;
+  node?: NodeRuntime;
+  /** Every entry of the layers below, for ld.so.cache. */
+  below: readonly LayerEntry[];
+  libcVersion: string;
+}
+
+/** The runtime layer of python3, nodejsNN or javaNN. */
+export async function runtimeLayerEntries(r: RuntimeInputs): Promise<LayerEntry[]> {
+  const rt = r.spec.runtime;
+  const own = packageEntries(r.packages);
+  if (!rt) return own;
+  if (rt.kind === 'node') {
+    if (!r.node)
+      throw new CatalogueError('CATALOGUE_PACKAGE_MISSING', `${r.spec.name}: no Node.js runtime in the plan`);
+    return [...own, ...r.node.entries];
+  }
+  if (rt.kind === 'python') {
+    const py = `python${rt.version}`;
+    const entries = [
+      ...own,
+      ...localeEntries(r.libcBin),
+      ...ldconfigEntries(r.libcBin),
+      symlink('usr/bin/python3', py),
+      symlink('usr/bin/python', py),
+    ];
+    // ctypes.util.find_library reads ld.so.cache: write the one ldconfig would have written.
+    const cache = await buildLdSoCache(entriesRootFs([...r.below, ...entries]), {
+      arch: r.arch,
+      libcVersion: r.libcVersion,
+    });
+    return [...entries, ldSoCacheLayerEntry(cache.bytes)];
+  }
+  const jvm = `usr/lib/jvm/java-${rt.version}-openjdk-${r.arch}`;
+  if (!own.some((e) => e.path === `${jvm}/bin/java`)) {
+    throw new CatalogueError('CATALOGUE_PACKAGE_MISSING', `${r.spec.name}: openjdk has no ${jvm}/bin/java`);
+  }
+  const bundle = await caBundle(r.ca.files);
+  return [
+    ...own,
+    ...localeEntries(r.libcBin),
+    // What update-alternatives would have made, without /etc/alternatives.
+    symlink('usr/bin/java', `/${jvm}/bin/java`),
+    ...javaKeystoreEntries(bundle.bundle),
+  ];
+}
+
+/** The debug layer: Debian's static busybox under /busybox, one symlink per applet. */
+export async function debugLayerEntries(busybox: PackageContents, arch: string): Promise<LayerEntry[]> {
+  return (await busyboxLayer(busybox.files, arch)).entries;
+}

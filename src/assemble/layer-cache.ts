@@ -1,0 +1,73 @@
+/**
+ * Built layers remembered in the content-addressed cache: a key naming everything a layer's
+ * bytes depend on maps to the layer's blob, so a warm build compresses nothing.
+ */
+
+import type { Compression } from '../oci/index.ts';
+import {
+  canonicalJson,
+  type Digest,
+  fileLayer,
+  type Layer,
+  type LayerEntry,
+  ociLayerMediaType,
+  sha256,
+  writeLayer,
+} from '../oci/index.ts';
+import type { Cache } from '../platform/cache.ts';
+
+/** Bump when the code that makes layer contents changes what it writes. */
+export const LAYER_FORMAT = 'distill-layer-4';
+
+interface Remembered {
+  digest: Digest;
+  diffId: Digest;
+  size: number;
+  uncompressedSize: number;
+  entries: number;
+}
+
+export interface CachedLayer extends Layer {
+  readonly uncompressedSize: number;
+  readonly entries: number;
+  /** True when the layer came from the cache without being written. */
+  readonly cached: boolean;
+}
+
+/** The layer for `key`: from the cache when it is there, else made by `entries()` and remembered. */
+export async function cachedLayer(
+  cache: Cache,
+  key: unknown,
+  entries: () => Promise<LayerEntry[]>,
+  opts: { mtime: number; compression?: Compression },
+): Promise<CachedLayer> {
+  const compression = opts.compression ?? 'gzip';
+  const k = `layer:${sha256(canonicalJson({ format: LAYER_FORMAT, key, mtime: opts.mtime, compression }))}`;
+  const hit = await cache.getJson<Remembered>(k);
+  if (hit) {
+    const path = await cache.get(hit.digest);
+    if (path) {
+      const descriptor = { mediaType: ociLayerMediaType(compression), digest: hit.digest, size: hit.size };
+      return {
+        ...fileLayer(path, descriptor, hit.diffId, hit.uncompressedSize),
+        uncompressedSize: hit.uncompressedSize,
+        entries: hit.entries,
+        cached: true,
+      };
+    }
+  }
+  const layer = await writeLayer(await entries(), {
+    dir: `${cache.root}/blobs/sha256`,
+    mtime: opts.mtime,
+    compression,
+  });
+  const r: Remembered = {
+    digest: layer.descriptor.digest,
+    diffId: layer.diffId,
+    size: layer.descriptor.size,
+    uncompressedSize: layer.uncompressedSize,
+    entries: layer.entries,
+  };
+  await cache.putJson(k, r);
+  return { ...layer, cached: false };
+}

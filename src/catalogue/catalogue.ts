@@ -1,0 +1,124 @@
+/**
+ * The catalogue: GoogleContainerTools/distroless's images as distill builds them (shared/notes/
+ * distroless.md), one layer per box of the seed's stack. Package lists name what each layer asks
+ * for; the resolver adds their run-time dependencies and leaves out install-time machinery.
+ */
+import type { DebianRelease } from '../debian/types.ts';
+import { CatalogueError } from './errors.ts';
+import type { BaseImageSpec, LayerSpec, Variant } from './types.ts';
+import { VARIANTS } from './types.ts';
+
+const ROOT: Record<DebianRelease, readonly string[]> = {
+  13: ['base-files', 'netbase', 'tzdata', 'tzdata-legacy', 'media-types'],
+  12: ['base-files', 'netbase', 'tzdata', 'media-types'],
+};
+const SSL: Record<DebianRelease, readonly string[]> = {
+  13: ['libssl3t64', 'libzstd1', 'zlib1g'],
+  12: ['libssl3', 'libzstd1', 'zlib1g'],
+};
+const PYTHON: Record<DebianRelease, string> = { 13: '3.13', 12: '3.11' };
+const JAVA: Record<DebianRelease, readonly number[]> = { 13: [21, 25], 12: [17] };
+/** Node.js majors built as nodejsNN images (the binary comes from the npm registry, not Debian). */
+export const NODE_IMAGE_MAJORS: readonly number[] = [20, 22, 24, 26];
+
+/**
+ * Dependencies only maintainer scripts need, beyond the resolver's default exclusions: base-files
+ * pre-depends on an awk for its postinst.
+ */
+export const CATALOGUE_EXCLUDE: readonly string[] = ['awk', 'mawk', 'gawk', 'original-awk'];
+
+function stack(debian: DebianRelease, upTo: 'root' | 'libc' | 'ssl' | 'cc'): LayerSpec[] {
+  const all: LayerSpec[] = [
+    { kind: 'root', packages: ROOT[debian] },
+    { kind: 'libc', packages: ['libc6'] },
+    { kind: 'ssl', packages: SSL[debian] },
+    { kind: 'cc', packages: ['libgomp1', 'libstdc++6'] },
+  ];
+  return all.slice(0, all.findIndex((l) => l.kind === upTo) + 1);
+}
+
+/** Every image of a release, in catalogue order. */
+export function catalogue(debian: DebianRelease): BaseImageSpec[] {
+  const py = PYTHON[debian];
+  const images: BaseImageSpec[] = [
+    {
+      name: 'static',
+      debian,
+      layers: stack(debian, 'root'),
+      env: [],
+      summary: 'static binaries: no libc; CA bundle, tzdata, passwd',
+    },
+    { name: 'base-nossl', debian, layers: stack(debian, 'libc'), env: [], summary: 'static + glibc' },
+    {
+      name: 'base',
+      debian,
+      layers: stack(debian, 'ssl'),
+      env: [],
+      summary: 'base-nossl + libssl, zlib, zstd',
+    },
+    {
+      name: 'cc',
+      debian,
+      layers: stack(debian, 'cc'),
+      env: [],
+      summary: 'base + libstdc++, libgcc, libgomp',
+    },
+    {
+      name: 'python3',
+      debian,
+      layers: [
+        ...stack(debian, 'cc'),
+        { kind: 'runtime', packages: [`python${py}-minimal`, `libpython${py}-stdlib`] },
+      ],
+      runtime: { kind: 'python', version: py },
+      entrypoint: [`/usr/bin/python${py}`],
+      env: ['LANG=C.UTF-8'],
+      summary: `Debian's Python ${py}, with a real ld.so.cache`,
+    },
+    ...NODE_IMAGE_MAJORS.map(
+      (major): BaseImageSpec => ({
+        name: `nodejs${major}`,
+        debian,
+        layers: [...stack(debian, 'cc'), { kind: 'runtime', packages: [] }],
+        runtime: { kind: 'node', major },
+        entrypoint: ['/nodejs/bin/node'],
+        env: [],
+        summary: `the official Node.js ${major} binary (npm registry package node-linux-<arch>)`,
+      }),
+    ),
+    ...JAVA[debian].map(
+      (v): BaseImageSpec => ({
+        name: `java${v}`,
+        debian,
+        layers: [...stack(debian, 'cc'), { kind: 'runtime', packages: [`openjdk-${v}-jre-headless`] }],
+        runtime: { kind: 'java', version: v },
+        entrypoint: ['/usr/bin/java', '-jar'],
+        env: ['LANG=C.UTF-8'],
+        summary: `Debian's OpenJDK ${v} JRE (headless), Java trust store from the CA bundle`,
+      }),
+    ),
+  ];
+  return images;
+}
+
+/** `python3:nonroot` → the image spec and the variant; unknown names and variants are errors. */
+export function lookup(ref: string, debian: DebianRelease): { spec: BaseImageSpec; variant: Variant } {
+  const [name, variant = 'latest'] = ref.split(':', 2) as [string, string | undefined];
+  const spec = catalogue(debian).find((s) => s.name === name);
+  if (!spec) {
+    const names = catalogue(debian)
+      .map((s) => s.name)
+      .join(', ');
+    throw new CatalogueError(
+      'CATALOGUE_NAME_UNKNOWN',
+      `no base image ${JSON.stringify(name)} for debian${debian}; the catalogue has ${names}`,
+    );
+  }
+  if (!(VARIANTS as readonly string[]).includes(variant)) {
+    throw new CatalogueError(
+      'CATALOGUE_VARIANT_UNKNOWN',
+      `no variant ${JSON.stringify(variant)}; variants are ${VARIANTS.join(', ')}`,
+    );
+  }
+  return { spec, variant: variant as Variant };
+}

@@ -1,0 +1,4 @@
+/** The base image catalogue (distroless's images) as data. */
+export * from './catalogue.ts';
+export * from './errors.ts';
+export * from './types.ts';

@@ -1,0 +1,37 @@
+/** The base image catalogue as data: which packages go in which layer, and the image config. */
+import type { DebianRelease } from '../debian/types.ts';
+
+/**
+ * The boxes of the seed's stack, bottom to top. Each catalogue image is the image below it plus
+ * one layer: static = [root]; base-nossl = static + [libc]; base = base-nossl + [ssl];
+ * cc = base + [cc]; python3, nodejsNN, javaNN = cc + [runtime]; debug variants + [debug].
+ */
+export type LayerKind = 'root' | 'libc' | 'ssl' | 'cc' | 'runtime' | 'debug';
+
+export interface LayerSpec {
+  kind: LayerKind;
+  /** Debian packages requested for this layer; their dependencies come along unless a lower layer has them. */
+  packages: readonly string[];
+}
+
+export type RuntimeSpec =
+  | { kind: 'python'; version: string }
+  | { kind: 'node'; major: number }
+  | { kind: 'java'; version: number };
+
+/** One catalogue image for one Debian release. */
+export interface BaseImageSpec {
+  name: string;
+  debian: DebianRelease;
+  /** The layers in order, bottom first (the debug layer is added by the variant). */
+  layers: readonly LayerSpec[];
+  runtime?: RuntimeSpec;
+  entrypoint?: readonly string[];
+  /** Extra Env entries (PATH and SSL_CERT_FILE are always set). */
+  env: readonly string[];
+  /** One line for --list. */
+  summary: string;
+}
+
+export type Variant = 'latest' | 'nonroot' | 'debug' | 'debug-nonroot';
+export const VARIANTS: readonly Variant[] = ['latest', 'nonroot', 'debug', 'debug-nonroot'];

@@ -1,0 +1,123 @@
+/** `distill base NAME[:VARIANT]`: the distroless base catalogue, built from signed Debian packages. */
+import type { Command } from 'commander';
+import { buildCatalogueImage } from '../../assemble/base-build.ts';
+import { catalogue, NODE_IMAGE_MAJORS, VARIANTS } from '../../catalogue/index.ts';
+import { openArchiveContext } from '../../debian/archive-context.ts';
+import { parseDebianRelease } from '../../debian/mirror.ts';
+import { discoverNpmConfig, nodeConfigSources, nodeMajorStatus } from '../../npm/index.ts';
+import { sourceDateEpoch } from '../../platform/epoch.ts';
+import { UsageError } from '../errors.ts';
+import { consoleOutput, type Output } from '../output.ts';
+import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
+
+interface BaseFlags extends OutputOptions {
+  debian: string;
+  arch: string;
+  list?: boolean;
+  mirror?: string;
+  securityMirror?: string;
+  json?: boolean;
+}
+
+const ARCHES = ['amd64', 'arm64'];
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('base [name]')
+    .description('build a distroless base image: NAME[:latest|nonroot|debug|debug-nonroot]')
+    .option('--debian <13|12>', 'Debian release (13 = trixie, 12 = bookworm)', '13')
+    .option('--arch <list>', 'architectures, comma-separated (several give an OCI index)', 'amd64')
+    .option('--list', 'print the catalogue: names, releases, arches, variants, runtimes')
+    .option('--mirror <url>', 'Debian archive (default: DISTILL_DEBIAN_MIRROR, the config, then apt sources)')
+    .option('--security-mirror <url>', 'Debian security archive')
+    .option('--json', 'print the result as JSON');
+  addOutputFlags(cmd).action(async (name: string | undefined, o: BaseFlags) => {
+    const out = consoleOutput(Boolean(o.json));
+    if (o.list) return list(out);
+    if (!name)
+      throw new UsageError('name a base image (e.g. `distill base python3:nonroot`), or pass --list');
+    const arches = o.arch.split(',').map((a) => a.trim());
+    for (const a of arches)
+      if (!ARCHES.includes(a))
+        throw new UsageError(`--arch takes ${ARCHES.join(', ')}; got ${JSON.stringify(a)}`);
+    const started = Date.now();
+    const context = await openArchiveContext({
+      debian: o.debian,
+      env: process.env,
+      flag: o.mirror,
+      securityFlag: o.securityMirror,
+    });
+    const b = await buildCatalogueImage({
+      ref: name,
+      arches,
+      context,
+      epoch: sourceDateEpoch(process.env),
+      npm: () => discoverNpmConfig(nodeConfigSources()),
+      onEvent: (e) => {
+        if (e.type === 'warning') out.warn(`warning: ${e.message}`);
+        else if (e.type === 'node' && e.event.type === 'warning') out.warn(`warning: ${e.event.message}`);
+      },
+    });
+    const imageName = `${b.spec.name}-${b.variant}`;
+    const res = await writeOutputs(b.artifact, o, imageName);
+    const layers = b.layers.map((ls, i) => ({
+      arch: b.plans[i]?.arch,
+      layers: ls.map((l, j) => ({
+        kind: b.plans[i]?.layers[j]?.kind ?? 'debug',
+        digest: l.descriptor.digest,
+        size: l.descriptor.size,
+        uncompressedSize: l.uncompressedSize,
+        cached: l.cached,
+      })),
+    }));
+    out.info(
+      `${b.artifact.descriptor.digest}  distill/${b.spec.name}:${b.variant} debian${b.spec.debian} ${arches.join(',')}${b.runtimeVersion ? ` (${b.runtimeVersion})` : ''}`,
+    );
+    for (const a of layers) {
+      const total = a.layers.reduce((n, l) => n + l.size, 0);
+      out.info(
+        `  ${a.arch}: ${a.layers.map((l) => `${l.kind} ${(l.size / 1e6).toFixed(1)}MB${l.cached ? ' (cached)' : ''}`).join(', ')}; ${(total / 1e6).toFixed(1)} MB compressed`,
+      );
+    }
+    if (res.layout) out.info(`wrote OCI layout ${res.layout.path} (tag ${res.layout.tag})`);
+    if (res.archive) out.info(`wrote docker archive ${res.archive.path} (${res.archive.tags.join(', ')})`);
+    out.result({
+      ...res,
+      name: b.spec.name,
+      variant: b.variant,
+      debian: b.spec.debian,
+      runtimeVersion: b.runtimeVersion,
+      platforms: layers,
+      excluded: b.plans[0]?.excluded.map((x) => ({ name: x.name, reason: x.reason })),
+      elapsedMs: Date.now() - started,
+    });
+  });
+}
+
+function list(out: Output): void {
+  const today = new Date().toISOString().slice(0, 10);
+  const rows = ([13, 12] as const).flatMap((d) =>
+    catalogue(parseDebianRelease(d)).map((s) => {
+      const major = s.runtime?.kind === 'node' ? s.runtime.major : undefined;
+      const status = major ? nodeMajorStatus(major, today) : undefined;
+      return {
+        name: s.name,
+        debian: d,
+        arches: ARCHES,
+        variants: VARIANTS,
+        runtime: s.runtime ?? null,
+        summary: s.summary,
+        ...(status?.warning ? { warning: status.warning } : {}),
+      };
+    }),
+  );
+  out.result({ images: rows, nodeMajors: NODE_IMAGE_MAJORS });
+  for (const d of [13, 12]) {
+    out.info(
+      `debian${d} (${d === 13 ? 'trixie' : 'bookworm'}), arches ${ARCHES.join(', ')}, variants ${VARIANTS.join(', ')}:`,
+    );
+    for (const r of rows.filter((x) => x.debian === d)) {
+      out.info(`  ${r.name.padEnd(11)} ${r.summary}${r.warning ? `  [${r.warning}]` : ''}`);
+    }
+  }
+}
