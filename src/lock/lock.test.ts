@@ -12,6 +12,7 @@ import {
   lockDrift,
   lockedPackages,
   makeLock,
+  packagesFromLock,
   parseLock,
   readLock,
   serialiseLock,
@@ -130,6 +131,10 @@ test("write, read back, and use exactly the locked files from this machine's mir
       ]),
     );
     assert.throws(() => lockedPackages(back, 's390x', mirrors), { code: 'LOCK_ARCH_MISSING' });
+    assert.deepEqual(await packagesFromLock(path, inputs, 'arm64', mirrors), pkgs);
+    await assert.rejects(packagesFromLock(path, { ...inputs, packages: ['libc6'] }, 'arm64', mirrors), {
+      code: 'LOCK_STALE',
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -205,3 +205,18 @@ export function lockedPackages(
     reason: p.why,
   }));
 }
+
+/**
+ * What a build with a lock installs for `arch`: the lock read from `path`, checked against the
+ * current inputs (LOCK_STALE when the configuration changed), as exactly the locked files.
+ */
+export async function packagesFromLock(
+  path: string,
+  inputs: LockInputs,
+  arch: string,
+  mirrors: { readonly main: string; readonly security: string },
+): Promise<ResolvedPackage[]> {
+  const lock = await readLock(path);
+  assertLockCurrent(lock, inputs, path);
+  return lockedPackages(lock, arch, mirrors);
+}

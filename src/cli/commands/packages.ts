@@ -60,6 +60,7 @@ export function register(program: Command): void {
         excluded: r.excluded,
         warnings: r.warnings,
         totalSize: total,
+        cached: r.cached,
         elapsedMs: Date.now() - started,
       });
       const width = Math.max(...r.packages.map((p) => p.name.length));
