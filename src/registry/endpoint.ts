@@ -43,3 +43,16 @@ export function schemesFor(hostPort: string, insecure: readonly string[] = []): 
 export function httpAllowed(hostPort: string, insecure: readonly string[] = []): boolean {
   return isLoopback(hostPort) || isInsecure(hostPort, insecure);
 }
+
+/** Whether a host is loopback, link-local or in a private range (RFC 1918, fc00::/7). */
+export function isPrivateAddress(hostPort: string): boolean {
+  if (isLoopback(hostPort)) return true;
+  const h = hostOnly(hostPort).toLowerCase();
+  if (isIP(h) === 4) {
+    const [a, b] = h.split('.').map(Number) as [number, number];
+    return (
+      a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254)
+    );
+  }
+  return isIP(h) === 6 && (/^f[cd]/.test(h) || h.startsWith('fe80:'));
+}

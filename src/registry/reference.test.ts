@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isLoopback, schemesFor } from './endpoint.ts';
+import { isLoopback, isPrivateAddress, schemesFor } from './endpoint.ts';
 import { isRegistryError } from './errors.ts';
 import { formatReference, parseReference } from './reference.ts';
 
@@ -54,5 +54,13 @@ describe('endpoint', () => {
     assert.deepEqual(schemesFor('127.0.0.1:5000'), ['http', 'https']);
     assert.deepEqual(schemesFor('reg.example'), ['https']);
     assert.deepEqual(schemesFor('reg.example:5000', ['reg.example']), ['https', 'http']);
+    assert.ok(
+      isPrivateAddress('10.1.2.3:80') &&
+        isPrivateAddress('192.168.0.1') &&
+        isPrivateAddress('[fd00::1]:5000'),
+    );
+    assert.ok(
+      !isPrivateAddress('8.8.8.8') && !isPrivateAddress('reg.example') && !isPrivateAddress('172.32.0.1'),
+    );
   });
 });

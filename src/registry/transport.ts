@@ -8,6 +8,8 @@ import { Readable } from 'node:stream';
 import { httpAllowed } from './endpoint.ts';
 import { RegistryError } from './errors.ts';
 import { httpError, RETRYABLE_STATUS } from './http-error.ts';
+import { networkError } from './network-error.ts';
+import { Watchdog } from './watchdog.ts';
 
 /** The subset of the WHATWG fetch this client needs (global fetch, or a fake registry's). */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -59,65 +61,6 @@ export interface HttpResponse {
 }
 
 const DEFAULT_LIMIT = 8 * 1024 * 1024;
-const NOT_RETRYABLE_NET = new Set(['ENOTFOUND', 'EAI_NONAME', 'ERR_INVALID_URL', 'CERT_HAS_EXPIRED']);
-
-/** Errors whose cause chain holds a RegistryError or a coded library error are passed through. */
-function passThroughCause(e: unknown): Error | undefined {
-  let c: unknown = e;
-  for (let i = 0; i < 5 && c; i++) {
-    if (c instanceof RegistryError) return c;
-    const code = (c as { code?: unknown }).code;
-    if (c instanceof Error && typeof code === 'string' && /^(OCI|LAYER)_/.test(code)) return c;
-    c = (c as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** A network failure as a RegistryError (retryable unless it is a name or certificate problem). */
-export function networkError(what: string, e: unknown): Error {
-  const passed = passThroughCause(e);
-  if (passed) return passed;
-  let c: unknown = e;
-  let code = '';
-  let msg = (e as Error)?.message ?? String(e);
-  // undici wraps the socket error: "fetch failed" ← cause { code: 'ECONNRESET', message }.
-  while (c && typeof c === 'object') {
-    const cc = (c as { code?: unknown }).code;
-    if (typeof cc === 'string') code = cc;
-    if (c !== e && (c as Error).message) msg = (c as Error).message;
-    c = (c as { cause?: unknown }).cause;
-  }
-  return new RegistryError('REGISTRY_NETWORK', `${what}: ${code ? `${code} ` : ''}${msg}`, {
-    cause: e,
-    retryable: !NOT_RETRYABLE_NET.has(code),
-  });
-}
-
-/** Fires once when not kicked for `ms`. */
-class Watchdog {
-  private timer: NodeJS.Timeout | undefined;
-  fired = false;
-  constructor(
-    private readonly ms: number,
-    private readonly onFire: () => void,
-  ) {
-    this.kick();
-  }
-  private stopped = false;
-  kick(): void {
-    if (this.fired || this.stopped) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.fired = true;
-      this.onFire();
-    }, this.ms);
-  }
-  stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-  }
-}
-
 export class Transport {
   readonly options: Required<Omit<TransportOptions, 'onRetry' | 'userAgent'>> &
     Pick<TransportOptions, 'onRetry' | 'userAgent'>;

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Digest } from '../oci/digest.ts';
 import type { Descriptor } from '../oci/types.ts';
+import { isPrivateAddress } from './endpoint.ts';
 import { RegistryError } from './errors.ts';
 import type { EventSink } from './events.ts';
 import { httpError } from './http-error.ts';
@@ -53,13 +54,22 @@ function location(res: HttpResponse, what: string): URL {
   const loc = res.headers.get('location');
   if (!loc)
     throw new RegistryError('REGISTRY_PROTOCOL', `${what}: HTTP ${res.status} without a Location header`);
+  let u: URL;
   try {
-    return new URL(loc, res.url);
+    u = new URL(loc, res.url);
   } catch (e) {
     throw new RegistryError('REGISTRY_PROTOCOL', `${what}: bad Location ${JSON.stringify(loc)}`, {
       cause: e,
     });
   }
+  // A public registry sending our upload to a private address on another host is refused (SSRF).
+  if (u.host !== res.url.host && isPrivateAddress(u.host) && !isPrivateAddress(res.url.host)) {
+    throw new RegistryError(
+      'REGISTRY_PROTOCOL',
+      `${what}: the registry sent the upload to a private address ${u.host}`,
+    );
+  }
+  return u;
 }
 
 /** Starts an upload session; resolves to 'mounted' or the session's Location. */
