@@ -121,3 +121,24 @@ test('lock writes distill.lock, --check reports drift, a re-lock reports the cha
   assert.match(relock.stderr, /configuration changed: architectures removed: arm64/);
   assert.match(relock.stdout, /amd64: - app 1/);
 });
+
+test('packages exclusions lists the default set with reasons', async () => {
+  const r = await run(['packages', 'exclusions', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as { name: string; reason: string; runtime: boolean }[];
+  for (const n of [
+    'dpkg',
+    'debconf',
+    'perl-base',
+    'install-info',
+    'ca-certificates-java',
+    'java-common',
+    'util-linux',
+  ])
+    assert.ok(
+      rows.some((x) => x.name === n && x.reason.length > 10),
+      n,
+    );
+  assert.equal(rows.find((x) => x.name === 'bash')?.runtime, true);
+  assert.equal(rows.find((x) => x.name === 'dpkg')?.runtime, false);
+});

@@ -1,6 +1,7 @@
 /** `distill packages resolve PKG...`: the package set an image would get, with the chain that pulled each in. */
 import type { Command } from 'commander';
 import { openArchiveContext } from '../../debian/archive-context.ts';
+import { DEFAULT_EXCLUSIONS, RUNTIME_TOOLS } from '../../debian/resolve-exclusions.ts';
 import { resolveFromRelease } from '../../debian/resolve-release.ts';
 import { UsageError } from '../errors.ts';
 import { collect } from '../options.ts';
@@ -20,6 +21,19 @@ const ARCHES = ['amd64', 'arm64'];
 
 export function register(program: Command): void {
   const packages = program.command('packages').description('look at Debian packages: resolve dependencies');
+  packages
+    .command('exclusions')
+    .description('list the packages the resolver leaves out by default, and why')
+    .option('--json', 'print the result as JSON')
+    .action((o: { json?: boolean }) => {
+      const out = consoleOutput(Boolean(o.json));
+      const rows = Object.entries(DEFAULT_EXCLUSIONS)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([name, reason]) => ({ name, reason, runtime: RUNTIME_TOOLS.has(name) }));
+      out.result(rows);
+      const width = Math.max(...rows.map((r) => r.name.length));
+      for (const r of rows) out.info(`${r.name.padEnd(width)}  ${r.reason}`);
+    });
   packages
     .command('resolve <package...>')
     .description('resolve packages and their dependencies against the signed Debian archive')
