@@ -16,7 +16,7 @@ import { verifyInRelease } from './inrelease.ts';
 import type { Keyring } from './keys.ts';
 import { type PackageEntry, parsePackagesIndex } from './packages-index.ts';
 import { checkRelease, parseRelease, type Release } from './release.ts';
-import type { ArchiveSource, ReleaseSpec } from './types.ts';
+import type { ReleaseSpec } from './types.ts';
 
 /** Progress and provenance events (libraries never print). */
 export type ArchiveEvent =

@@ -135,7 +135,11 @@ test('virtual packages resolve through Provides, versioned Provides honour const
 });
 
 test('a real package is preferred over a provider of the same name', () => {
-  const u = universe([{ name: 'app', depends: 'mta' }, { name: 'mta' }, { name: 'postfix', provides: 'mta' }]);
+  const u = universe([
+    { name: 'app', depends: 'mta' },
+    { name: 'mta' },
+    { name: 'postfix', provides: 'mta' },
+  ]);
   assert.deepEqual(names(resolve(u, ['app'], { arch: 'amd64' })), ['app=1.0', 'mta=1.0']);
 });
 
