@@ -268,3 +268,23 @@ test('a default-excluded virtual name drops the dependency instead of picking an
     [['awk', 'Pre-Depends']],
   );
 });
+
+test('a later constraint on an already-chosen package makes it take an older version that fits all', () => {
+  const u = universe([
+    { name: 'app', depends: 'a, b' },
+    { name: 'a', depends: 'lib' },
+    { name: 'b', depends: 'lib (<< 3)' },
+    { name: 'lib', version: '3' },
+    { name: 'lib', version: '2', suite: 'trixie-updates' },
+  ]);
+  assert.deepEqual(names(resolve(u, ['app'], { arch: 'amd64' })), ['a=1.0', 'app=1.0', 'b=1.0', 'lib=2']);
+  // Constraints no single version meets are still unsatisfiable.
+  const v = universe([
+    { name: 'app', depends: 'a, b' },
+    { name: 'a', depends: 'lib (>= 3)' },
+    { name: 'b', depends: 'lib (<< 3)' },
+    { name: 'lib', version: '3' },
+    { name: 'lib', version: '2' },
+  ]);
+  assert.throws(() => resolve(v, ['app'], { arch: 'amd64' }), { code: 'DEBIAN_UNSATISFIABLE' });
+});

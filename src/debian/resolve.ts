@@ -142,12 +142,43 @@ export function resolve(
   requested: readonly string[],
   options: ResolveOptions,
 ): Resolution {
+  // Greedy resolution takes the highest version first; when a later dependency needs an older
+  // one of a package already chosen, start again with that constraint as a hint (a bounded form
+  // of backtracking that covers `a: lib` + `b: lib (<< 3)`).
+  const hints = new Map<string, PackageRelation[]>();
+  for (let round = 0; ; round++) {
+    try {
+      return resolveOnce(universe, requested, options, hints);
+    } catch (err) {
+      if (!(err instanceof Retry) || round >= 25) throw err instanceof Retry ? err.failure : err;
+      hints.set(err.rel.name, [...(hints.get(err.rel.name) ?? []), err.rel]);
+    }
+  }
+}
+
+/** Thrown inside a round: retry with `rel` as a hint, or report `failure`. */
+class Retry extends Error {
+  constructor(
+    readonly rel: PackageRelation,
+    readonly failure: DebianError,
+  ) {
+    super(failure.message);
+  }
+}
+
+function resolveOnce(
+  universe: Universe,
+  requested: readonly string[],
+  options: ResolveOptions,
+  hints: ReadonlyMap<string, readonly PackageRelation[]>,
+): Resolution {
   const excl = new Map(exclusionSet(options.exclude, options.keep));
   const chosen = new Map<string, { entry: PackageEntry; reason: string[] }>();
   const excluded = new Map<string, { reason: string; neededBy: Exclusion['neededBy'][number][] }>();
   const warnings: string[] = [];
   const queue: string[] = [];
   const arch = universe.arch;
+  const hinted = (e: PackageEntry) => (hints.get(e.name) ?? []).every((h) => matchesReal(h, e, arch));
 
   const choose = (entry: PackageEntry, reason: string[]) => {
     chosen.set(entry.name, { entry, reason });
@@ -157,7 +188,9 @@ export function resolve(
   for (const req of requested) {
     const [name, version] = req.split('=', 2) as [string, string | undefined];
     const list = universe.byName.get(name);
-    const entry = version ? list?.find((e) => compareVersions(e.version, version) === 0) : list?.[0];
+    const entry = version
+      ? list?.find((e) => compareVersions(e.version, version) === 0)
+      : (list?.find(hinted) ?? list?.[0]);
     if (!entry) {
       const hint = universe.providers.has(name)
         ? ` (it is a virtual package provided by ${[...new Set(universe.providers.get(name)?.map((p) => p.entry.name))].sort().join(', ')}; ask for one of those)`
@@ -194,7 +227,7 @@ export function resolve(
 
   // Candidates for one alternative: real packages first (highest version), then providers.
   const candidates = (rel: PackageRelation): { entry: PackageEntry; virtual: boolean }[] => {
-    const real = (universe.byName.get(rel.name) ?? []).filter((e) => matchesReal(rel, e, arch));
+    const real = (universe.byName.get(rel.name) ?? []).filter((e) => matchesReal(rel, e, arch) && hinted(e));
     const prov = (universe.providers.get(rel.name) ?? [])
       .filter((p) => matchesProvided(rel, p.version))
       .map((p) => p.entry)
@@ -264,11 +297,23 @@ export function resolve(
           done = true;
           break;
         }
-        if (!done)
-          throw new DebianError(
+        if (!done) {
+          const failure = new DebianError(
             'DEBIAN_UNSATISFIABLE',
             `cannot satisfy ${entry.name} ${field}: ${formatDependency(dep)} (needed via ${reason.join(' → ')}): ${tried.join('; ')}`,
           );
+          // An alternative that an older version of an already-chosen package would satisfy.
+          const retry = dep.find((rel) => {
+            const taken = chosen.get(rel.name);
+            if (!taken || excl.has(rel.name)) return false;
+            const known = hints.get(rel.name) ?? [];
+            if (known.some((h) => h.op === rel.op && h.version === rel.version && h.arch === rel.arch))
+              return false;
+            return (universe.byName.get(rel.name) ?? []).some((e) => matchesReal(rel, e, arch) && hinted(e));
+          });
+          if (retry) throw new Retry(retry, failure);
+          throw failure;
+        }
       }
     }
   }
