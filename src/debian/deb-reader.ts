@@ -84,7 +84,7 @@ export function memberStream(deb: DebFile, m: DebMember, spawn: SpawnFn = defaul
   const raw =
     m.size === 0
       ? emptyStream()
-      : createReadStream(deb.path, { start: m.offset, end: m.offset + m.size - 1 });
+      : createReadStream(deb.path, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: 1 << 20 });
   const what = `${deb.path}: ${m.name}`;
   if (m.compression === 'none') return raw;
   if (m.compression === 'gzip') {

@@ -64,7 +64,7 @@ const INDEX_KEY = 'deb-index:v1:';
 
 async function fileSha256(path: string): Promise<string> {
   const h = createHash('sha256');
-  for await (const b of createReadStream(path)) h.update(b as Buffer);
+  for await (const b of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(b as Buffer);
   return h.digest('hex');
 }
 
