@@ -47,6 +47,11 @@ describe('distill login / push / pull / inspect docker://', () => {
     const env = { DOCKER_CONFIG: join(dir, 'docker'), HOME: dir };
     const cfg = join(dir, 'docker', 'config.json');
 
+    const usage = distill(['login', reg.host, '-u', 'ci'], env);
+    assert.equal(usage.status, 2);
+    assert.match(usage.stderr, /CLI_USAGE: give the password with --password-stdin/);
+    const both = distill(['login', reg.host, '-u', 'ci', '-p', 'x', '--password-stdin'], env, 'x');
+    assert.equal(both.status, 2);
     const bad = distill(['login', reg.host, '-u', 'ci', '--password-stdin'], env, 'nope\n');
     assert.equal(bad.status, 1, bad.stderr);
     assert.match(bad.stderr, /^distill: error REGISTRY_AUTH_FAILED: .*user name and password/m);

@@ -1,15 +1,17 @@
 /** `distill push SRC REF`: an oci:/docker-archive: image or index to a registry; prints the digest. */
 import type { Command } from 'commander';
+import type { Artifact } from '../../oci/index.ts';
 import {
   describeEvent,
   nodeRegistryOptions,
+  type PushResult,
   pushArtifact,
   type RegistryClientOptions,
 } from '../../registry/index.ts';
 import { UsageError } from '../errors.ts';
 import { openSource } from '../image-ref.ts';
 import { collect } from '../options.ts';
-import { consoleOutput } from '../output.ts';
+import { consoleOutput, type Output } from '../output.ts';
 
 // Registry flags shared with pull and login (and --push on other commands).
 export interface RegistryFlags {
@@ -39,6 +41,23 @@ export function registryOptions(
       if (line) warn(line);
     },
   };
+}
+
+/**
+ * What `--push REF` on an image-producing command does: push with the user's credentials, report
+ * progress on stderr, print the pushed reference. Call `addRegistryFlags(cmd)` for the flags.
+ * @example
+ *   if (o.push) result.push = await pushTo(image, o.push, o, out);
+ */
+export async function pushTo(
+  artifact: Artifact,
+  ref: string,
+  flags: RegistryFlags,
+  out: Output,
+): Promise<PushResult> {
+  const r = await pushArtifact(artifact, ref.replace(/^docker:\/\//, ''), registryOptions(flags, out.warn));
+  out.info(`pushed ${r.reference}`);
+  return r;
 }
 
 interface Flags extends RegistryFlags {
