@@ -91,6 +91,16 @@ describe('distill login / push / pull / inspect docker://', () => {
     assert.equal(raw.status, 0, String(raw.stderr));
     assert.deepEqual(raw.stdout, idx.rawManifest);
 
+    // Registry to registry within one host: every blob is mounted, nothing uploaded.
+    const copy = distill(
+      ['push', `docker://${reg.host}/cli/app:v1`, `${reg.host}/cli/copy:v1`, '--json'],
+      env,
+    );
+    assert.equal(copy.status, 0, copy.stderr);
+    const cr = JSON.parse(copy.stdout);
+    assert.equal(cr.digest, idx.descriptor.digest);
+    assert.deepEqual(cr.blobs, { existing: 0, mounted: 5, uploaded: 0, uploadedBytes: 0 });
+
     const img = await smallImage(dir);
     await writeDockerArchive(join(dir, 'img.tar'), [{ artifact: img, tags: ['app:1'] }]);
     const fromArchive = distill(

@@ -5,11 +5,12 @@ import {
   describeEvent,
   nodeRegistryOptions,
   type PushResult,
+  parseReference,
   pushArtifact,
   type RegistryClientOptions,
 } from '../../registry/index.ts';
 import { UsageError } from '../errors.ts';
-import { openSource } from '../image-ref.ts';
+import { openSource, parseImageRef } from '../image-ref.ts';
 import { collect } from '../options.ts';
 import { consoleOutput, type Output } from '../output.ts';
 
@@ -85,11 +86,19 @@ export function register(program: Command): void {
     const jobs = Number(o.jobs ?? 4);
     if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64)
       throw new UsageError(`--jobs takes 1..64, got ${o.jobs}`);
-    const artifact = await openSource(source);
-    const r = await pushArtifact(artifact, reference.replace(/^docker:\/\//, ''), {
+    const dst = parseReference(reference.replace(/^docker:\/\//, ''));
+    const src = parseImageRef(source);
+    const artifact = await openSource(src);
+    // Copying within one registry: its blobs can be mounted from the source repository.
+    const mountFrom = [...(o.mountFrom ?? [])];
+    if (src.transport === 'docker') {
+      const s = parseReference(src.reference);
+      if (s.registry === dst.registry && s.repository !== dst.repository) mountFrom.push(s.repository);
+    }
+    const r = await pushArtifact(artifact, dst, {
       ...registryOptions(o, out.warn),
       jobs,
-      mountFrom: o.mountFrom ?? [],
+      mountFrom,
     });
     out.result(r);
     out.info(r.reference);
