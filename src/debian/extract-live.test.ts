@@ -6,14 +6,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { writeLayer } from '../oci/tar/layer-writer.ts';
 import { openCache } from '../platform/cache.ts';
 import { openArchiveContext } from './archive-context.ts';
 import { downloadPackages } from './download.ts';
 import { extractDeb, layerEntries } from './extract.ts';
 import type { DebEntry } from './extract-normalise.ts';
+import { packageContents } from './extract-packages.ts';
 import { resolveFromRelease } from './resolve-release.ts';
 
 const TYPE: Record<string, DebEntry['type']> = {
@@ -147,5 +150,86 @@ test('real trixie packages: extraction matches dpkg-deb -c; merged-/usr and base
       assert.ok(merged.entries.some((e) => e.path === 'etc/debian_version'));
       assert.ok(merged.entries.some((e) => e.path === 'usr/lib/os-release'));
     }
+  }
+});
+
+/** `find` listing of a tree: path, type, mode, size, link target, mtime — what a layer must keep. */
+function treeListing(root: string): string {
+  const r = spawnSync('find', ['.', '-mindepth', '1', '-printf', '%P %y %m %s %l %T@\\n'], {
+    cwd: root,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  // Directory sizes are filesystem details, and directory mtimes are not comparable: GNU tar (under
+  // dpkg-deb -x) creates some symlinks late, after restoring their directory's mtime.
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.replace(/(\.\d+)?$/, '').replace(/^(\S+ d \d+) \d+ (.*) \d+$/, '$1 - $2 -'))
+    .sort()
+    .join('\n');
+}
+
+test('real trixie packages through the layer writer unpack exactly like dpkg-deb -x', async (t) => {
+  for (const tool of ['dpkg-deb', 'tar', 'diff']) {
+    if (spawnSync(tool, ['--version']).status !== 0) {
+      if (process.env.CI === 'true') assert.fail(`${tool} missing`);
+      return t.skip(`${tool} missing (packages dpkg, tar, diffutils)`);
+    }
+  }
+  const cache = await openCache(process.env.DISTILL_CACHE ?? join(tmpdir(), 'distill-live-cache'));
+  let packages: Awaited<ReturnType<typeof resolveFromRelease>>['packages'];
+  try {
+    const ctx = await openArchiveContext({ debian: 13, env: process.env, cache });
+    packages = (
+      await resolveFromRelease(ctx.spec, ['libc6', 'tzdata'], { arch: 'amd64', archive: ctx.archive })
+    ).packages.filter((p) => ['libc6', 'tzdata'].includes(p.name));
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? '';
+    if (process.env.CI !== 'true' && /MIRROR_UNSET|FETCH|HTTP|NOT_FOUND/.test(code))
+      return t.skip(`Debian archive unreachable (${code}): ${(err as Error).message}`);
+    throw err;
+  }
+  const work = await mkdtemp(join(tmpdir(), 'distill-live-layer-'));
+  try {
+    for (const c of await packageContents(packages, { cache, mergedUsr: false })) {
+      const layer = await writeLayer(c.files, { dir: join(work, 'blobs') });
+      const ours = join(work, `${c.pkg.name}-layer`);
+      const theirs = join(work, `${c.pkg.name}-dpkg`);
+      await mkdir(ours);
+      await mkdir(theirs);
+      const untar = spawnSync('tar', [
+        '--same-permissions',
+        '--numeric-owner',
+        '-xzf',
+        layer.path,
+        '-C',
+        ours,
+      ]);
+      assert.equal(untar.status, 0, String(untar.stderr));
+      const dx = spawnSync('dpkg-deb', ['-x', (await cache.get(`sha256:${c.pkg.sha256}`)) as string, theirs]);
+      assert.equal(dx.status, 0, String(dx.stderr));
+      const [a, b] = [treeListing(ours), treeListing(theirs)];
+      if (a !== b) {
+        const bl = new Set(b.split('\n'));
+        const al = new Set(a.split('\n'));
+        const onlyOurs = a
+          .split('\n')
+          .filter((l) => !bl.has(l))
+          .slice(0, 10);
+        const onlyTheirs = b
+          .split('\n')
+          .filter((l) => !al.has(l))
+          .slice(0, 10);
+        assert.fail(
+          `${c.pkg.name}: trees differ\nonly in the layer:\n${onlyOurs.join('\n')}\nonly from dpkg-deb:\n${onlyTheirs.join('\n')}`,
+        );
+      }
+      const diff = spawnSync('diff', ['-r', '--no-dereference', ours, theirs], { encoding: 'utf8' });
+      assert.equal(diff.status, 0, `${c.pkg.name}: contents differ\n${diff.stdout.slice(0, 2000)}`);
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
   }
 });
