@@ -24,6 +24,7 @@ export interface CatalogueBuildOptions {
   arches: readonly string[];
   context: ArchiveContext;
   epoch: number;
+  slim?: boolean;
   /** The npm configuration (registry), needed for nodejsNN only. */
   npm?: () => Promise<NpmConfig>;
   onEvent?: (
@@ -79,6 +80,7 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
     const built = await buildBase(spec, plan, [variant], {
       cache,
       epoch: o.epoch,
+      slim: Boolean(o.slim),
       ...(node ? { nodeRuntime: async () => node } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });

@@ -34,6 +34,8 @@ export interface BaseBuildOptions {
   /** SOURCE_DATE_EPOCH. */
   epoch: number;
   compression?: Compression;
+  /** Leave out docs, man pages, changelogs, lintian overrides, translations (copyrights stay). */
+  slim?: boolean;
   /** Fetches Node.js for nodejsNN when the cache lacks it (the plan pins the release). */
   nodeRuntime?: (plan: BasePlan) => Promise<NodeRuntime>;
   onEvent?: (e: BaseEvent) => void;
@@ -63,7 +65,11 @@ export async function buildBase(
       onProgress: (event) => opts.onEvent?.({ type: 'download', event }),
     });
   const { caCertificates, libcBin, busybox } = plan.sources;
-  const layerOpts = { mtime: opts.epoch, ...(opts.compression ? { compression: opts.compression } : {}) };
+  const layerOpts = {
+    mtime: opts.epoch,
+    slim: Boolean(opts.slim),
+    ...(opts.compression ? { compression: opts.compression } : {}),
+  };
   const libc = plan.layers.flatMap((l) => l.packages).find((p) => p.name === 'libc6');
   const node = spec.runtime?.kind === 'node' && opts.nodeRuntime ? await opts.nodeRuntime(plan) : undefined;
 
@@ -216,7 +222,6 @@ function variantImage(
   const annotations: Record<string, string> = {
     'org.opencontainers.image.created': isoTime(f.epoch),
     'org.opencontainers.image.title': `distill/${spec.name}:${variant}`,
-    'org.opencontainers.image.base.name': `${spec.name}:${variant}`,
     'dev.distill.debian': String(plan.debian),
     ...(f.runtimeVersion ? { 'org.opencontainers.image.version': f.runtimeVersion } : {}),
     ...(rt && f.runtimeVersion

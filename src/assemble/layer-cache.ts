@@ -15,6 +15,7 @@ import {
   writeLayer,
 } from '../oci/index.ts';
 import type { Cache } from '../platform/cache.ts';
+import { slimEntries } from './slim.ts';
 
 /** Bump when the code that makes layer contents changes what it writes. */
 export const LAYER_FORMAT = 'distill-layer-4';
@@ -25,6 +26,7 @@ interface Remembered {
   size: number;
   uncompressedSize: number;
   entries: number;
+  slimSavedBytes?: number;
 }
 
 export interface CachedLayer extends Layer {
@@ -32,6 +34,8 @@ export interface CachedLayer extends Layer {
   readonly entries: number;
   /** True when the layer came from the cache without being written. */
   readonly cached: boolean;
+  /** With --slim: bytes of files left out. */
+  readonly slimSavedBytes?: number;
 }
 
 /** The layer for `key`: from the cache when it is there, else made by `entries()` and remembered. */
@@ -39,10 +43,11 @@ export async function cachedLayer(
   cache: Cache,
   key: unknown,
   entries: () => Promise<LayerEntry[]>,
-  opts: { mtime: number; compression?: Compression },
+  opts: { mtime: number; compression?: Compression; slim?: boolean },
 ): Promise<CachedLayer> {
   const compression = opts.compression ?? 'gzip';
-  const k = `layer:${sha256(canonicalJson({ format: LAYER_FORMAT, key, mtime: opts.mtime, compression }))}`;
+  const slim = Boolean(opts.slim);
+  const k = `layer:${sha256(canonicalJson({ format: LAYER_FORMAT, key, mtime: opts.mtime, compression, slim }))}`;
   const hit = await cache.getJson<Remembered>(k);
   if (hit) {
     const path = await cache.get(hit.digest);
@@ -53,10 +58,14 @@ export async function cachedLayer(
         uncompressedSize: hit.uncompressedSize,
         entries: hit.entries,
         cached: true,
+        ...(hit.slimSavedBytes !== undefined ? { slimSavedBytes: hit.slimSavedBytes } : {}),
       };
     }
   }
-  const layer = await writeLayer(await entries(), {
+  let list = await entries();
+  let slimSavedBytes: number | undefined;
+  if (slim) ({ entries: list, savedBytes: slimSavedBytes } = slimEntries(list));
+  const layer = await writeLayer(list, {
     dir: `${cache.root}/blobs/sha256`,
     mtime: opts.mtime,
     compression,
@@ -67,7 +76,8 @@ export async function cachedLayer(
     size: layer.descriptor.size,
     uncompressedSize: layer.uncompressedSize,
     entries: layer.entries,
+    ...(slimSavedBytes !== undefined ? { slimSavedBytes } : {}),
   };
   await cache.putJson(k, r);
-  return { ...layer, cached: false };
+  return { ...layer, cached: false, ...(slimSavedBytes !== undefined ? { slimSavedBytes } : {}) };
 }

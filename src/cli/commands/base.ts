@@ -14,6 +14,7 @@ interface BaseFlags extends OutputOptions {
   debian: string;
   arch: string;
   list?: boolean;
+  slim?: boolean;
   mirror?: string;
   securityMirror?: string;
   json?: boolean;
@@ -27,6 +28,10 @@ export function register(program: Command): void {
     .description('build a distroless base image: NAME[:latest|nonroot|debug|debug-nonroot]')
     .option('--debian <13|12>', 'Debian release (13 = trixie, 12 = bookworm)', '13')
     .option('--arch <list>', 'architectures, comma-separated (several give an OCI index)', 'amd64')
+    .option(
+      '--slim',
+      'leave out docs, man pages, changelogs, lintian overrides, translations (copyrights stay)',
+    )
     .option('--list', 'print the catalogue: names, releases, arches, variants, runtimes')
     .option('--mirror <url>', 'Debian archive (default: DISTILL_DEBIAN_MIRROR, the config, then apt sources)')
     .option('--security-mirror <url>', 'Debian security archive')
@@ -52,6 +57,7 @@ export function register(program: Command): void {
       arches,
       context,
       epoch: sourceDateEpoch(process.env),
+      slim: Boolean(o.slim),
       npm: () => discoverNpmConfig(nodeConfigSources()),
       onEvent: (e) => {
         if (e.type === 'warning') out.warn(`warning: ${e.message}`);
@@ -68,8 +74,10 @@ export function register(program: Command): void {
         size: l.descriptor.size,
         uncompressedSize: l.uncompressedSize,
         cached: l.cached,
+        ...(l.slimSavedBytes !== undefined ? { slimSavedBytes: l.slimSavedBytes } : {}),
       })),
     }));
+    const saved = layers.flatMap((a) => a.layers).reduce((n, l) => n + (l.slimSavedBytes ?? 0), 0);
     out.info(
       `${b.artifact.descriptor.digest}  distill/${b.spec.name}:${b.variant} debian${b.spec.debian} ${arches.join(',')}${b.runtimeVersion ? ` (${b.runtimeVersion})` : ''}`,
     );
@@ -79,6 +87,10 @@ export function register(program: Command): void {
         `  ${a.arch}: ${a.layers.map((l) => `${l.kind} ${(l.size / 1e6).toFixed(1)}MB${l.cached ? ' (cached)' : ''}`).join(', ')}; ${(total / 1e6).toFixed(1)} MB compressed`,
       );
     }
+    if (o.slim)
+      out.info(
+        `  --slim left out ${(saved / 1e6).toFixed(1)} MB (uncompressed) of docs, man pages, changelogs and translations`,
+      );
     if (res.layout) out.info(`wrote OCI layout ${res.layout.path} (tag ${res.layout.tag})`);
     if (res.archive) out.info(`wrote docker archive ${res.archive.path} (${res.archive.tags.join(', ')})`);
     out.result({
@@ -87,6 +99,7 @@ export function register(program: Command): void {
       variant: b.variant,
       debian: b.spec.debian,
       runtimeVersion: b.runtimeVersion,
+      ...(o.slim ? { slimSavedBytes: saved } : {}),
       platforms: layers,
       excluded: b.plans[0]?.excluded.map((x) => ({ name: x.name, reason: x.reason })),
       elapsedMs: Date.now() - started,
