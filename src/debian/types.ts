@@ -51,7 +51,10 @@ export interface ResolvedPackage {
   readonly component: string;
   /** Base URL of the archive serving `filename` (no trailing slash). */
   readonly mirror: string;
-  /** The package's control stanza from the Packages index, verbatim (no trailing blank line). */
+  /**
+   * The package's paragraph from the Packages index, verbatim (no trailing blank line); '' when
+   * the package comes from distill.lock (the .deb's own control file is the record then).
+   */
   readonly stanza: string;
   /**
    * Why it is in the set: the chain from a requested package, e.g. ['python3.13-minimal',
