@@ -95,6 +95,11 @@ export function memberStream(deb: DebFile, m: DebMember, spawn: SpawnFn = defaul
     raw.on('error', fail);
     gunzip.on('error', fail);
     raw.pipe(gunzip).pipe(out);
+    // A consumer that stops early must not leave the package file open.
+    out.on('close', () => {
+      raw.destroy();
+      gunzip.destroy();
+    });
     return out;
   }
   const [cmd, args, pkg] =
