@@ -162,6 +162,7 @@ function spawnFilter(
   });
   // A consumer that stops early (abort, error elsewhere) must not leave the child running.
   out.on('close', () => {
+    input.destroy();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return out;
