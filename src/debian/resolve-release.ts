@@ -22,7 +22,7 @@ import { DEFAULT_EXCLUSIONS } from './resolve-exclusions.ts';
 import type { ReleaseSpec } from './types.ts';
 
 /** Bump when resolver behaviour changes, so cached resolutions from older code are not reused. */
-export const RESOLVER_VERSION = 3;
+export const RESOLVER_VERSION = 4;
 
 /** The resolution plus where it came from. */
 export interface ReleaseResolution extends Resolution {

@@ -215,10 +215,18 @@ test('config exclude: adds to the set, keep: takes a default out of it, a reques
   assert.deepEqual(names(resolve(u, ['bash'], { arch: 'amd64' })), ['bash=1.0']);
 });
 
-test('unknown and virtual-only requests fail with DEBIAN_PACKAGE_UNKNOWN', () => {
-  const u = universe([{ name: 'mawk', provides: 'awk' }]);
+test('unknown requests, and virtual ones with several providers, fail with DEBIAN_PACKAGE_UNKNOWN', () => {
+  const u = universe([
+    { name: 'mawk', provides: 'awk' },
+    { name: 'gawk', provides: 'awk' },
+    { name: 'libssl3t64', provides: 'libssl3 (= 3.5)' },
+  ]);
   assert.throws(() => resolve(u, ['nope'], { arch: 'amd64' }), { code: 'DEBIAN_PACKAGE_UNKNOWN' });
-  assert.throws(() => resolve(u, ['awk'], { arch: 'amd64' }), /provided by mawk/);
+  assert.throws(() => resolve(u, ['awk'], { arch: 'amd64' }), /provided by gawk, mawk; ask for one/);
+  // A single provider is taken, as apt does, with a note.
+  const r = resolve(u, ['libssl3'], { arch: 'amd64' });
+  assert.deepEqual(names(r), ['libssl3t64=1.0']);
+  assert.deepEqual(r.warnings, ['libssl3 is a virtual package; selected libssl3t64, its only provider']);
 });
 
 test('name=version pins a request', () => {

@@ -186,15 +186,25 @@ function resolveOnce(
   };
 
   for (const req of requested) {
-    const [name, version] = req.split('=', 2) as [string, string | undefined];
-    const list = universe.byName.get(name);
+    const [asked, version] = req.split('=', 2) as [string, string | undefined];
+    let name = asked;
+    let list = universe.byName.get(name);
+    // A virtual name with a single provider (libssl3 on trixie is libssl3t64) means that
+    // provider, as apt takes it; with several, the user has to choose.
+    const providers = [...new Set((universe.providers.get(name) ?? []).map((p) => p.entry.name))].sort();
+    if (!list && !version && providers.length === 1) {
+      name = providers[0] as string;
+      list = universe.byName.get(name);
+      warnings.push(`${asked} is a virtual package; selected ${name}, its only provider`);
+    }
     const entry = version
       ? list?.find((e) => compareVersions(e.version, version) === 0)
       : (list?.find(hinted) ?? list?.[0]);
     if (!entry) {
-      const hint = universe.providers.has(name)
-        ? ` (it is a virtual package provided by ${[...new Set(universe.providers.get(name)?.map((p) => p.entry.name))].sort().join(', ')}; ask for one of those)`
-        : '';
+      const hint =
+        providers.length > 0
+          ? ` (it is a virtual package provided by ${providers.join(', ')}; ask for one of those)`
+          : '';
       throw new DebianError(
         'DEBIAN_PACKAGE_UNKNOWN',
         `no package ${JSON.stringify(req)} for ${arch} in ${(options.suites ?? []).join(', ') || 'the indexes'}${hint}`,
