@@ -1,9 +1,11 @@
 /**
  * A catalogue image end to end, for one or more architectures: release indexes → plan →
- * layers → image (an index when several architectures are asked for).
+ * layers → image (an index when several architectures are asked for). With a lock, the plan
+ * comes from the lock and no index is read.
  */
 import { type BaseImageSpec, lookup, type Variant } from '../catalogue/index.ts';
 import { type ArchiveContext, loadReleaseIndexes, Universe } from '../debian/index.ts';
+import { type BaseLockFile, makeBaseLock, planFromBaseLock } from '../lock/base-lock.ts';
 import {
   fetchNodeRuntime,
   type NodeArch,
@@ -18,6 +20,11 @@ import { type BaseEvent, buildBase } from './base-image.ts';
 import { type BasePlan, planBase } from './base-plan.ts';
 import type { CachedLayer } from './layer-cache.ts';
 
+export type CatalogueEvent =
+  | BaseEvent
+  | { type: 'node'; event: NodeRuntimeEvent }
+  | { type: 'warning'; message: string };
+
 export interface CatalogueBuildOptions {
   /** `python3`, `static:nonroot`, ... */
   ref: string;
@@ -25,11 +32,11 @@ export interface CatalogueBuildOptions {
   context: ArchiveContext;
   epoch: number;
   slim?: boolean;
+  /** Build exactly what this lock names (no index is read); when absent, resolve and return a new lock. */
+  lock?: BaseLockFile;
   /** The npm configuration (registry), needed for nodejsNN only. */
   npm?: () => Promise<NpmConfig>;
-  onEvent?: (
-    e: BaseEvent | { type: 'node'; event: NodeRuntimeEvent } | { type: 'warning'; message: string },
-  ) => void;
+  onEvent?: (e: CatalogueEvent) => void;
 }
 
 export interface CatalogueBuild {
@@ -40,27 +47,79 @@ export interface CatalogueBuild {
   plans: BasePlan[];
   layers: CachedLayer[][];
   runtimeVersion?: string;
+  /** The lock of what was built: the one given, or a new one. */
+  lock: BaseLockFile;
 }
 
 /** Builds one catalogue image (one variant) for every architecture asked for. */
 export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<CatalogueBuild> {
   const { spec, variant } = lookup(o.ref, o.context.spec.debian);
+  const ctx = o.context;
+  let npm: Promise<NpmConfig> | undefined;
+  const npmConfig = () => {
+    npm ??= (o.npm as () => Promise<NpmConfig>)();
+    return npm;
+  };
+  const lock = o.lock;
+  const plans = lock
+    ? o.arches.map((arch) => planFromBaseLock(lock, spec.name, arch, ctx.mirrors))
+    : await resolvePlans(o, spec, npmConfig);
+  const images: Image[] = [];
+  const layers: CachedLayer[][] = [];
+  let runtimeVersion: string | undefined;
+  for (const plan of plans) {
+    for (const w of plan.warnings) o.onEvent?.({ type: 'warning', message: w });
+    const arch = plan.arch as NodeArch;
+    const built = await buildBase(spec, plan, [variant], {
+      cache: ctx.cache,
+      epoch: o.epoch,
+      slim: Boolean(o.slim),
+      // Called only when the runtime layer is not in the cache already.
+      nodeRuntime: async (p) =>
+        fetchNodeRuntime(p.node as NodeRuntimeLock, { arch, cache: ctx.cache, config: await npmConfig() }),
+      ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    });
+    images.push(built.images.get(variant) as Image);
+    layers.push(built.layers);
+    runtimeVersion ??= built.runtimeVersion;
+  }
+  const artifact =
+    images.length === 1 ? (images[0] as Image) : createIndex(images, images[0]?.manifest.annotations);
+  return {
+    spec,
+    variant,
+    artifact,
+    images,
+    plans,
+    layers,
+    lock:
+      lock ??
+      makeBaseLock(
+        { image: spec.name, debian: spec.debian, architectures: [...o.arches] },
+        plans,
+        ctx.mirrors.security,
+      ),
+    ...(runtimeVersion ? { runtimeVersion } : {}),
+  };
+}
+
+/** Resolves every architecture against the release's signed indexes (and the npm registry for Node.js). */
+async function resolvePlans(
+  o: CatalogueBuildOptions,
+  spec: BaseImageSpec,
+  npmConfig: () => Promise<NpmConfig>,
+): Promise<BasePlan[]> {
   const cache = o.context.cache;
   let nodeLocks: Record<NodeArch, NodeRuntimeLock> | undefined;
-  let npm: NpmConfig | undefined;
   if (spec.runtime?.kind === 'node') {
-    npm = await (o.npm as () => Promise<NpmConfig>)();
     nodeLocks = await resolveNodeRuntimes({
       major: spec.runtime.major,
       arches: o.arches as NodeArch[],
-      config: npm,
+      config: await npmConfig(),
       onEvent: (event) => o.onEvent?.({ type: 'node', event }),
     });
   }
-  const images: Image[] = [];
   const plans: BasePlan[] = [];
-  const layers: CachedLayer[][] = [];
-  let runtimeVersion: string | undefined;
   for (const arch of o.arches) {
     const indexes = await loadReleaseIndexes(o.context.spec, arch, o.context.archive);
     const universe = new Universe(
@@ -69,27 +128,14 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
       o.context.spec.suites,
     );
     const lock = nodeLocks?.[arch as NodeArch];
-    const node =
-      lock && npm ? await fetchNodeRuntime(lock, { arch: arch as NodeArch, cache, config: npm }) : undefined;
+    // The libraries node links (DT_NEEDED) join its layer: read them from the binary itself.
+    const node = lock
+      ? await fetchNodeRuntime(lock, { arch: arch as NodeArch, cache, config: await npmConfig() })
+      : undefined;
     const runtimePackages = node ? nodeLibraryPackages(node.elf.needed).packages : [];
-    const plan = planBase(spec, universe, o.context.spec.suites, {
-      runtimePackages,
-      ...(lock ? { node: lock } : {}),
-    });
-    for (const w of plan.warnings) o.onEvent?.({ type: 'warning', message: w });
-    const built = await buildBase(spec, plan, [variant], {
-      cache,
-      epoch: o.epoch,
-      slim: Boolean(o.slim),
-      ...(node ? { nodeRuntime: async () => node } : {}),
-      ...(o.onEvent ? { onEvent: o.onEvent } : {}),
-    });
-    images.push(built.images.get(variant) as Image);
-    plans.push(plan);
-    layers.push(built.layers);
-    runtimeVersion ??= built.runtimeVersion;
+    plans.push(
+      planBase(spec, universe, o.context.spec.suites, { runtimePackages, ...(lock ? { node: lock } : {}) }),
+    );
   }
-  const artifact =
-    images.length === 1 ? (images[0] as Image) : createIndex(images, images[0]?.manifest.annotations);
-  return { spec, variant, artifact, images, plans, layers, ...(runtimeVersion ? { runtimeVersion } : {}) };
+  return plans;
 }

@@ -71,7 +71,12 @@ export async function buildBase(
     ...(opts.compression ? { compression: opts.compression } : {}),
   };
   const libc = plan.layers.flatMap((l) => l.packages).find((p) => p.name === 'libc6');
-  const node = spec.runtime?.kind === 'node' && opts.nodeRuntime ? await opts.nodeRuntime(plan) : undefined;
+  let nodeMemo: Promise<NodeRuntime> | undefined;
+  const node = (): Promise<NodeRuntime | undefined> => {
+    if (spec.runtime?.kind !== 'node' || !opts.nodeRuntime) return Promise.resolve(undefined);
+    nodeMemo ??= opts.nodeRuntime(plan);
+    return nodeMemo;
+  };
 
   // Contents are fetched lazily: a warm build whose layers are all cached reads no package.
   const memo = new Map<string, Promise<PackageContents[]>>();
@@ -113,22 +118,24 @@ export async function buildBase(
         image: spec.name,
         below: plan.layers.slice(0, i).flatMap((x) => x.packages.map(key)),
         extras: [key(libcBin), key(caCertificates)],
-        node: node ? [node.version, node.integrity] : null,
+        node: plan.node ? [plan.node.version, plan.node.integrity] : null,
       };
       layer = await cachedLayer(
         opts.cache,
         runtimeKey,
-        async () =>
-          runtimeLayerEntries({
+        async () => {
+          const rt = await node();
+          return runtimeLayerEntries({
             spec,
             arch: plan.arch,
             packages: await contents(l.packages),
             libcBin: await one(libcBin),
             ca: await one(caCertificates),
-            ...(node ? { node } : {}),
+            ...(rt ? { node: rt } : {}),
             below: spec.runtime?.kind === 'python' ? await belowEntries(i) : [],
             libcVersion: libc?.version ?? '',
-          }),
+          });
+        },
         layerOpts,
       );
     } else {
@@ -167,7 +174,7 @@ export async function buildBase(
     });
   }
 
-  const runtimeVersion = runtimeVersionOf(spec, plan, node);
+  const runtimeVersion = runtimeVersionOf(spec, plan);
   const images = new Map<Variant, Image>();
   for (const v of variants) {
     const isDebug = v.startsWith('debug');
@@ -182,14 +189,10 @@ export async function buildBase(
   };
 }
 
-function runtimeVersionOf(
-  spec: BaseImageSpec,
-  plan: BasePlan,
-  node: NodeRuntime | undefined,
-): string | undefined {
+function runtimeVersionOf(spec: BaseImageSpec, plan: BasePlan): string | undefined {
   const rt = spec.runtime;
   if (!rt) return undefined;
-  if (rt.kind === 'node') return node?.version ?? plan.node?.version;
+  if (rt.kind === 'node') return plan.node?.version;
   const name = rt.kind === 'python' ? `python${rt.version}-minimal` : `openjdk-${rt.version}-jre-headless`;
   return plan.layers.flatMap((l) => l.packages).find((p) => p.name === name)?.version;
 }

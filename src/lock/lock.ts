@@ -62,7 +62,8 @@ export function makeLock(
   };
 }
 
-function locked(p: ResolvedPackage, securityMirror: string | undefined): LockedPackage {
+/** One resolved package as the lock records it (the archive named, not its host). */
+export function locked(p: ResolvedPackage, securityMirror: string | undefined): LockedPackage {
   // Fixed key order: this is the order the file shows.
   return {
     name: p.name,
@@ -191,7 +192,15 @@ export function lockedPackages(
       'LOCK_ARCH_MISSING',
       `the lock has no packages for ${arch}: add it and run \`distill lock\``,
     );
-  return a.packages.map((p) => ({
+  return a.packages.map((p) => unlocked(p, mirrors));
+}
+
+/** A locked package as the downloader takes it, from this machine's mirrors. */
+export function unlocked(
+  p: LockedPackage,
+  mirrors: { readonly main: string; readonly security: string },
+): ResolvedPackage {
+  return {
     name: p.name,
     version: p.version,
     architecture: p.architecture,
@@ -203,7 +212,7 @@ export function lockedPackages(
     mirror: p.archive === 'security' ? mirrors.security : mirrors.main,
     stanza: '',
     reason: p.why,
-  }));
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import { buildCatalogueImage } from '../../assemble/base-build.ts';
 import { catalogue, NODE_IMAGE_MAJORS, VARIANTS } from '../../catalogue/index.ts';
 import { openArchiveContext } from '../../debian/archive-context.ts';
 import { parseDebianRelease } from '../../debian/mirror.ts';
+import { readBaseLock, writeBaseLock } from '../../lock/base-lock.ts';
 import { discoverNpmConfig, nodeConfigSources, nodeMajorStatus } from '../../npm/index.ts';
 import { sourceDateEpoch } from '../../platform/epoch.ts';
 import { UsageError } from '../errors.ts';
@@ -15,6 +16,8 @@ interface BaseFlags extends OutputOptions {
   arch: string;
   list?: boolean;
   slim?: boolean;
+  lock?: string;
+  relock?: boolean;
   mirror?: string;
   securityMirror?: string;
   json?: boolean;
@@ -32,6 +35,8 @@ export function register(program: Command): void {
       '--slim',
       'leave out docs, man pages, changelogs, lintian overrides, translations (copyrights stay)',
     )
+    .option('--lock <file>', 'build exactly what FILE pins; resolve and write it when it does not exist')
+    .option('--relock', 'with --lock: resolve again and rewrite the lock')
     .option('--list', 'print the catalogue: names, releases, arches, variants, runtimes')
     .option('--mirror <url>', 'Debian archive (default: DISTILL_DEBIAN_MIRROR, the config, then apt sources)')
     .option('--security-mirror <url>', 'Debian security archive')
@@ -52,12 +57,16 @@ export function register(program: Command): void {
       flag: o.mirror,
       securityFlag: o.securityMirror,
     });
+    const name0 = name.split(':')[0] as string;
+    const inputs = { image: name0, debian: context.spec.debian, architectures: arches };
+    const lock = o.lock && !o.relock ? await readBaseLock(o.lock, inputs) : undefined;
     const b = await buildCatalogueImage({
       ref: name,
       arches,
       context,
       epoch: sourceDateEpoch(process.env),
       slim: Boolean(o.slim),
+      ...(lock ? { lock } : {}),
       npm: () => discoverNpmConfig(nodeConfigSources()),
       onEvent: (e) => {
         if (e.type === 'warning') out.warn(`warning: ${e.message}`);
@@ -66,6 +75,10 @@ export function register(program: Command): void {
     });
     const imageName = `${b.spec.name}-${b.variant}`;
     const res = await writeOutputs(b.artifact, o, imageName);
+    if (o.lock && !lock) {
+      await writeBaseLock(o.lock, b.lock);
+      out.info(`wrote lock ${o.lock}`);
+    }
     const layers = b.layers.map((ls, i) => ({
       arch: b.plans[i]?.arch,
       layers: ls.map((l, j) => ({
