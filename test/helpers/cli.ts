@@ -1,45 +1,33 @@
-/** Running the built CLI, and finding the real components end-to-end tests need. */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+/**
+ * Short forms over tools.ts for end-to-end tests: `distill(args)` runs the built CLI, and
+ * `needTools(t, ['pkg:cmd', ...])` checks several components at once.
+ */
+
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT, type RunResult, requireTool, run, runDistill } from './tools.ts';
 
-const BIN = fileURLToPath(new URL('../../../bin/distill.js', import.meta.url));
+export type { RunResult };
 
-export interface RunResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `distill ARGS` as a separate process (the built CLI), with extra environment. */
+/** Runs `distill ARGS` as a separate process (the built CLI), with extra environment and stdin. */
 export function distill(args: string[], env: Record<string, string> = {}, input?: string): RunResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    ...(input !== undefined ? { input } : {}),
-    timeout: 600_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return input === undefined
+    ? runDistill(args, env)
+    : run(process.execPath, [join(REPO_ROOT, 'bin', 'distill.js'), ...args], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...env },
+        input,
+      });
 }
 
 /**
- * Checks the tools a test needs, each as `package:command` (or `command` when both are named
- * alike; a command with a slash is a file path). Missing ones skip the test locally and fail it
- * under CI=true, naming the Debian package to install. Returns whether the test may go on.
+ * Checks the components a test needs, each `package:command` (or `command` when both are named
+ * alike; a command with a slash is a file path). Skips locally, fails under CI=true.
  */
 export function needTools(t: TestContext, specs: string[]): boolean {
-  const missing: string[] = [];
   for (const spec of specs) {
     const [pkg, cmd] = spec.includes(':') ? (spec.split(':', 2) as [string, string]) : [spec, spec];
-    const found = cmd.includes('/')
-      ? existsSync(cmd)
-      : spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-    if (!found) missing.push(`${cmd} (Debian package ${pkg})`);
+    if (!requireTool(t, cmd, pkg)) return false;
   }
-  if (missing.length === 0) return true;
-  const msg = `missing ${missing.join(', ')}`;
-  if (process.env.CI === 'true') throw new Error(`${msg}: end-to-end tests may not skip under CI`);
-  t.skip(msg);
-  return false;
+  return true;
 }
