@@ -9,6 +9,7 @@ import { httpAllowed } from './endpoint.ts';
 import { RegistryError } from './errors.ts';
 import { httpError, RETRYABLE_STATUS } from './http-error.ts';
 import { networkError } from './network-error.ts';
+import { nodeFetch, webStreamOf } from './node-fetch.ts';
 import { Watchdog } from './watchdog.ts';
 
 /** The subset of the WHATWG fetch this client needs (global fetch, or a fake registry's). */
@@ -66,7 +67,7 @@ export class Transport {
     Pick<TransportOptions, 'onRetry' | 'userAgent'>;
   constructor(opts: TransportOptions = {}) {
     this.options = {
-      fetch: opts.fetch ?? ((i, init) => fetch(i, init)),
+      fetch: opts.fetch ?? nodeFetch,
       sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       attempts: Math.max(1, opts.attempts ?? 3),
       backoffMs: opts.backoffMs ?? [1000, 3000],
@@ -180,16 +181,16 @@ export class Transport {
       const b = await req.body();
       if (req.length !== undefined)
         (init.headers as Record<string, string>)['content-length'] = String(req.length);
-      if (Buffer.isBuffer(b)) init.body = new Uint8Array(b);
+      if (Buffer.isBuffer(b))
+        init.body = new Uint8Array(b.buffer, b.byteOffset, b.length) as Uint8Array<ArrayBuffer>;
       else {
-        let sent = 0;
         upload = b;
-        b.on('data', (c: Buffer) => {
+        let sent = 0;
+        init.body = webStreamOf(b, (n) => {
+          sent += n;
           dog.kick();
-          sent += c.length;
           req.onProgress?.(sent);
         });
-        init.body = Readable.toWeb(b) as unknown as ReadableStream;
         init.duplex = 'half';
       }
     }
