@@ -72,7 +72,7 @@ export const nodeFetch: FetchLike = (input, init = {}) =>
       );
       resolve(
         new Response(empty ? null : webStreamOf(res), {
-          status: status < 200 ? 200 : status,
+          status: Math.max(200, status),
           headers: headersOf(res),
         }),
       );
