@@ -85,6 +85,21 @@ describe('auth', () => {
     assert.equal(reg.count('GET', '/token'), 0);
   });
 
+  it('bearer: a token server without the OAuth2 POST (404) gets a GET instead', async () => {
+    const reg = new FakeRegistry('127.0.0.1:5006', { type: 'token', users: { dave: 'pw' } });
+    reg.intercept = (req, url) =>
+      req.method === 'POST' && url.pathname === '/token' ? new Response('', { status: 404 }) : undefined;
+    await pushArtifact(testImage(), `${reg.host}/app:1`, {
+      ...opts(reg),
+      keychain: staticKeychain({
+        [reg.host]: { username: 'dave', password: 'pw', identityToken: 'unknown-here' },
+      }),
+    });
+    assert.equal(reg.count('POST', '/token'), 1);
+    assert.equal(reg.count('GET', '/token'), 1);
+    assert.ok(reg.repo('app').tags.has('1'));
+  });
+
   it('never sends Authorization to another host on a redirect', async () => {
     const reg = new FakeRegistry('127.0.0.1:5005', { type: 'basic', users: { u: 'p' } });
     const keychain = staticKeychain({ [reg.host]: { username: 'u', password: 'p' } });

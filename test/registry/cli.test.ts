@@ -168,6 +168,27 @@ describe('distill login / push / pull / inspect docker://', () => {
     assert.match(r.stderr, /retrying in 1\.0 s/);
     assert.ok(Date.now() - started < 15_000, 'bounded: 1 s + 3 s of backoff');
     assert.equal(proxy.count('PUT'), 0);
+    // A registry that corrupts a layer: pull fails on the digest and writes no layout.
+    proxy.plan = undefined;
+    const ok = await distillAsync(['push', `oci:${join(dir, 'layout')}:v1`, `${proxy.host}/cli/bad:1`], {
+      DOCKER_CONFIG: dir,
+    });
+    assert.equal(ok.status, 0, ok.stderr);
+    const layer = img.layers[1]?.descriptor.digest as string;
+    proxy.plan = (req) =>
+      req.method === 'GET' && req.url?.endsWith(layer)
+        ? {
+            kind: 'rewrite',
+            fn: (b) => Buffer.concat([b.subarray(0, 20), Buffer.from([(b[20] ?? 0) ^ 1]), b.subarray(21)]),
+          }
+        : undefined;
+    const out = join(dir, 'pulled');
+    const bad = await distillAsync(['pull', `${proxy.host}/cli/bad:1`, '--output', out], {
+      DOCKER_CONFIG: dir,
+    });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /^distill: error REGISTRY_DIGEST_MISMATCH: blob sha256:/m);
+    await assert.rejects(stat(out), { code: 'ENOENT' }, 'no layout written');
     proxy.plan = undefined;
     const inspect = await distillAsync(['inspect', `docker://${proxy.host}/cli/down:1`], {
       DOCKER_CONFIG: dir,
