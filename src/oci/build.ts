@@ -1,5 +1,6 @@
 /** Pure constructors: an Image from a config and layers, an Index from images. No I/O. */
 import { canonicalBytes } from './canonical-json.ts';
+import { configBytes } from './config-json.ts';
 import { sha256 } from './digest.ts';
 import type { Artifact, Image, Index, Layer } from './image.ts';
 import { type MediaType, MediaTypes } from './media-types.ts';
@@ -23,7 +24,7 @@ export function createImage(parts: ImageParts): Image {
     ...parts.config,
     rootfs: { type: 'layers', diff_ids: parts.layers.map((l) => l.diffId) },
   };
-  const rawConfig = canonicalBytes(config);
+  const rawConfig = configBytes(config);
   const manifest: ImageManifest = {
     schemaVersion: 2,
     mediaType: format === 'oci' ? MediaTypes.ociManifest : MediaTypes.dockerManifest,

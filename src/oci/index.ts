@@ -17,3 +17,4 @@ export * from './tar/writer.ts';
 export * from './types.ts';
 export * from './validate.ts';
 export * from './mutate/config.ts';
+export * from './config-json.ts';

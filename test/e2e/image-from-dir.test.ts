@@ -124,6 +124,10 @@ describe('image from-dir with real peers', () => {
     // that survive every hop are the diff_ids: the archive's layer files are named by them, and
     // skopeo's re-compressed copy back into a layout still has them.
     assert.deepEqual(config(back).rootfs.diff_ids, ours);
+    // The config is written as Go writes it, so skopeo's re-marshalled copy has the same digest.
+    const configDigest = (ref: string) =>
+      JSON.parse(execFileSync('skopeo', ['inspect', '--raw', ref], { encoding: 'utf8' })).config.digest;
+    assert.equal(configDigest(`oci:${back}:x`), configDigest(`oci:${out}:x`));
     const listing = execFileSync('tar', ['-tf', arch], { encoding: 'utf8' });
     for (const d of ours) assert.ok(listing.includes(d.slice(7)), `archive holds layer ${d}`);
     // And our own --archive goes the same way through skopeo.
