@@ -130,6 +130,14 @@ export interface DetectContext {
    * excluded by .dockerignore/.distillignore. Detectors must honour it for the app layer.
    */
   ignored: (relPath: string) => boolean;
+  /** True when ignore rules have `!` exceptions: walk into ignored directories to find kept files. */
+  ignoreDescend?: boolean;
+  /** The image directory the app lands in (`workdir`, default `/app`). */
+  appDir?: string;
+  /** Absolute image paths owned by the runtime user (distill.yaml `writable`). */
+  writable?: readonly string[];
+  /** The clock (ms since the epoch), for end-of-life warnings. */
+  now?: () => number;
   /** The runtime user (`65532` unless configured), for `writable` ownership. */
   user: string;
   onEvent?: (e: AppEvent) => void;

@@ -1,0 +1,141 @@
+/**
+ * How project files become layer entries: owned by root and read-only for the runtime user
+ * (files 0644, or 0755 when executable on disk; directories 0755), except below the paths
+ * listed in `writable`, which belong to the runtime user. Modification times are left to the
+ * writer (SOURCE_DATE_EPOCH), so the bytes depend on content, names and modes only.
+ */
+import { createReadStream } from 'node:fs';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { LayerEntry } from '../oci/index.ts';
+import { AppError } from './errors.ts';
+
+/** A numeric owner. */
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+/** `65532`, `65532:65532`, `nonroot`, `root` → numbers; other names are not known without the base. */
+export function parseOwner(s: string, what = 'user'): Owner {
+  if (s === 'root') return { uid: 0, gid: 0 };
+  if (s === 'nonroot') return { uid: 65532, gid: 65532 };
+  const m = /^(\d+)(?::(\d+))?$/.exec(s);
+  if (!m)
+    throw new AppError(
+      'APP_USER_UNKNOWN',
+      `${what} ${JSON.stringify(s)}: use a number (uid or uid:gid), root or nonroot`,
+    );
+  const uid = Number(m[1]);
+  return { uid, gid: m[2] !== undefined ? Number(m[2]) : uid };
+}
+
+export interface TreeOptions {
+  /** Host directory to read. */
+  root: string;
+  /** Image directory it lands in, absolute (`/app`). */
+  dest: string;
+  /** Project-relative paths (relative to `root`) left out; a left-out directory is not walked unless `descend`. */
+  skip?: (rel: string) => boolean;
+  /** Walk into a skipped directory anyway (there may be `!` exceptions below it). */
+  descend?: boolean;
+  /** Absolute image paths owned by the runtime user. */
+  writable?: readonly string[];
+  user: Owner;
+}
+
+/** What a walk found: the entries plus a fingerprint of the inputs, for a layer cache key. */
+export interface Tree {
+  entries: LayerEntry[];
+  /** `[path, size, mtimeMs, mode]` per file/link: changes when any input changes. */
+  fingerprint: [string, number, number, number][];
+}
+
+const SMALL = 256 * 1024;
+
+/** True when image path `p` is, or is below, one of `dirs`. */
+export function isBelow(p: string, dirs: readonly string[]): boolean {
+  return dirs.some((d) => {
+    const w = d.replace(/\/+$/, '');
+    return p === w || p.startsWith(`${w}/`);
+  });
+}
+
+/** The image directory `dest` and its parents as root-owned 0755 dirs (or owned by the user when writable). */
+export function dirChain(dest: string, writable: readonly string[], user: Owner): LayerEntry[] {
+  const parts = dest.split('/').filter(Boolean);
+  return parts.map((_, i) => {
+    const p = `/${parts.slice(0, i + 1).join('/')}`;
+    return dirEntry(p, writable, user);
+  });
+}
+
+function dirEntry(imagePath: string, writable: readonly string[], user: Owner): LayerEntry {
+  const w = isBelow(imagePath, writable);
+  return { path: imagePath.slice(1), type: 'dir', mode: 0o755, uid: w ? user.uid : 0, gid: w ? user.gid : 0 };
+}
+
+/** Entries for every kept path below `root`, placed under `dest`. */
+export async function treeEntries(o: TreeOptions): Promise<Tree> {
+  const writable = o.writable ?? [];
+  const out: Tree = { entries: dirChain(o.dest, writable, o.user), fingerprint: [] };
+  await walk(o, '', writable, out);
+  return out;
+}
+
+async function walk(o: TreeOptions, rel: string, writable: readonly string[], out: Tree): Promise<void> {
+  const names = (await readdir(join(o.root, rel))).sort();
+  for (const name of names) {
+    const r = rel ? `${rel}/${name}` : name;
+    const abs = join(o.root, r);
+    const st = await lstat(abs);
+    const skipped = o.skip?.(r) ?? false;
+    const imagePath = posix.join(o.dest, r);
+    const w = isBelow(imagePath, writable);
+    const owner = w ? o.user : { uid: 0, gid: 0 };
+    if (st.isDirectory()) {
+      if (skipped && !o.descend) continue;
+      const before = out.entries.length;
+      if (!skipped) out.entries.push({ path: imagePath.slice(1), type: 'dir', mode: 0o755, ...owner });
+      await walk(o, r, writable, out);
+      // A skipped directory walked for exceptions: add it only when something below it was kept.
+      if (skipped && out.entries.length > before)
+        out.entries.splice(before, 0, { path: imagePath.slice(1), type: 'dir', mode: 0o755, ...owner });
+      continue;
+    }
+    if (skipped) continue;
+    if (st.isSymbolicLink()) {
+      const linkname = await readlink(abs);
+      out.entries.push({ path: imagePath.slice(1), type: 'symlink', mode: 0o777, linkname, ...owner });
+      out.fingerprint.push([r, linkname.length, st.mtimeMs, 0o777]);
+    } else if (st.isFile()) {
+      const size = st.size;
+      const mode = st.mode & 0o111 ? 0o755 : 0o644;
+      out.entries.push({
+        path: imagePath.slice(1),
+        type: 'file',
+        mode,
+        ...owner,
+        size,
+        content: () => (size <= SMALL ? readFile(abs) : createReadStream(abs, { highWaterMark: 1 << 20 })),
+      });
+      out.fingerprint.push([r, size, st.mtimeMs, mode]);
+    }
+    // Sockets, fifos and devices in a project are build leftovers: they never go in an image.
+  }
+}
+
+/** Directories listed as writable that the layers do not already have: made empty, owned by the user. */
+export function writableDirs(
+  entries: readonly LayerEntry[],
+  writable: readonly string[],
+  user: Owner,
+): LayerEntry[] {
+  const have = new Set(entries.map((e) => `/${e.path}`));
+  const out: LayerEntry[] = [];
+  for (const w of writable) {
+    const p = w.replace(/\/+$/, '');
+    if (!have.has(p)) out.push(...dirChain(p, writable, user).filter((e) => !have.has(`/${e.path}`)));
+  }
+  return out;
+}
