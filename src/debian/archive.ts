@@ -160,7 +160,7 @@ async function readIndex(
 }
 
 /** GETs a Release-listed file, by hash when the archive offers it (immune to mid-sync races). */
-async function fetchListed(
+export async function fetchListed(
   mirror: string,
   suite: string,
   path: string,

@@ -1,0 +1,170 @@
+/**
+ * Debian's Contents index (`dists/<suite>/<component>/Contents-<arch>.gz`): one line per file,
+ * `PATH<spaces>SECTION/PACKAGE[,SECTION/PACKAGE...]`. It is large (about 170 MB for trixie main
+ * amd64, 590 MB for Contents-all), so it is parsed as a stream and only the lines that name a
+ * shared library under lib/ or usr/lib/ are kept: library file name → directory → packages.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import { DebianError } from './errors.ts';
+
+/** One place a library file name is shipped: its directory and the packages shipping it there. */
+export interface LibraryLocation {
+  /** Directory without leading or trailing `/`, e.g. `usr/lib/x86_64-linux-gnu`. */
+  readonly dir: string;
+  /** Package names (section prefixes dropped), sorted. */
+  readonly packages: readonly string[];
+}
+
+/** Library file name (`libsqlite3.so.0`) → where it is shipped. */
+export type LibraryTable = Map<string, LibraryLocation[]>;
+
+/** `libz.so.1`, `libfoo-2.0.so.0.1.2`, `ld-linux-x86-64.so.2`, `libjli.so` — not `foo.so.conf`. */
+const SHARED_OBJECT = /\.so(\.[0-9][0-9A-Za-z_]*)*$/;
+
+/** True when a Contents path names a shared object under `lib/` or `usr/lib/`. */
+export function isLibraryPath(path: string): boolean {
+  return (path.startsWith('lib/') || path.startsWith('usr/lib/')) && SHARED_OBJECT.test(path);
+}
+
+/**
+ * Accumulates the library lines of one or more Contents files. Feed it text chunks in order
+ * (line breaks may fall anywhere), then call `finish()`.
+ */
+export class ContentsLibraryParser {
+  // name → dir → packages; the sets keep duplicate lines (Contents-arch + Contents-all) harmless.
+  private readonly libs = new Map<string, Map<string, Set<string>>>();
+  private rest = '';
+  private lineNo = 0;
+  constructor(private readonly source = 'Contents') {}
+
+  /** Parses the complete lines in `chunk` and keeps the unfinished tail for the next call. */
+  push(chunk: string): void {
+    const text = this.rest + chunk;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      this.line(text.slice(start, nl));
+      start = nl + 1;
+    }
+    this.rest = text.slice(start);
+  }
+
+  /** The table of everything pushed so far (a final line without a newline included). */
+  finish(): LibraryTable {
+    if (this.rest) this.line(this.rest);
+    this.rest = '';
+    const out: LibraryTable = new Map();
+    for (const [name, dirs] of this.libs)
+      out.set(
+        name,
+        [...dirs]
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+          .map(([dir, pkgs]) => ({ dir, packages: [...pkgs].sort() })),
+      );
+    return out;
+  }
+
+  private line(raw: string): void {
+    this.lineNo++;
+    // Cheap prefix test first: only a few percent of the lines are under lib/ or usr/lib/.
+    if (!(raw.startsWith('lib/') || raw.startsWith('usr/lib/'))) return;
+    const line = raw.trimEnd();
+    // The path may contain spaces; the package list is the last whitespace-separated field.
+    const m = /^(.*\S)\s+(\S+)$/.exec(line);
+    if (!m)
+      throw new DebianError(
+        'DEBIAN_INDEX_INVALID',
+        `${this.source} line ${this.lineNo}: no package list in ${JSON.stringify(line.slice(0, 200))}`,
+      );
+    const path = m[1] as string;
+    if (!SHARED_OBJECT.test(path)) return;
+    const slash = path.lastIndexOf('/');
+    const name = path.slice(slash + 1);
+    const dir = path.slice(0, slash);
+    let dirs = this.libs.get(name);
+    if (!dirs) {
+      dirs = new Map();
+      this.libs.set(name, dirs);
+    }
+    let pkgs = dirs.get(dir);
+    if (!pkgs) {
+      pkgs = new Set();
+      dirs.set(dir, pkgs);
+    }
+    for (const qualified of (m[2] as string).split(',')) {
+      // `libs/libsqlite3-0` or `contrib/libs/foo`: the package is the last segment.
+      const pkg = qualified.slice(qualified.lastIndexOf('/') + 1);
+      if (pkg) pkgs.add(pkg);
+    }
+  }
+}
+
+/** Parses Contents text from a stream of byte or string chunks. */
+export async function parseContentsLibraries(
+  chunks: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+  source = 'Contents',
+): Promise<LibraryTable> {
+  const parser = new ContentsLibraryParser(source);
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of chunks)
+    parser.push(typeof chunk === 'string' ? chunk : decoder.write(Buffer.from(chunk)));
+  parser.push(decoder.end());
+  return parser.finish();
+}
+
+/** Merges several tables (e.g. Contents-amd64 and Contents-all) into a new one. */
+export function mergeLibraryTables(tables: readonly LibraryTable[]): LibraryTable {
+  const parser = new Map<string, Map<string, Set<string>>>();
+  for (const t of tables)
+    for (const [name, locs] of t)
+      for (const loc of locs) {
+        let dirs = parser.get(name);
+        if (!dirs) {
+          dirs = new Map();
+          parser.set(name, dirs);
+        }
+        let pkgs = dirs.get(loc.dir);
+        if (!pkgs) {
+          pkgs = new Set();
+          dirs.set(loc.dir, pkgs);
+        }
+        for (const p of loc.packages) pkgs.add(p);
+      }
+  const out: LibraryTable = new Map();
+  for (const [name, dirs] of parser)
+    out.set(
+      name,
+      [...dirs]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([dir, pkgs]) => ({ dir, packages: [...pkgs].sort() })),
+    );
+  return out;
+}
+
+/** The JSON form kept in the cache: `{v: 1, libs: {name: [[dir, [pkg...]]...]}}`. */
+export interface LibraryTableJson {
+  readonly v: 1;
+  readonly libs: Record<string, [string, string[]][]>;
+}
+
+/** Serialises a table for the cache. */
+export function libraryTableToJson(table: LibraryTable): LibraryTableJson {
+  const libs: Record<string, [string, string[]][]> = {};
+  for (const [name, locs] of [...table].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    libs[name] = locs.map((l) => [l.dir, [...l.packages]]);
+  return { v: 1, libs };
+}
+
+/** Reads a cached table back; undefined when the JSON is not this version's shape. */
+export function libraryTableFromJson(json: unknown): LibraryTable | undefined {
+  const j = json as Partial<LibraryTableJson> | undefined;
+  if (j?.v !== 1 || typeof j.libs !== 'object' || j.libs === null) return undefined;
+  const out: LibraryTable = new Map();
+  for (const [name, locs] of Object.entries(j.libs)) {
+    if (!Array.isArray(locs)) return undefined;
+    out.set(
+      name,
+      locs.map(([dir, packages]) => ({ dir, packages })),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,201 @@
+/**
+ * The Contents index: the streaming parser on a fixture, and the signed-Release chain against a
+ * fixture archive served on loopback (by-hash fetch, cache by hash, warm run without a download,
+ * tampered files refused with nothing cached).
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import {
+  clearsign,
+  type FixtureServer,
+  keyringOf,
+  makeSigningKey,
+  serveFiles,
+} from '../../test/fixtures/debian-archive.ts';
+import { openCache } from '../platform/cache.ts';
+import type { ArchiveEvent, ArchiveOptions } from './archive.ts';
+import { contentsLookup } from './contents-lookup.ts';
+import { isLibraryPath, parseContentsLibraries } from './contents-parse.ts';
+import type { ReleaseSpec } from './types.ts';
+
+const CONTENTS_AMD64 = [
+  'bin                                                     admin/base-files',
+  'etc/ld.so.conf.d/x86_64-linux-gnu.conf                  libs/libc6',
+  'usr/lib/x86_64-linux-gnu/libsqlite3.so.0                libs/libsqlite3-0',
+  'usr/lib/x86_64-linux-gnu/libsqlite3.so.0.8.6            libs/libsqlite3-0',
+  'usr/lib/x86_64-linux-gnu/libsqlite3.so                  libdevel/libsqlite3-dev',
+  'usr/lib/x86_64-linux-gnu/libOpenCL.so.1                 libs/ocl-icd-libopencl1,contrib/libs/other-opencl',
+  'usr/lib/x86_64-linux-gnu/pulseaudio/libpulsecommon-17.0.so sound/libpulse0',
+  'usr/lib/x86_64-linux-gnu/libcurl.so.4.8.0               libs/libcurl4t64',
+  'lib/x86_64-linux-gnu/ld-linux-x86-64.so.2               libs/libc6',
+  'usr/lib/odd dir/libspace.so.1                          libs/libspace1',
+  'usr/lib/x86_64-linux-gnu/libfoo.so.conf                 libs/libfoo-conf',
+  'usr/share/doc/libsqlite3-0/copyright                    libs/libsqlite3-0',
+  '',
+].join('\n');
+const CONTENTS_ALL = [
+  'usr/lib/python3/dist-packages/x/_speedups.so.1          python/python3-x',
+  'usr/share/doc/python3-x/copyright                       python/python3-x',
+].join('\n'); // no final newline: the last line still counts
+
+test('isLibraryPath: shared objects under lib/ and usr/lib/ only', () => {
+  assert.equal(isLibraryPath('usr/lib/x86_64-linux-gnu/libz.so.1'), true);
+  assert.equal(isLibraryPath('lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'), true);
+  assert.equal(isLibraryPath('usr/lib/jvm/java-21/lib/libjli.so'), true);
+  assert.equal(isLibraryPath('usr/lib/x86_64-linux-gnu/libfoo.so.conf'), false);
+  assert.equal(isLibraryPath('usr/share/lib/libz.so.1'), false);
+  assert.equal(isLibraryPath('opt/lib/libz.so.1'), false);
+});
+
+test('the parser keeps library lines only, whatever the chunk boundaries', async () => {
+  const text = CONTENTS_AMD64;
+  // Every split point in a 7-byte rhythm, including inside multi-byte-free lines and at newlines.
+  const chunks: string[] = [];
+  for (let i = 0; i < text.length; i += 7) chunks.push(text.slice(i, i + 7));
+  const table = await parseContentsLibraries(chunks);
+  const whole = await parseContentsLibraries([Buffer.from(text)]);
+  assert.deepEqual(table, whole);
+  assert.deepEqual(table.get('libsqlite3.so.0'), [
+    { dir: 'usr/lib/x86_64-linux-gnu', packages: ['libsqlite3-0'] },
+  ]);
+  assert.deepEqual(table.get('libOpenCL.so.1'), [
+    { dir: 'usr/lib/x86_64-linux-gnu', packages: ['ocl-icd-libopencl1', 'other-opencl'] },
+  ]);
+  assert.deepEqual(table.get('libspace.so.1'), [{ dir: 'usr/lib/odd dir', packages: ['libspace1'] }]);
+  assert.deepEqual(table.get('libpulsecommon-17.0.so'), [
+    { dir: 'usr/lib/x86_64-linux-gnu/pulseaudio', packages: ['libpulse0'] },
+  ]);
+  assert.equal(table.has('libfoo.so.conf'), false);
+  assert.equal(table.has('copyright'), false);
+  assert.equal(table.has('x86_64-linux-gnu.conf'), false);
+  assert.equal(table.size, 8);
+});
+
+test('a library line without a package list is DEBIAN_INDEX_INVALID', async () => {
+  await assert.rejects(parseContentsLibraries(['usr/lib/libz.so.1\n']), {
+    code: 'DEBIAN_INDEX_INVALID',
+    message: /line 1/,
+  });
+});
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const dirs: string[] = [];
+const servers: FixtureServer[] = [];
+after(async () => {
+  for (const s of servers) await s.close();
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+/** A signed suite with Contents files; `lie` makes the Release list other hashes than served. */
+async function fixture(opts: { lie?: 'gz' | 'plain'; omitAll?: boolean } = {}) {
+  const key = await makeSigningKey();
+  const files = new Map<string, Uint8Array>();
+  const listed: string[] = [];
+  const add = (name: string, text: string) => {
+    const plain = Buffer.from(text);
+    const gz = new Uint8Array(gzipSync(plain));
+    files.set(`debian/dists/trixie/main/${name}.gz`, gz);
+    files.set(`debian/dists/trixie/main/by-hash/SHA256/${sha(gz)}`, gz);
+    const gzHash = opts.lie === 'gz' ? sha(Buffer.from('other')) : sha(gz);
+    const plainHash = opts.lie === 'plain' ? sha(Buffer.from('other')) : sha(plain);
+    listed.push(` ${gzHash} ${gz.length} main/${name}.gz`, ` ${plainHash} ${plain.length} main/${name}`);
+  };
+  add('Contents-amd64', CONTENTS_AMD64);
+  if (!opts.omitAll) add('Contents-all', CONTENTS_ALL);
+  const release = [
+    'Origin: Debian',
+    'Suite: trixie',
+    'Codename: trixie',
+    'Date: Thu, 01 Jan 2026 00:00:00 UTC',
+    'Acquire-By-Hash: yes',
+    'Architectures: amd64',
+    'Components: main',
+    'SHA256:',
+    ...listed,
+    '',
+  ].join('\n');
+  files.set('debian/dists/trixie/InRelease', Buffer.from(await clearsign(release, key)));
+  const server = await serveFiles(files);
+  servers.push(server);
+  const cacheDir = await mkdtemp(join(tmpdir(), 'distill-contents-'));
+  dirs.push(cacheDir);
+  const spec: ReleaseSpec = {
+    debian: 13,
+    codename: 'trixie',
+    suites: ['trixie', 'trixie-updates', 'trixie-security'],
+    sources: [
+      { mirror: server.mirrors.main, suites: ['trixie', 'trixie-updates'], components: ['main'] },
+      { mirror: server.mirrors.security, suites: ['trixie-security'], components: ['main'] },
+    ],
+  };
+  const events: ArchiveEvent[] = [];
+  const options = async (): Promise<ArchiveOptions> => ({
+    fetch: (url, init) => globalThis.fetch(url, init),
+    keyring: keyringOf(key),
+    cache: await openCache(cacheDir),
+    retry: { attempts: 1 },
+    onEvent: (e) => events.push(e),
+  });
+  return { server, spec, options, events, cacheDir };
+}
+
+test('lookup: signed Contents-amd64 + Contents-all fetched by hash, then answered from the cache', async () => {
+  const f = await fixture();
+  const lookup = contentsLookup(f.spec, await f.options());
+  assert.deepEqual(await lookup.packagesProvidingLibrary('libsqlite3.so.0', 'amd64'), [
+    { package: 'libsqlite3-0', dir: 'usr/lib/x86_64-linux-gnu' },
+  ]);
+  assert.deepEqual(await lookup.packagesProvidingLibrary('_speedups.so.1', 'amd64'), [
+    { package: 'python3-x', dir: 'usr/lib/python3/dist-packages/x' },
+  ]);
+  assert.deepEqual(await lookup.packagesProvidingLibrary('libnothere.so.9', 'amd64'), []);
+  const contentsRequests = f.server.requests.filter((r) => !r.endsWith('InRelease'));
+  assert.equal(contentsRequests.length, 2, 'each file fetched once');
+  assert.ok(
+    contentsRequests.every((r) => r.includes('/by-hash/SHA256/')),
+    'fetched by hash',
+  );
+
+  // A new process (new lookup, same cache): InRelease only, the tables come from the cache.
+  f.server.requests.length = 0;
+  f.events.length = 0;
+  const warm = contentsLookup(f.spec, await f.options());
+  assert.equal((await warm.packagesProvidingLibrary('libsqlite3.so.0', 'amd64'))[0]?.package, 'libsqlite3-0');
+  assert.deepEqual(f.server.requests, ['debian/dists/trixie/InRelease']);
+  assert.equal(f.events.filter((e) => e.type === 'index-cached').length, 2);
+});
+
+test('a .gz whose hash is not the signed one is refused, and nothing is cached', async () => {
+  const f = await fixture({ lie: 'gz' });
+  const lookup = contentsLookup(f.spec, await f.options());
+  await assert.rejects(lookup.packagesProvidingLibrary('libsqlite3.so.0', 'amd64'), {
+    code: 'DEBIAN_INDEX_HASH_MISMATCH',
+  });
+  const blobs = (await readdir(join(f.cacheDir, 'blobs', 'sha256'))).filter((n) => !n.startsWith('.'));
+  assert.deepEqual(blobs, []);
+  assert.deepEqual(await readdir(join(f.cacheDir, 'keys')), []);
+});
+
+test('decompressed text whose hash is not the signed one is refused; no table is cached', async () => {
+  const f = await fixture({ lie: 'plain' });
+  const lookup = contentsLookup(f.spec, await f.options());
+  await assert.rejects(lookup.packagesProvidingLibrary('libsqlite3.so.0', 'amd64'), {
+    code: 'DEBIAN_INDEX_HASH_MISMATCH',
+    message: /decompressed/,
+  });
+  assert.deepEqual(await readdir(join(f.cacheDir, 'keys')), []);
+});
+
+test('a Release without Contents-all is DEBIAN_INDEX_UNLISTED', async () => {
+  const f = await fixture({ omitAll: true });
+  const lookup = contentsLookup(f.spec, await f.options());
+  await assert.rejects(lookup.packagesProvidingLibrary('libsqlite3.so.0', 'amd64'), {
+    code: 'DEBIAN_INDEX_UNLISTED',
+    message: /Contents-all/,
+  });
+});
