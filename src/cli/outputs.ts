@@ -7,24 +7,33 @@ import type { Command } from 'commander';
 import { writeDockerArchive } from '../oci/archive/index.ts';
 import type { Artifact } from '../oci/index.ts';
 import { writeLayout } from '../oci/layout/index.ts';
+import type { PushResult } from '../registry/index.ts';
+import { addRegistryFlags, pushTo, type RegistryFlags } from './commands/push.ts';
+import type { Output } from './output.ts';
 
-export interface OutputOptions {
+export interface OutputOptions extends RegistryFlags {
   output?: string;
   archive?: string;
   tag?: string;
+  push?: string;
 }
 
 export interface OutputResult {
   /** Where each output went, by kind. */
   layout?: { path: string; tag: string };
   archive?: { path: string; tags: string[] };
+  push?: PushResult;
   digest: string;
   mediaType: string;
 }
 
-/** Adds --output, --archive and --tag to a command. */
+/** Adds --output, --archive, --push, --tag (and --insecure-registry) to a command. */
 export function addOutputFlags(cmd: Command): Command {
-  return cmd
+  return addRegistryFlags(cmd)
+    .option(
+      '--push <ref>',
+      'push to a registry: HOST/REPO[:TAG] (credentials from docker login / distill login)',
+    )
     .option('-o, --output <dir>', 'write an OCI image layout to DIR (the default, under ./distill-out/NAME)')
     .option('--archive <file>', 'write a docker-archive tar (for `docker load`)')
     .option('-t, --tag <name>', 'the tag: ref name in the layout, RepoTags in the archive');
@@ -35,12 +44,13 @@ export async function writeOutputs(
   artifact: Artifact,
   o: OutputOptions,
   defaultName: string,
+  out?: Output,
 ): Promise<OutputResult> {
   const result: OutputResult = {
     digest: artifact.descriptor.digest,
     mediaType: artifact.descriptor.mediaType,
   };
-  const layoutDir = o.output ?? (o.archive ? undefined : `distill-out/${defaultName}`);
+  const layoutDir = o.output ?? (o.archive || o.push ? undefined : `distill-out/${defaultName}`);
   if (layoutDir) {
     const ref = refName(o.tag ?? 'latest');
     await writeLayout(layoutDir, [{ artifact, tag: ref }]);
@@ -51,8 +61,17 @@ export async function writeOutputs(
     await writeDockerArchive(o.archive, [{ artifact, tags: [repoTag] }]);
     result.archive = { path: o.archive, tags: [repoTag] };
   }
+  // Last: a registry push is the one output others may see at once.
+  if (o.push) result.push = await pushTo(artifact, o.push, o, out ?? silent);
   return result;
 }
+
+const silent: Output = {
+  json: true,
+  info: () => {},
+  warn: (l) => process.stderr.write(`${l}\n`),
+  result: () => {},
+};
 
 /** The layout ref name is the tag as given (`latest`, `1.0`, `app:1.0`), so `oci:DIR:TAG` finds it. */
 function refName(tag: string): string {

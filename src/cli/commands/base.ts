@@ -74,7 +74,7 @@ export function register(program: Command): void {
       },
     });
     const imageName = `${b.spec.name}-${b.variant}`;
-    const res = await writeOutputs(b.artifact, o, imageName);
+    const res = await writeOutputs(b.artifact, o, imageName, out);
     if (o.lock && !lock) {
       await writeBaseLock(o.lock, b.lock);
       out.info(`wrote lock ${o.lock}`);

@@ -85,7 +85,7 @@ export function register(program: Command): void {
       layers: [layer],
       annotations: { 'org.opencontainers.image.created': base.created as string },
     });
-    const res = await writeOutputs(img, o, basename(resolve(rootfs)));
+    const res = await writeOutputs(img, o, basename(resolve(rootfs)), out);
     out.info(`${img.descriptor.digest}`);
     if (res.layout) out.info(`wrote OCI layout ${res.layout.path} (tag ${res.layout.tag})`);
     if (res.archive) out.info(`wrote docker archive ${res.archive.path} (${res.archive.tags.join(', ')})`);
