@@ -1,16 +1,30 @@
 /**
- * The native checks hook: every ELF the app brings is checked against the final image
- * (architecture, interpreter, DT_NEEDED). Implemented in src/app/native*.ts by the native-code
- * owner; until it lands this hook checks nothing and says so.
+ * The native checks hook `distill build` calls for each architecture's final image: the checks of
+ * src/app/native.ts with the real Contents lookup — the release's signed Contents indexes, through
+ * the mirrors and keys the environment gives (DISTILL_DEBIAN_MIRROR, the host's apt sources) and
+ * the content-addressed cache. Opened only when a library is missing.
  */
-import type { NativeCheck, NativeCheckInput, NativeCheckResult } from './types.ts';
+import { openArchiveContext } from '../debian/archive-context.ts';
+import { type ContentsLookup, contentsLookup } from '../debian/contents-lookup.ts';
+import { createNativeCheck } from './native.ts';
+import type { NativeCheck, NativeCheckInput } from './types.ts';
+
+// One lookup per release and cache for the process: a multi-arch build shares Contents-all.
+const lookups = new Map<string, Promise<ContentsLookup>>();
+
+function lookupFor(input: NativeCheckInput): Promise<ContentsLookup> {
+  const debian = input.debian ?? 13;
+  const id = `${debian}\0${input.cache.root}`;
+  let p = lookups.get(id);
+  if (!p) {
+    p = openArchiveContext({ debian, env: input.env, cache: input.cache }).then((ctx) =>
+      contentsLookup(ctx.spec, ctx.archive),
+    );
+    p.catch(() => lookups.delete(id));
+    lookups.set(id, p);
+  }
+  return p;
+}
 
 /** Checks the plan's ELF files against one architecture's final image. */
-export const checkNative: NativeCheck = async (input: NativeCheckInput): Promise<NativeCheckResult> => {
-  return {
-    addPackages: [],
-    messages: input.plan.elfFiles.length
-      ? [`native checks not available yet: ${input.plan.elfFiles.length} ELF file(s) not checked`]
-      : [],
-  };
-};
+export const checkNative: NativeCheck = createNativeCheck(lookupFor);
