@@ -1,0 +1,180 @@
+/**
+ * The distroless catalogue, debian13 amd64 (issue 4): every image's compressed and uncompressed
+ * size next to the seed's published sizes and the goals; the same runtime installed by
+ * `mmdebstrap --variant=minbase` (from the mirror distill's own discovery finds) as a tarball; cold
+ * (each image from its own empty DISTILL_CACHE) and warm (median of BENCH_RUNS rebuilds) build
+ * times of the CLI; and each build's peak RSS (the CLI run under /usr/bin/time -f %M).
+ * Needs the Debian archive and the npm registry.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { createGzip } from 'node:zlib';
+import { discoverMirrors } from '../src/debian/mirror.ts';
+import { median } from './tree.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/distill.js', import.meta.url));
+const WARM_RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const NAMES = [
+  'static',
+  'base-nossl',
+  'base',
+  'cc',
+  'python3',
+  'nodejs20',
+  'nodejs22',
+  'nodejs24',
+  'nodejs26',
+  'java21',
+  'java25',
+];
+/** The seed's table (shared/seed.md): published distroless sizes. */
+const SEED: Record<string, string> = {
+  static: '1.9 MB',
+  python3: '45–55 MB',
+  nodejs20: '28 MB',
+  java21: '(java17) 45–50 MB',
+  java25: '(java17) 45–50 MB',
+};
+/** The issue's goals, compressed MB. */
+const GOAL_MB: Record<string, number> = { static: 2.0, python3: 30, nodejs22: 46, java21: 60 };
+const GOAL_WARM_S = 0.3;
+const GOAL_RSS_KB = 512 * 1024;
+
+interface Run {
+  ms: number;
+  rssKb: number;
+  json: {
+    digest: string;
+    runtimeVersion?: string;
+    platforms: Array<{ layers: Array<{ size: number; uncompressedSize: number; cached: boolean }> }>;
+  };
+}
+
+/** One `distill base NAME --output DIR --json` under /usr/bin/time; wall time and peak RSS. */
+function build(name: string, out: string, cache: string): Promise<Run> {
+  const t = performance.now();
+  return new Promise((resolve, reject) => {
+    const p = spawn(
+      '/usr/bin/time',
+      ['-f', 'peak-rss-kb=%M', process.execPath, BIN, 'base', name, '--output', out, '--json'],
+      { env: { ...process.env, DISTILL_CACHE: cache }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    p.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    p.on('error', reject);
+    p.on('close', (status) => {
+      const ms = performance.now() - t;
+      const rss = /peak-rss-kb=(\d+)/.exec(stderr);
+      if (status !== 0 || !rss) return reject(new Error(`distill base ${name} exited ${status}:\n${stderr}`));
+      resolve({ ms, rssKb: Number(rss[1]), json: JSON.parse(stdout) });
+    });
+  });
+}
+
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const pad = (x: string, n: number) => x.padEnd(n);
+
+/** Bytes of `file` gzip-compressed (default level), streamed. */
+async function gzipSize(file: string): Promise<number> {
+  let n = 0;
+  await pipeline(createReadStream(file), createGzip(), async (src: AsyncIterable<Buffer>) => {
+    for await (const c of src) n += c.length;
+  });
+  return n;
+}
+
+const work = await mkdtemp(join(tmpdir(), 'distill-bench-base-'));
+try {
+  console.log(
+    `base-images: debian13 amd64, latest variant; cold = own empty DISTILL_CACHE, warm = median of ${WARM_RUNS} rebuilds`,
+  );
+  console.log(
+    `  ${pad('image', 11)} ${pad('compressed', 11)} ${pad('uncompr.', 10)} ${pad('seed', 18)} ${pad('goal', 16)} ${pad('cold', 8)} ${pad('warm', 18)} peak RSS cold/warm (goal <= ${GOAL_RSS_KB} kB)`,
+  );
+  const failed: string[] = [];
+  for (const name of NAMES) {
+    const cache = join(work, `cache-${name}`);
+    const out = join(work, `out-${name}`);
+    const cold = await build(name, out, cache);
+    const warms: Run[] = [];
+    for (let i = 0; i < WARM_RUNS; i++) warms.push(await build(name, out, cache));
+    await rm(cache, { recursive: true, force: true });
+    await rm(out, { recursive: true, force: true });
+    const layers = cold.json.platforms[0]?.layers ?? [];
+    const size = layers.reduce((n, l) => n + l.size, 0);
+    const usize = layers.reduce((n, l) => n + l.uncompressedSize, 0);
+    const warmMs = median(warms.map((w) => w.ms));
+    const goal = GOAL_MB[name];
+    const goalText = goal ? `<= ${goal} MB ${size / 1e6 <= goal ? 'ok' : 'MISSED'}` : '';
+    if (goal && size / 1e6 > goal) failed.push(`${name} size`);
+    if (warmMs / 1000 > GOAL_WARM_S) failed.push(`${name} warm`);
+    const rssWarm = Math.max(...warms.map((w) => w.rssKb));
+    if (Math.max(cold.rssKb, rssWarm) > GOAL_RSS_KB) failed.push(`${name} rss`);
+    const same = warms.every((w) => w.json.digest === cold.json.digest) ? '' : ' DIGEST CHANGED';
+    console.log(
+      `  ${pad(name, 11)} ${pad(mb(size), 11)} ${pad(mb(usize), 10)} ${pad(SEED[name] ?? '-', 18)} ${pad(goalText, 16)} ${pad(s(cold.ms), 8)} ${pad(`${s(warmMs)} ${warmMs / 1000 <= GOAL_WARM_S ? 'ok' : 'MISSED'}`, 18)} ${cold.rssKb}/${rssWarm} kB${same}${cold.json.runtimeVersion ? `  (${cold.json.runtimeVersion})` : ''}`,
+    );
+  }
+  console.log(`  goals: static <= 2.0 MB, python3 <= 30 MB, nodejs22 <= 46 MB, java21 <= 60 MB compressed;`);
+  console.log(`         warm rebuild <= ${GOAL_WARM_S} s; peak RSS <= ${GOAL_RSS_KB} kB`);
+  console.log(`  missed: ${failed.length ? failed.join(', ') : 'none'}`);
+
+  if (spawnSync('mmdebstrap', ['--version']).status !== 0) {
+    console.log('  mmdebstrap: not installed (package mmdebstrap) — no comparison');
+  } else {
+    const { main, security } = await discoverMirrors({ env: process.env });
+    const sources = [
+      `deb ${main} trixie main`,
+      `deb ${main} trixie-updates main`,
+      `deb ${security} trixie-security main`,
+    ];
+    const runtimes: Array<[string, string[]]> = [
+      ['python3', ['python3.13-minimal', 'libpython3.13-stdlib']],
+      ['java21', ['openjdk-21-jre-headless']],
+    ];
+    for (const [label, pkgs] of runtimes) {
+      const tar = join(work, `mm-${label}.tar`);
+      const t = performance.now();
+      const r = spawnSync(
+        'mmdebstrap',
+        [
+          '--quiet',
+          '--variant=minbase',
+          '--arch=amd64',
+          `--include=${pkgs.join(',')}`,
+          'trixie',
+          tar,
+          ...sources,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
+      );
+      const ms = performance.now() - t;
+      if (r.status !== 0) {
+        console.log(
+          `  mmdebstrap minbase + ${pkgs.join(' ')}: failed (${r.status}): ${r.stderr.slice(-400)}`,
+        );
+        continue;
+      }
+      const size = (await stat(tar)).size;
+      const gz = await gzipSize(tar);
+      console.log(
+        `  mmdebstrap --variant=minbase + ${pkgs.join(' ')}: ${mb(size)} tar, ${mb(gz)} gzip (${s(ms)}) — compare ${label} above`,
+      );
+      await rm(tar, { force: true });
+    }
+  }
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
