@@ -42,7 +42,22 @@ export type AppErrorCode =
   /** A musl-linked binary on a glibc base. */
   | 'APP_ELF_MUSL_ON_GLIBC'
   /** A missing library that no Debian package provides (or the lookup could not run). */
-  | 'APP_LIBRARY_UNAVAILABLE';
+  | 'APP_LIBRARY_UNAVAILABLE'
+  // The python, java and go detectors (src/app/python*.ts, java*.ts, go*.ts) use these:
+  /** A Python project without a main script (main.py, app.py, __main__.py) or `main:`. */
+  | 'APP_PYTHON_ENTRY_NOT_FOUND'
+  /** Requirements to install but no site-packages given and the host's pip cannot install them. */
+  | 'APP_PYTHON_DEPS_UNAVAILABLE'
+  /** No runnable jar (with Main-Class), or several. */
+  | 'APP_JAVA_JAR_NOT_FOUND'
+  /** A jar that is not a readable zip, or whose manifest is unusable. */
+  | 'APP_JAVA_JAR_INVALID'
+  /** Classes compiled for a newer Java than the image's. */
+  | 'APP_JAVA_VERSION_MISMATCH'
+  /** go.mod found but no `go` on PATH. */
+  | 'APP_GO_MISSING'
+  /** `go build` failed. */
+  | 'APP_GO_BUILD_FAILED';
 
 /** An error with a stable code and the error that caused it. */
 export class AppError extends Error {
