@@ -1,8 +1,212 @@
-/** Placeholder replaced in the next commit: the Node detector. */
-import type { Detector } from './types.ts';
+/**
+ * The Node.js detector: package.json → entry script, production dependencies from the lockfile
+ * (copied from the project's installed node_modules into their own layer), and the image's
+ * Node.js major from distill.yaml, `engines.node`, or the ABI its native addons were built for.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { canonicalJson, type LayerEntry, sha256 } from '../oci/index.ts';
+import { AppError } from './errors.ts';
+import { type Owner, parseOwner, treeEntries } from './layout.ts';
+import { addonAbi, majorForAbi, NODE_ABI } from './node-abi.ts';
+import { nodeEntry } from './node-entry.ts';
+import { productionPackages } from './node-lockfile.ts';
+import { chooseNodeMajor } from './node-major.ts';
+import type { AppConfig, AppPlan, DetectContext, Detector, ElfFile } from './types.ts';
+
+/** Lockfiles npm reads, in its order of preference; the hidden one is what `npm install` last wrote. */
+const LOCKFILES = ['npm-shrinkwrap.json', 'package-lock.json', 'node_modules/.package-lock.json'];
+
+/** Where the base image keeps node (the distroless nodejs images' path). */
+export const NODE_BIN = '/nodejs/bin/node';
 
 export const nodeDetector: Detector = {
   name: 'node',
-  looksFor: 'package.json',
-  detect: async () => undefined,
+  looksFor: 'package.json (Node.js)',
+  detect: detectNode,
 };
+
+interface PackageJson {
+  name?: string;
+  version?: string;
+  main?: unknown;
+  scripts?: Record<string, unknown>;
+  engines?: { node?: unknown };
+  dependencies?: Record<string, string>;
+}
+
+async function readText(p: string): Promise<string | undefined> {
+  try {
+    return await readFile(p, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+async function detectNode(dir: string, config: AppConfig, ctx: DetectContext): Promise<AppPlan | undefined> {
+  const text = await readText(join(dir, 'package.json'));
+  if (text === undefined) return undefined;
+  let pkg: PackageJson;
+  try {
+    pkg = JSON.parse(text);
+  } catch (e) {
+    throw new AppError('APP_NODE_PROJECT_INVALID', `package.json is not JSON: ${(e as Error).message}`, { cause: e });
+  }
+  const reasons = [`Node.js project: package.json${pkg.name ? ` (${pkg.name}${pkg.version ? `@${pkg.version}` : ''})` : ''}`];
+  const warnings: string[] = [];
+  const entry = await nodeEntry(dir, pkg, config.main);
+  reasons.push(entry.reason);
+
+  const appDir = ctx.appDir ?? config.workdir ?? '/app';
+  const writable = ctx.writable ?? config.writable ?? [];
+  const user: Owner = parseOwner(ctx.user);
+
+  // Production dependencies: the lockfile says which, node_modules has them.
+  const deps = await dependencyLayer(dir, pkg, appDir, writable, user, reasons);
+
+  const app = await treeEntries({
+    root: dir,
+    dest: appDir,
+    skip: (rel) => rel === 'node_modules' || ctx.ignored(rel),
+    descend: Boolean(ctx.ignoreDescend),
+    writable,
+    user,
+  });
+
+  // Native addons: from the dependencies and from the project itself.
+  const addons = [...(deps?.entries ?? []), ...app.entries].filter(
+    (e) => e.type === 'file' && e.path.endsWith('.node'),
+  );
+  const elfFiles: ElfFile[] = [];
+  const abis: { path: string; abi: ReturnType<typeof addonAbi> }[] = [];
+  for (const a of addons) {
+    const hostPath = join(dir, posix.relative(appDir, `/${a.path}`));
+    const bytes = await readFile(hostPath);
+    abis.push({ path: `/${a.path}`, abi: addonAbi(bytes) });
+    elfFiles.push({ path: `/${a.path}`, source: posix.relative(appDir, `/${a.path}`), read: () => readFile(hostPath) });
+  }
+  for (const a of abis)
+    reasons.push(
+      `native addon ${a.path}: ${a.abi?.kind === 'napi' ? 'N-API (any Node.js major)' : a.abi ? `NODE_MODULE_VERSION ${a.abi.moduleVersion}${majorForAbi(a.abi.moduleVersion) ? ` (Node.js ${majorForAbi(a.abi.moduleVersion)})` : ''}` : 'no Node.js registration symbol found'}`,
+    );
+
+  const major = chooseNodeMajor({
+    base: config.base,
+    engines: typeof pkg.engines?.node === 'string' ? pkg.engines.node : undefined,
+    addons: abis.flatMap((a) => (a.abi?.kind === 'node' ? [{ path: a.path, moduleVersion: a.abi.moduleVersion }] : [])),
+    today: new Date(ctx.now?.() ?? Date.now()).toISOString().slice(0, 10),
+  });
+  reasons.push(major.reason);
+  if (major.warning) warnings.push(major.warning);
+  if (major.major !== undefined) {
+    for (const a of abis) {
+      if (a.abi?.kind !== 'node') continue;
+      const want = NODE_ABI[major.major];
+      if (a.abi.moduleVersion !== want) {
+        const built = majorForAbi(a.abi.moduleVersion);
+        throw new AppError(
+          'APP_NODE_ABI_MISMATCH',
+          `${a.path} was built for ${built ? `Node.js ${built}` : 'another Node.js'} (NODE_MODULE_VERSION ${a.abi.moduleVersion}) but the image runs Node.js ${major.major} (NODE_MODULE_VERSION ${want}); rebuild it with Node.js ${major.major} (\`npm rebuild\`)${built ? ` or use base: nodejs${built}` : ''}`,
+        );
+      }
+    }
+  }
+
+  const script = posix.join(appDir, entry.file);
+  const layers: AppPlan['layers'] = [];
+  if (deps) layers.push({ name: 'deps', entries: async () => deps.entries, key: deps.key });
+  layers.push({
+    name: 'app',
+    entries: async () => app.entries,
+    key: { kind: 'node-app', appDir, writable, user, files: app.fingerprint },
+  });
+  return {
+    kind: 'node',
+    reasons,
+    base: config.base ?? `nodejs${major.major}`,
+    ...(config.debian !== undefined ? { debian: config.debian } : {}),
+    // The distroless nodejs images' own convention: ENTRYPOINT node, CMD the script — so
+    // `docker run IMAGE other.js` still works; the script path is absolute so a changed WORKDIR does not break it.
+    entrypoint: [NODE_BIN, ...entry.nodeArgs],
+    cmd: [script, ...entry.args],
+    env: { NODE_ENV: 'production' },
+    workdir: appDir,
+    ports: config.ports ?? [],
+    user: ctx.user,
+    extraPackages: config.packages ?? [],
+    layers,
+    elfFiles,
+    ...(major.major !== undefined ? { runtime: { kind: 'node', major: major.major, from: major.reason } } : {}),
+    warnings,
+  };
+}
+
+/** The deps layer: every production package folder from the lockfile, nested node_modules handled by their own entries. */
+async function dependencyLayer(
+  dir: string,
+  pkg: PackageJson,
+  appDir: string,
+  writable: readonly string[],
+  user: Owner,
+  reasons: string[],
+): Promise<{ entries: LayerEntry[]; key: unknown } | undefined> {
+  let lockName: string | undefined;
+  let lockText: string | undefined;
+  for (const name of LOCKFILES) {
+    lockText = await readText(join(dir, name));
+    if (lockText !== undefined) {
+      lockName = name;
+      break;
+    }
+  }
+  const declared = Object.keys(pkg.dependencies ?? {});
+  if (lockText === undefined || lockName === undefined) {
+    if (declared.length)
+      throw new AppError(
+        'APP_NODE_PROJECT_INVALID',
+        `package.json has ${declared.length} dependencies but there is no package-lock.json: run \`npm install\` to make one (distill copies exactly the production dependencies it names)`,
+      );
+    reasons.push('no dependencies');
+    return undefined;
+  }
+  const prod = productionPackages(lockText, lockName);
+  const missing: string[] = [];
+  const present: typeof prod = [];
+  for (const p of prod) {
+    if (p.link) continue;
+    const ok = await stat(join(dir, p.path, 'package.json')).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+    if (ok) present.push(p);
+    else if (!p.optional) missing.push(p.path);
+  }
+  if (missing.length)
+    throw new AppError(
+      'APP_NODE_MODULES_MISSING',
+      `${missing.length} production ${missing.length === 1 ? 'dependency is' : 'dependencies are'} in ${lockName} but not installed (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}); run \`npm ci\` first`,
+    );
+  reasons.push(
+    `${present.length} production ${present.length === 1 ? 'package' : 'packages'} from ${lockName} (dev dependencies left out), copied from node_modules`,
+  );
+  if (!present.length) return undefined;
+  const entries: LayerEntry[] = [];
+  const fingerprint: unknown[] = [];
+  for (const p of present) {
+    const t = await treeEntries({
+      root: join(dir, p.path),
+      dest: posix.join(appDir, p.path),
+      // Nested node_modules are packages of their own in the lockfile (and may be dev-only).
+      skip: (rel) => rel === 'node_modules',
+      writable,
+      user,
+    });
+    entries.push(...t.entries);
+    fingerprint.push([p.path, t.fingerprint]);
+  }
+  return {
+    entries,
+    key: { kind: 'node-deps', lock: sha256(lockText), appDir, writable, user, files: sha256(canonicalJson(fingerprint)) },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The lock of an application build (`distill build`, DIR/distill.lock): the base image's own
+ * lock (catalogue bases) and, per architecture, the exact extra Debian packages above it —
+ * those distill.yaml asks for plus those the native checks added for missing libraries. A build
+ * with a current lock resolves nothing and reads no index.
+ */
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import type { DebianRelease } from '../debian/types.ts';
+import type { BaseLockFile } from './base-lock.ts';
+import { LockError } from './errors.ts';
+import { configChecksum } from './lock.ts';
+import type { LockedPackage } from './types.ts';
+
+export const APP_LOCK_FILE = 'distill.lock';
+
+export interface AppLockInputs {
+  /** Catalogue name or image reference. */
+  readonly base: string;
+  readonly debian: DebianRelease;
+  readonly architectures: readonly string[];
+  /** Extra packages asked for in distill.yaml. */
+  readonly packages: readonly string[];
+}
+
+export interface AppLockArch {
+  /** Package names resolved as roots: the requested ones and the ones the native checks added. */
+  readonly roots: readonly string[];
+  /** Why each added root is there (`libsqlite3-0: provides libsqlite3.so.0 for /app/x`). */
+  readonly added: readonly { readonly name: string; readonly reason: string }[];
+  /** The exact packages of the extra layer (those the base does not have), sorted by name. */
+  readonly packages: readonly LockedPackage[];
+  /** Manifest digest of a non-catalogue base for this architecture, as built against. */
+  readonly baseDigest?: string;
+}
+
+export interface AppLockFile {
+  readonly lockVersion: 1;
+  readonly kind: 'app';
+  readonly configChecksum: string;
+  readonly inputs: AppLockInputs;
+  /** The catalogue base's lock (absent for an image-reference base). */
+  readonly base?: BaseLockFile;
+  readonly architectures: Readonly<Record<string, AppLockArch>>;
+}
+
+/** Checksum of the inputs (base, release, architectures, packages). */
+export function appLockChecksum(i: AppLockInputs): string {
+  return configChecksum({
+    debian: i.debian,
+    architectures: i.architectures,
+    packages: [`base:${i.base}`, ...i.packages],
+  });
+}
+
+/** Reads an app lock; undefined when the file does not exist; `stale` when made for other inputs. */
+export async function readAppLock(
+  path: string,
+  inputs: AppLockInputs,
+): Promise<{ lock: AppLockFile; stale: boolean } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new LockError('LOCK_INVALID', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  let lock: AppLockFile;
+  try {
+    lock = JSON.parse(text) as AppLockFile;
+  } catch (err) {
+    throw new LockError('LOCK_INVALID', `${path} is not JSON: ${(err as Error).message}`, { cause: err });
+  }
+  if (lock?.lockVersion !== 1 || lock.kind !== 'app' || typeof lock.architectures !== 'object')
+    throw new LockError('LOCK_INVALID', `${path} is not a distill application lock (lockVersion 1, kind "app")`);
+  return { lock, stale: lock.configChecksum !== appLockChecksum(inputs) };
+}
+
+/** The lock to write. */
+export function makeAppLock(
+  inputs: AppLockInputs,
+  base: BaseLockFile | undefined,
+  architectures: Record<string, AppLockArch>,
+): AppLockFile {
+  return {
+    lockVersion: 1,
+    kind: 'app',
+    configChecksum: appLockChecksum(inputs),
+    inputs: { ...inputs, architectures: [...inputs.architectures], packages: [...inputs.packages].sort() },
+    ...(base ? { base } : {}),
+    architectures,
+  };
+}
+
+/** Writes the lock atomically (same lock → same bytes). */
+export async function writeAppLock(path: string, lock: AppLockFile): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(tmp, `${JSON.stringify(lock, null, 2)}\n`);
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => {});
+    throw err;
+  }
+}
