@@ -112,7 +112,7 @@ async function detectPython(
     const deps = await treeEntries({
       root: sp.dir,
       dest,
-      skip: (r) => TOOLING.test(r) || r.endsWith('.pyc'),
+      skip: (r) => TOOLING.test(r) || r.endsWith('.pyc') || r.endsWith('/__pycache__'),
       writable: [],
       user,
     });
