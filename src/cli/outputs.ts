@@ -4,12 +4,11 @@
  * renamed into place by its sink, so a failure leaves nothing half-written.
  */
 import type { Command } from 'commander';
-import { writeDockerArchive } from '../oci/archive/index.ts';
 import type { Artifact } from '../oci/index.ts';
 import { writeLayout } from '../oci/layout/index.ts';
 import type { PushResult } from '../registry/index.ts';
-import { addRegistryFlags, pushTo, type RegistryFlags } from './commands/push.ts';
 import type { Output } from './output.ts';
+import { addRegistryFlags, type RegistryFlags } from './registry-flags.ts';
 
 export interface OutputOptions extends RegistryFlags {
   output?: string;
@@ -58,11 +57,16 @@ export async function writeOutputs(
   }
   if (o.archive) {
     const repoTag = archiveTag(o.tag, defaultName);
+    // Loaded only when asked for: every module loaded costs start-up time.
+    const { writeDockerArchive } = await import('../oci/archive/index.ts');
     await writeDockerArchive(o.archive, [{ artifact, tags: [repoTag] }]);
     result.archive = { path: o.archive, tags: [repoTag] };
   }
   // Last: a registry push is the one output others may see at once.
-  if (o.push) result.push = await pushTo(artifact, o.push, o, out ?? silent);
+  if (o.push) {
+    const { pushTo } = await import('./commands/push.ts');
+    result.push = await pushTo(artifact, o.push, o, out ?? silent);
+  }
   return result;
 }
 

@@ -24,6 +24,11 @@ export interface ContextOptions extends Omit<DiscoverOptions, 'env'> {
   readonly cache?: Cache;
   readonly keysDir?: string;
   readonly onEvent?: (event: ArchiveEvent) => void;
+  /**
+   * False when no index will be read (a build from a lock): the keys are not loaded, and any
+   * index verification attempted anyway fails, as with an empty keyring.
+   */
+  readonly indexes?: boolean;
 }
 
 /** A ready-to-use archive context. */
@@ -40,7 +45,10 @@ export async function openArchiveContext(options: ContextOptions): Promise<Archi
   const mirrors = await discoverMirrors(options);
   const cache = options.cache ?? (await openCache(cacheRoot(options.env)));
   // DISTILL_DEBIAN_KEYS replaces the shipped keys (a private archive; the tests' fixture archive).
-  const keyring = await loadKeyring(options.keysDir ?? options.env.DISTILL_DEBIAN_KEYS);
+  const keyring =
+    options.indexes === false
+      ? { keys: [] }
+      : await loadKeyring(options.keysDir ?? options.env.DISTILL_DEBIAN_KEYS);
   return {
     mirrors,
     spec: releaseSpec(debian, mirrors),

@@ -5,7 +5,11 @@
  * during a transition), but a signature by a trusted key that fails is always an error.
  * Only the text covered by the signature is returned, so nothing unsigned is ever used.
  */
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
+
+// openpgp takes ~0.1 s to load (cipher tables): only commands that verify indexes pay for it.
+const pgp = () => import('openpgp');
+
 import { DebianError } from './errors.ts';
 import type { Keyring } from './keys.ts';
 
@@ -31,7 +35,7 @@ export async function verifyInRelease(
     );
   let message: openpgp.CleartextMessage;
   try {
-    message = await openpgp.readCleartextMessage({ cleartextMessage: inRelease });
+    message = await (await pgp()).readCleartextMessage({ cleartextMessage: inRelease });
   } catch (err) {
     throw new DebianError(
       'DEBIAN_INRELEASE_UNSIGNED',
@@ -41,7 +45,7 @@ export async function verifyInRelease(
       },
     );
   }
-  const result = await openpgp.verify({
+  const result = await (await pgp()).verify({
     message,
     verificationKeys: [...keyring.keys],
     expectSigned: false,

@@ -6,7 +6,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
+
+// openpgp takes ~0.1 s to load (cipher tables): only commands that verify indexes pay for it.
+const pgp = () => import('openpgp');
+
 import { DebianError } from './errors.ts';
 
 /** A set of trusted OpenPGP public keys. */
@@ -42,7 +46,7 @@ export async function loadKeyring(dir: string = defaultKeysDir()): Promise<Keyri
 export async function keysFrom(data: string | Uint8Array): Promise<openpgp.PublicKey[]> {
   const keys =
     typeof data === 'string'
-      ? await openpgp.readKeys({ armoredKeys: data })
-      : await openpgp.readKeys({ binaryKeys: data });
+      ? await (await pgp()).readKeys({ armoredKeys: data })
+      : await (await pgp()).readKeys({ binaryKeys: data });
   return keys.map((k) => k.toPublic());
 }

@@ -51,15 +51,17 @@ export function register(program: Command): void {
       if (!ARCHES.includes(a))
         throw new UsageError(`--arch takes ${ARCHES.join(', ')}; got ${JSON.stringify(a)}`);
     const started = Date.now();
+    const debian = parseDebianRelease(o.debian);
+    const name0 = name.split(':')[0] as string;
+    const inputs = { image: name0, debian, architectures: arches };
+    const lock = o.lock && !o.relock ? await readBaseLock(o.lock, inputs) : undefined;
     const context = await openArchiveContext({
-      debian: o.debian,
+      debian,
       env: process.env,
       flag: o.mirror,
       securityFlag: o.securityMirror,
+      indexes: !lock,
     });
-    const name0 = name.split(':')[0] as string;
-    const inputs = { image: name0, debian: context.spec.debian, architectures: arches };
-    const lock = o.lock && !o.relock ? await readBaseLock(o.lock, inputs) : undefined;
     const b = await buildCatalogueImage({
       ref: name,
       arches,

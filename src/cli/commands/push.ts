@@ -13,20 +13,9 @@ import { UsageError } from '../errors.ts';
 import { openSource, parseImageRef } from '../image-ref.ts';
 import { collect } from '../options.ts';
 import { consoleOutput, type Output } from '../output.ts';
+import { addRegistryFlags, type RegistryFlags } from '../registry-flags.ts';
 
-// Registry flags shared with pull and login (and --push on other commands).
-export interface RegistryFlags {
-  insecureRegistry?: string[];
-}
-
-/** Adds --insecure-registry (repeatable). */
-export function addRegistryFlags(cmd: Command): Command {
-  return cmd.option(
-    '--insecure-registry <host>',
-    'allow plain http to HOST[:PORT] (loopback and localhost always may); repeatable; also $DISTILL_INSECURE_REGISTRIES',
-    collect,
-  );
-}
+export { addRegistryFlags, type RegistryFlags } from '../registry-flags.ts';
 
 /** The client options for the real machine: docker's credentials, the insecure hosts asked for. */
 export function registryOptions(

@@ -1,0 +1,16 @@
+/** The registry flags shared by push, pull, login and every command with --push. */
+import type { Command } from 'commander';
+import { collect } from './options.ts';
+
+export interface RegistryFlags {
+  insecureRegistry?: string[];
+}
+
+/** Adds --insecure-registry (repeatable). */
+export function addRegistryFlags(cmd: Command): Command {
+  return cmd.option(
+    '--insecure-registry <host>',
+    'allow plain http to HOST[:PORT] (loopback and localhost always may); repeatable; also $DISTILL_INSECURE_REGISTRIES',
+    collect,
+  );
+}
