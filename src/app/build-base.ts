@@ -76,7 +76,9 @@ export async function appBase(o: BaseOptions): Promise<AppBase> {
   const all = imagesOf(artifact);
   const images = o.archs.map((arch) => {
     const [a, v] = arch.split('/');
-    const img = all.find((i) => i.config.architecture === a && (!v || i.config.variant === v) && i.config.os === 'linux');
+    const img = all.find(
+      (i) => i.config.architecture === a && (!v || i.config.variant === v) && i.config.os === 'linux',
+    );
     if (!img)
       throw new AppError(
         'APP_CONFIG_INVALID',

@@ -1,6 +1,7 @@
 /** The application image's config: the base's, with the plan's and distill.yaml's changes on top. */
-import type { AppConfig, AppPlan } from './types.ts';
+
 import { applyConfigChanges, type Image, type ImageConfig, isoTime } from '../oci/index.ts';
+import type { AppConfig, AppPlan } from './types.ts';
 
 export const BASE_NAME = 'org.opencontainers.image.base.name';
 export const BASE_DIGEST = 'org.opencontainers.image.base.digest';

@@ -6,7 +6,13 @@
 import type { CachedLayer } from '../assemble/layer-cache.ts';
 import { cachedLayer } from '../assemble/layer-cache.ts';
 import { CATALOGUE_EXCLUDE } from '../catalogue/index.ts';
-import { type ArchiveContext, loadReleaseIndexes, packageContents, resolve, Universe } from '../debian/index.ts';
+import {
+  type ArchiveContext,
+  loadReleaseIndexes,
+  packageContents,
+  resolve,
+  Universe,
+} from '../debian/index.ts';
 import type { DebianRelease, ResolvedPackage } from '../debian/types.ts';
 import { locked, unlocked } from '../lock/lock.ts';
 import type { LockedPackage } from '../lock/types.ts';

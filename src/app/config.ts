@@ -16,8 +16,8 @@ let validator: Promise<ValidateFunction> | undefined;
 
 /** The published JSON Schema (schema/distill.schema.json), compiled once. */
 export function configValidator(): Promise<ValidateFunction> {
-  validator ??= readFile(new URL('../../../schema/distill.schema.json', import.meta.url), 'utf8').then((text) =>
-    new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(text)),
+  validator ??= readFile(new URL('../../../schema/distill.schema.json', import.meta.url), 'utf8').then(
+    (text) => new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(text)),
   );
   return validator;
 }
@@ -29,7 +29,9 @@ export async function loadConfigFile(dir: string): Promise<AppConfig | undefined
     text = await readFile(join(dir, CONFIG_FILE), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new AppError('APP_CONFIG_INVALID', `${CONFIG_FILE}: cannot read: ${(e as Error).message}`, { cause: e });
+    throw new AppError('APP_CONFIG_INVALID', `${CONFIG_FILE}: cannot read: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   return parseConfig(text, CONFIG_FILE);
 }
@@ -44,7 +46,10 @@ export async function parseConfig(text: string, file = CONFIG_FILE): Promise<App
   }
   const value: unknown = doc.toJS() ?? {};
   if (typeof value !== 'object' || Array.isArray(value) || value === null)
-    throw new AppError('APP_CONFIG_INVALID', `${file}:1: the file must be a mapping of fields (base:, ports:, ...)`);
+    throw new AppError(
+      'APP_CONFIG_INVALID',
+      `${file}:1: the file must be a mapping of fields (base:, ports:, ...)`,
+    );
   const validate = await configValidator();
   if (!validate(value)) {
     const where = (path: (string | number)[], key?: string) => {
@@ -92,7 +97,8 @@ function describeErrors(errors: ErrorObject[]): Problem[] {
       .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
     if (e.keyword === 'additionalProperties') {
       const key = String((e.params as { additionalProperty: string }).additionalProperty);
-      const allowed = path.length === 0 ? 'see schema/distill.schema.json for the fields' : 'not allowed here';
+      const allowed =
+        path.length === 0 ? 'see schema/distill.schema.json for the fields' : 'not allowed here';
       out.set(`${e.instancePath}/${key}`, { path, key, message: `unknown field (${allowed})` });
       continue;
     }
@@ -143,7 +149,9 @@ function normaliseConfig(raw: RawConfig): AppConfig {
     c.files = raw.files.map((f) => ({
       source: f.source,
       destination: f.destination,
-      ...(f.mode !== undefined ? { mode: typeof f.mode === 'number' ? f.mode : Number.parseInt(f.mode, 8) } : {}),
+      ...(f.mode !== undefined
+        ? { mode: typeof f.mode === 'number' ? f.mode : Number.parseInt(f.mode, 8) }
+        : {}),
       ...(f.owner !== undefined ? { owner: String(f.owner) } : {}),
     }));
   return c;

@@ -5,8 +5,8 @@
  * .dockerignore, so its `!` lines can bring back what .dockerignore leaves out.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { Ignore } from '@balena/dockerignore';
 
 // A CommonJS module whose typings declare an ES default export: load it the CommonJS way.

@@ -18,7 +18,15 @@ export interface ImageLayer {
   entries?: readonly LayerEntry[];
 }
 
-type Listed = [path: string, type: ImageFile['type'], mode: number, uid: number, gid: number, size: number, link?: string];
+type Listed = [
+  path: string,
+  type: ImageFile['type'],
+  mode: number,
+  uid: number,
+  gid: number,
+  size: number,
+  link?: string,
+];
 
 const TYPES: Record<string, ImageFile['type']> = {
   file: 'file',
@@ -38,7 +46,16 @@ async function listLayer(layer: Layer): Promise<Listed[]> {
   const extract = tar.extract();
   extract.on('entry', (h, stream, next) => {
     const t = TYPES[h.type ?? 'file'];
-    if (t) out.push([clean(h.name), t, h.mode ?? 0, h.uid ?? 0, h.gid ?? 0, h.size ?? 0, ...(h.linkname ? [clean(h.linkname)] : [])] as Listed);
+    if (t)
+      out.push([
+        clean(h.name),
+        t,
+        h.mode ?? 0,
+        h.uid ?? 0,
+        h.gid ?? 0,
+        h.size ?? 0,
+        ...(h.linkname ? [clean(h.linkname)] : []),
+      ] as Listed);
     stream.on('end', next);
     stream.resume();
   });
@@ -49,7 +66,18 @@ async function listLayer(layer: Layer): Promise<Listed[]> {
 /** The listing of a layer, from the cache when it has been listed before. */
 async function layerListing(l: ImageLayer, cache: Cache): Promise<Listed[]> {
   if (l.entries)
-    return l.entries.map((e) => [clean(e.path), e.type, e.mode, e.uid, e.gid, e.size ?? 0, ...(e.linkname ? [e.type === 'hardlink' ? clean(e.linkname) : e.linkname] : [])] as Listed);
+    return l.entries.map(
+      (e) =>
+        [
+          clean(e.path),
+          e.type,
+          e.mode,
+          e.uid,
+          e.gid,
+          e.size ?? 0,
+          ...(e.linkname ? [e.type === 'hardlink' ? clean(e.linkname) : e.linkname] : []),
+        ] as Listed,
+    );
   const key = `app-layer-files:v1:${l.layer.diffId}`;
   const hit = await cache.getJson<Listed[]>(key);
   if (hit) return hit;
@@ -152,4 +180,3 @@ async function readFromBlob(layer: Layer, path: string): Promise<Buffer | undefi
   await pipeline(await layer.open(), decompressStream(layerCompression(layer.descriptor.mediaType)), extract);
   return found;
 }
-

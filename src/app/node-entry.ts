@@ -25,7 +25,9 @@ const isFile = (p: string) =>
   );
 
 /** `node [opts] FILE [args]` with no shell syntax; undefined for anything else (`nodemon x`, `a && b`). */
-export function parseStartScript(script: string): { file: string; nodeArgs: string[]; args: string[] } | undefined {
+export function parseStartScript(
+  script: string,
+): { file: string; nodeArgs: string[]; args: string[] } | undefined {
   if (/[;&|<>`$()]/.test(script)) return undefined;
   const words = script.trim().split(/\s+/);
   if (words[0] !== 'node') return undefined;
@@ -51,7 +53,11 @@ export async function nodeEntry(dir: string, pkg: PackageJson, configMain?: stri
   const looked: string[] = [];
   if (configMain) {
     const f = await resolveScript(dir, configMain);
-    if (!f) throw new AppError('APP_NODE_ENTRY_NOT_FOUND', `distill.yaml main: ${configMain} is not a file in the project`);
+    if (!f)
+      throw new AppError(
+        'APP_NODE_ENTRY_NOT_FOUND',
+        `distill.yaml main: ${configMain} is not a file in the project`,
+      );
     return { file: f, nodeArgs: [], args: [], reason: `entry ${f}: distill.yaml main` };
   }
   const start = pkg.scripts?.start;
@@ -69,7 +75,12 @@ export async function nodeEntry(dir: string, pkg: PackageJson, configMain?: stri
     looked.push(`main "${pkg.main}" (not found)`);
   }
   if (await isFile(join(dir, 'index.js')))
-    return { file: 'index.js', nodeArgs: [], args: [], reason: 'entry index.js: npm\'s default main (no start script or main)' };
+    return {
+      file: 'index.js',
+      nodeArgs: [],
+      args: [],
+      reason: "entry index.js: npm's default main (no start script or main)",
+    };
   looked.push('index.js (not found)');
   throw new AppError(
     'APP_NODE_ENTRY_NOT_FOUND',

@@ -29,7 +29,9 @@ export function productionPackages(text: string, file: string): ProdPackage[] {
   try {
     lock = JSON.parse(text);
   } catch (e) {
-    throw new AppError('APP_NODE_PROJECT_INVALID', `${file} is not JSON: ${(e as Error).message}`, { cause: e });
+    throw new AppError('APP_NODE_PROJECT_INVALID', `${file} is not JSON: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   if (!lock.packages)
     throw new AppError(

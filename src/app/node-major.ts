@@ -40,12 +40,17 @@ export function chooseNodeMajor(i: MajorInput): MajorChoice {
         );
       return withStatus(major, `Node.js ${major}: distill.yaml base is ${i.base}`, i.today);
     }
-    return { reason: `base ${i.base} is not a nodejsNN catalogue image: its Node.js version is not checked against addons` };
+    return {
+      reason: `base ${i.base} is not a nodejsNN catalogue image: its Node.js version is not checked against addons`,
+    };
   }
   if (i.engines !== undefined) {
     const range = semver.validRange(i.engines);
     if (!range)
-      throw new AppError('APP_NODE_PROJECT_INVALID', `package.json engines.node ${JSON.stringify(i.engines)} is not a semver range`);
+      throw new AppError(
+        'APP_NODE_PROJECT_INVALID',
+        `package.json engines.node ${JSON.stringify(i.engines)} is not a semver range`,
+      );
     const fits = NODE_MAJORS.filter((x) => semver.intersects(range, `${x.major}.x`));
     if (!fits.length)
       throw new AppError(
@@ -53,7 +58,9 @@ export function chooseNodeMajor(i: MajorInput): MajorChoice {
         `package.json engines.node "${i.engines}" matches none of the Node.js images (${NODE_MAJORS.map((x) => x.major).join(', ')})`,
       );
     const live = fits.filter((x) => nodeMajorStatus(x.major, i.today).phase !== 'eol');
-    const lts = live.filter((x) => ['active-lts', 'maintenance'].includes(nodeMajorStatus(x.major, i.today).phase));
+    const lts = live.filter((x) =>
+      ['active-lts', 'maintenance'].includes(nodeMajorStatus(x.major, i.today).phase),
+    );
     const pick = (lts.at(-1) ?? live.at(-1) ?? fits.at(-1)) as (typeof fits)[number];
     return withStatus(
       pick.major,
@@ -75,9 +82,21 @@ export function chooseNodeMajor(i: MajorInput): MajorChoice {
         'APP_NODE_VERSION_UNSUPPORTED',
         `native addons were built for NODE_MODULE_VERSION ${abi}, which none of the Node.js images (${NODE_MAJORS.map((x) => x.major).join(', ')}) has; rebuild them with one of those (\`npm ci\`) or set base:`,
       );
-    return withStatus(major, `Node.js ${major}: the native addons were built for it (NODE_MODULE_VERSION ${abi})`, i.today);
+    return withStatus(
+      major,
+      `Node.js ${major}: the native addons were built for it (NODE_MODULE_VERSION ${abi})`,
+      i.today,
+    );
   }
   const lts = NODE_MAJORS.filter((x) => nodeMajorStatus(x.major, i.today).phase === 'active-lts').at(-1);
-  const pick = lts ?? (NODE_MAJORS.filter((x) => nodeMajorStatus(x.major, i.today).phase !== 'eol').at(-1) as (typeof NODE_MAJORS)[number]);
-  return withStatus(pick.major, `Node.js ${pick.major}: the active LTS line (no base, engines.node or native addons say otherwise)`, i.today);
+  const pick =
+    lts ??
+    (NODE_MAJORS.filter((x) => nodeMajorStatus(x.major, i.today).phase !== 'eol').at(
+      -1,
+    ) as (typeof NODE_MAJORS)[number]);
+  return withStatus(
+    pick.major,
+    `Node.js ${pick.major}: the active LTS line (no base, engines.node or native addons say otherwise)`,
+    i.today,
+  );
 }

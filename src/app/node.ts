@@ -51,9 +51,13 @@ async function detectNode(dir: string, config: AppConfig, ctx: DetectContext): P
   try {
     pkg = JSON.parse(text);
   } catch (e) {
-    throw new AppError('APP_NODE_PROJECT_INVALID', `package.json is not JSON: ${(e as Error).message}`, { cause: e });
+    throw new AppError('APP_NODE_PROJECT_INVALID', `package.json is not JSON: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
-  const reasons = [`Node.js project: package.json${pkg.name ? ` (${pkg.name}${pkg.version ? `@${pkg.version}` : ''})` : ''}`];
+  const reasons = [
+    `Node.js project: package.json${pkg.name ? ` (${pkg.name}${pkg.version ? `@${pkg.version}` : ''})` : ''}`,
+  ];
   const warnings: string[] = [];
   const entry = await nodeEntry(dir, pkg, config.main);
   reasons.push(entry.reason);
@@ -84,7 +88,11 @@ async function detectNode(dir: string, config: AppConfig, ctx: DetectContext): P
     const hostPath = join(dir, posix.relative(appDir, `/${a.path}`));
     const bytes = await readFile(hostPath);
     abis.push({ path: `/${a.path}`, abi: addonAbi(bytes) });
-    elfFiles.push({ path: `/${a.path}`, source: posix.relative(appDir, `/${a.path}`), read: () => readFile(hostPath) });
+    elfFiles.push({
+      path: `/${a.path}`,
+      source: posix.relative(appDir, `/${a.path}`),
+      read: () => readFile(hostPath),
+    });
   }
   for (const a of abis)
     reasons.push(
@@ -94,7 +102,9 @@ async function detectNode(dir: string, config: AppConfig, ctx: DetectContext): P
   const major = chooseNodeMajor({
     base: config.base,
     engines: typeof pkg.engines?.node === 'string' ? pkg.engines.node : undefined,
-    addons: abis.flatMap((a) => (a.abi?.kind === 'node' ? [{ path: a.path, moduleVersion: a.abi.moduleVersion }] : [])),
+    addons: abis.flatMap((a) =>
+      a.abi?.kind === 'node' ? [{ path: a.path, moduleVersion: a.abi.moduleVersion }] : [],
+    ),
     today: new Date(ctx.now?.() ?? Date.now()).toISOString().slice(0, 10),
   });
   reasons.push(major.reason);
@@ -137,7 +147,9 @@ async function detectNode(dir: string, config: AppConfig, ctx: DetectContext): P
     extraPackages: config.packages ?? [],
     layers,
     elfFiles,
-    ...(major.major !== undefined ? { runtime: { kind: 'node', major: major.major, from: major.reason } } : {}),
+    ...(major.major !== undefined
+      ? { runtime: { kind: 'node', major: major.major, from: major.reason } }
+      : {}),
     warnings,
   };
 }
@@ -207,6 +219,13 @@ async function dependencyLayer(
   }
   return {
     entries,
-    key: { kind: 'node-deps', lock: sha256(lockText), appDir, writable, user, files: sha256(canonicalJson(fingerprint)) },
+    key: {
+      kind: 'node-deps',
+      lock: sha256(lockText),
+      appDir,
+      writable,
+      user,
+      files: sha256(canonicalJson(fingerprint)),
+    },
   };
 }

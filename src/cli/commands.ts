@@ -10,7 +10,14 @@ export interface CommandModule {
 
 /** name → loader; `help` text is shown in `distill --help` without loading the module. */
 export const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
-  base: { summary: 'build a distroless base image (static, base, cc, python3, nodejsNN, javaNN)', load: () => import('./commands/base.ts') },
+  base: {
+    summary: 'build a distroless base image (static, base, cc, python3, nodejsNN, javaNN)',
+    load: () => import('./commands/base.ts'),
+  },
+  build: {
+    summary: 'build an application image from a project directory',
+    load: () => import('./commands/build.ts'),
+  },
   image: { summary: 'make images from directories', load: () => import('./commands/image.ts') },
   inspect: {
     summary: 'show an image: platforms, config, layers, sizes',
@@ -22,6 +29,12 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   },
   lock: { summary: 'resolve packages and write distill.lock', load: () => import('./commands/lock.ts') },
   push: { summary: 'push an image or index to a registry', load: () => import('./commands/push.ts') },
-  pull: { summary: 'pull an image from a registry into an OCI layout', load: () => import('./commands/pull.ts') },
-  login: { summary: 'store registry credentials as docker login does', load: () => import('./commands/login.ts') },
+  pull: {
+    summary: 'pull an image from a registry into an OCI layout',
+    load: () => import('./commands/pull.ts'),
+  },
+  login: {
+    summary: 'store registry credentials as docker login does',
+    load: () => import('./commands/login.ts'),
+  },
 };

@@ -71,7 +71,10 @@ export async function readAppLock(
     throw new LockError('LOCK_INVALID', `${path} is not JSON: ${(err as Error).message}`, { cause: err });
   }
   if (lock?.lockVersion !== 1 || lock.kind !== 'app' || typeof lock.architectures !== 'object')
-    throw new LockError('LOCK_INVALID', `${path} is not a distill application lock (lockVersion 1, kind "app")`);
+    throw new LockError(
+      'LOCK_INVALID',
+      `${path} is not a distill application lock (lockVersion 1, kind "app")`,
+    );
   return { lock, stale: lock.configChecksum !== appLockChecksum(inputs) };
 }
 

@@ -1,0 +1,189 @@
+/** `distill build [DIR]`: an application image on a distroless base, from a project directory. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { type AppBuild, buildApp } from '../../app/build.ts';
+import { normalisePort } from '../../app/config.ts';
+import type { AppConfig } from '../../app/types.ts';
+import { openArchiveContext } from '../../debian/archive-context.ts';
+import { writeAppLock } from '../../lock/app-lock.ts';
+import { discoverNpmConfig, nodeConfigSources } from '../../npm/index.ts';
+import { writeDockerArchive } from '../../oci/archive/index.ts';
+import { type Image, imagesOf } from '../../oci/index.ts';
+import { cacheRoot, openCache } from '../../platform/cache.ts';
+import { dockerSocket, loadDockerArchive } from '../../platform/docker-engine.ts';
+import { sourceDateEpoch } from '../../platform/epoch.ts';
+import { UsageError } from '../errors.ts';
+import { openSource } from '../image-ref.ts';
+import { collect, keyValues, parseArgv } from '../options.ts';
+import { consoleOutput, type Output } from '../output.ts';
+import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
+
+interface BuildFlags extends OutputOptions {
+  arch?: string;
+  base?: string;
+  debian?: string;
+  user?: string;
+  entrypoint?: string;
+  cmd?: string;
+  env?: string[];
+  port?: string[];
+  package?: string[];
+  load?: boolean;
+  mirror?: string;
+  securityMirror?: string;
+  lock?: boolean;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('build [dir]')
+    .description(
+      'build an application image from a project (Node.js, Python, Java, Go, native) on a distroless base',
+    )
+    .option(
+      '--arch <list>',
+      'architectures, comma-separated (several give an OCI index); default distill.yaml archs, else amd64',
+    )
+    .option('--base <ref>', 'base image: a catalogue name (nodejs22, python3, cc, ...) or an image reference')
+    .option('--debian <13|12>', 'Debian release of the base and extra packages')
+    .option('--user <uid[:gid]>', 'runtime user (default 65532, nonroot)')
+    .option('--entrypoint <argv>', 'entrypoint, as a JSON array or one program')
+    .option('--cmd <argv>', 'cmd, as a JSON array or one argument')
+    .option('--env <KEY=VALUE>', 'environment variable (repeatable)', collect)
+    .option('--port <port>', 'exposed port, 8080 or 8080/tcp (repeatable)', collect)
+    .option('--package <name>', 'extra Debian package (repeatable)', collect)
+    .option('--load', 'load the image into the local Docker engine through its API socket (no docker CLI)')
+    .option('--no-lock', 'do not write DIR/distill.lock')
+    .option('--mirror <url>', 'Debian archive (default: DISTILL_DEBIAN_MIRROR, the config, then apt sources)')
+    .option('--security-mirror <url>', 'Debian security archive')
+    .option('--json', 'print the result as JSON');
+  addOutputFlags(cmd).action(async (dirArg: string | undefined, o: BuildFlags) => {
+    const out = consoleOutput(Boolean(o.json));
+    const dir = resolve(dirArg ?? '.');
+    const started = Date.now();
+    const flags = flagConfig(o);
+    const env = process.env;
+    const cache = await openCache(cacheRoot(env));
+    const b = await buildApp({
+      dir,
+      flags,
+      env,
+      epoch: sourceDateEpoch(env),
+      cache,
+      archive: (debian) =>
+        openArchiveContext({ debian, env, flag: o.mirror, securityFlag: o.securityMirror, cache }),
+      openImage: (ref) => openSource(ref),
+      npm: () => discoverNpmConfig(nodeConfigSources()),
+      onEvent: (e) => {
+        if (e.type === 'reason') out.warn(`  ${e.message}`);
+        else if (e.type === 'warning') out.warn(`warning: ${e.message}`);
+        else if (e.type === 'native' || e.type === 'step') out.warn(`  ${e.message}`);
+        else if (e.type === 'base' && e.event.type === 'warning') out.warn(`warning: ${e.event.message}`);
+      },
+    });
+    const name = imageName(dir);
+    const tag = o.tag ?? b.config.tags?.[0];
+    const opts = { ...o, ...(tag ? { tag } : {}) };
+    const wantsFiles = Boolean(o.output || o.archive || o.push);
+    const res = wantsFiles || !o.load ? await writeOutputs(b.artifact, opts, name, out) : undefined;
+    let loaded: string[] | undefined;
+    if (o.load) loaded = await load(b, tag ?? `${name}:latest`, env);
+    if (b.lockChanged && o.lock !== false) {
+      await writeAppLock(b.lockPath, b.lock);
+      out.warn(`  wrote ${b.lockPath}`);
+    }
+    report(out, b, res, loaded, Date.now() - started);
+  });
+}
+
+/** Flags as distill.yaml fields (a flag given replaces the field). */
+function flagConfig(o: BuildFlags): Partial<AppConfig> {
+  const c: Partial<AppConfig> = {};
+  if (o.arch)
+    c.archs = o.arch
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean);
+  if (o.base) c.base = o.base;
+  if (o.debian) c.debian = o.debian;
+  if (o.user) c.user = o.user;
+  if (o.entrypoint) c.entrypoint = parseArgv('--entrypoint', o.entrypoint);
+  if (o.cmd) c.cmd = parseArgv('--cmd', o.cmd);
+  if (o.env?.length) c.env = keyValues('--env', o.env);
+  if (o.port?.length)
+    c.ports = o.port.map((p) => {
+      if (!/^\d{1,5}(\/(tcp|udp|sctp))?$/.test(p))
+        throw new UsageError(`--port takes 8080 or 8080/tcp, got ${JSON.stringify(p)}`);
+      return normalisePort(p);
+    });
+  if (o.package?.length) c.packages = o.package;
+  return c;
+}
+
+/** A docker-friendly name from the project folder. */
+function imageName(dir: string): string {
+  return (
+    basename(dir)
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[^a-z0-9]+/, '') || 'app'
+  );
+}
+
+/** Writes a docker-archive to a temp file and streams it to the engine; the engine's own architecture only. */
+async function load(b: AppBuild, tag: string, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const hostArch = process.arch === 'x64' ? 'amd64' : process.arch;
+  const imgs = imagesOf(b.artifact);
+  const img = (imgs.find((i) => i.config.architecture === hostArch) ?? imgs[0]) as Image;
+  const tmp = await mkdtemp(join(tmpdir(), 'distill-load-'));
+  try {
+    const file = join(tmp, 'image.tar');
+    const repoTag = tag.lastIndexOf(':') > tag.lastIndexOf('/') ? tag : `${tag}:latest`;
+    await writeDockerArchive(file, [{ artifact: img, tags: [repoTag] }], { layers: 'as-stored' });
+    return (await loadDockerArchive(file, dockerSocket(env))).messages;
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+}
+
+function report(
+  out: Output,
+  b: AppBuild,
+  res: Awaited<ReturnType<typeof writeOutputs>> | undefined,
+  loaded: string[] | undefined,
+  elapsedMs: number,
+): void {
+  out.info(
+    `${b.artifact.descriptor.digest}  ${b.plan.kind} app on ${b.baseName} debian${b.debian} ${b.archs.join(',')}`,
+  );
+  for (const [i, ls] of b.layers.entries())
+    out.info(
+      `  ${b.archs[i]}: ${ls.map((l) => `${l.name} ${(l.size / 1e6).toFixed(2)}MB${l.cached ? ' (cached)' : ''}`).join(', ')}`,
+    );
+  out.info(
+    `  entrypoint ${JSON.stringify(b.plan.entrypoint)} cmd ${JSON.stringify(b.plan.cmd ?? [])} user ${b.plan.user}`,
+  );
+  if (res?.layout) out.info(`wrote OCI layout ${res.layout.path} (tag ${res.layout.tag})`);
+  if (res?.archive) out.info(`wrote docker archive ${res.archive.path} (${res.archive.tags.join(', ')})`);
+  for (const m of loaded ?? []) out.info(m);
+  out.result({
+    ...(res ?? { digest: b.artifact.descriptor.digest, mediaType: b.artifact.descriptor.mediaType }),
+    kind: b.plan.kind,
+    reasons: b.plan.reasons,
+    base: b.baseName,
+    debian: b.debian,
+    archs: b.archs,
+    entrypoint: b.plan.entrypoint,
+    cmd: b.plan.cmd ?? [],
+    user: b.plan.user,
+    layers: b.layers,
+    added: b.added,
+    warnings: b.warnings,
+    ...(loaded ? { loaded } : {}),
+    lock: { path: b.lockPath, changed: b.lockChanged },
+    elapsedMs,
+  });
+}
