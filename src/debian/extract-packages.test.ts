@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -56,10 +57,19 @@ test('packageContents: files (merged-/usr) and status.d per package, in the orde
   const dir = await mkdtemp(join(tmpdir(), 'distill-pc-'));
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
   const cache = await openCache(dir);
+  let live = 0;
+  let most = 0;
+  const spawnCounting = (cmd: string, args: string[]) => {
+    const c = spawn(cmd, args);
+    most = Math.max(most, ++live);
+    c.on('close', () => live--);
+    return c;
+  };
   const out = await packageContents(
     pkgs.map((p) => ({ ...p, mirror })),
-    { cache, mergedUsr: true },
+    { cache, mergedUsr: true, extractConcurrency: 1, spawn: spawnCounting },
   );
+  assert.equal(most, 1, 'one package decompressed at a time');
   assert.deepEqual(
     out.map((o) => [o.pkg.name, o.files.map((f) => f.path), o.statusD.map((f) => f.path).slice(4)]),
     ['alpha', 'beta', 'gamma'].map((n) => [

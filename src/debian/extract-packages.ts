@@ -4,6 +4,7 @@
  * files as LayerEntry values plus its dpkg status.d files, ready for the deterministic layer writer.
  * A package whose extraction is already cached is not downloaded again (nor its .deb re-hashed).
  */
+import { availableParallelism } from 'node:os';
 import type { LayerEntry } from '../oci/tar/entry.ts';
 import type { Cache } from '../platform/cache.ts';
 import type { SpawnFn } from './deb-reader.ts';
@@ -26,7 +27,25 @@ export interface PackageContentsOptions extends Omit<DownloadOptions, 'onDownloa
   cache: Cache;
   /** debian13: true. */
   mergedUsr: boolean;
+  /** Packages decompressed at once (default: the number of CPUs). */
+  extractConcurrency?: number;
   spawn?: SpawnFn;
+}
+
+/** Runs at most `n` tasks at once. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (active >= n) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 /** Downloads and extracts `pkgs`; results in the order given. */
@@ -46,14 +65,18 @@ export async function packageContents<P extends DownloadablePackage>(
     const hit = hits[i];
     if (hit) extractions.set(p.sha256, Promise.resolve(hit));
   });
+  // Cache hits land all at once; one decompressor per CPU is what the machine can use.
+  const slot = limiter(Math.max(1, opts.extractConcurrency ?? availableParallelism()));
   const extract = (path: string, pkg: DownloadablePackage) =>
-    extractDeb(path, {
-      cache: opts.cache,
-      sha256: pkg.sha256,
-      mergedUsr: opts.mergedUsr,
-      what: what(pkg),
-      ...(opts.spawn ? { spawn: opts.spawn } : {}),
-    });
+    slot(() =>
+      extractDeb(path, {
+        cache: opts.cache,
+        sha256: pkg.sha256,
+        mergedUsr: opts.mergedUsr,
+        what: what(pkg),
+        ...(opts.spawn ? { spawn: opts.spawn } : {}),
+      }),
+    );
   await downloadPackages(
     pkgs.filter((p) => !extractions.has(p.sha256)),
     {
