@@ -4,7 +4,10 @@
  * the mirrors and keys the environment gives (DISTILL_DEBIAN_MIRROR, the host's apt sources) and
  * the content-addressed cache. Opened only when a library is missing.
  */
+
+import { loadReleaseIndexes } from '../debian/archive.ts';
 import { openArchiveContext } from '../debian/archive-context.ts';
+import { withNamingFallback } from '../debian/contents-guess.ts';
 import { type ContentsLookup, contentsLookup } from '../debian/contents-lookup.ts';
 import { createNativeCheck } from './native.ts';
 import type { NativeCheck, NativeCheckInput } from './types.ts';
@@ -18,7 +21,12 @@ function lookupFor(input: NativeCheckInput): Promise<ContentsLookup> {
   let p = lookups.get(id);
   if (!p) {
     p = openArchiveContext({ debian, env: input.env, cache: input.cache }).then((ctx) =>
-      contentsLookup(ctx.spec, ctx.archive),
+      // When the mirror's Contents file does not match the signed Release, guess from the
+      // library naming, checked against the signed Packages index (and later, the image).
+      withNamingFallback(contentsLookup(ctx.spec, ctx.archive), async (arch) => {
+        const suites = await loadReleaseIndexes(ctx.spec, arch, ctx.archive);
+        return new Set(suites.flatMap((s) => s.packages.map((p) => p.name)));
+      }),
     );
     p.catch(() => lookups.delete(id));
     lookups.set(id, p);

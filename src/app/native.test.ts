@@ -99,15 +99,13 @@ test('a dynamic binary whose libraries are all in the image passes without a Con
 });
 
 test('a missing library a Debian package ships is returned for the build to add, with the reason', async () => {
-  const events: string[] = [];
-  const r = await check({
-    ...input(plan([elfFile('/app/x', exe(['libc.so.6', 'libsqlite3.so.0']))]), glibcImage()),
-    onEvent: (e) => events.push(e.type === 'native' ? e.message : ''),
-  });
+  const r = await check(
+    input(plan([elfFile('/app/x', exe(['libc.so.6', 'libsqlite3.so.0']))]), glibcImage()),
+  );
   assert.deepEqual(r.addPackages, [
     { name: 'libsqlite3-0', reason: 'libsqlite3-0 provides libsqlite3.so.0 for /app/x' },
   ]);
-  assert.match(events.join('\n'), /adding libsqlite3-0 provides libsqlite3\.so\.0/);
+  assert.match(r.messages.join('\n'), /adding libsqlite3-0 provides libsqlite3\.so\.0/);
 });
 
 test('once the package is in the image the library resolves and nothing more is added', async () => {
@@ -224,4 +222,18 @@ test('chooseProvider prefers the package named like the library, never -dev', ()
   assert.equal(chooseProvider('libfoo.so.1', providers, 'amd64').chosen?.package, 'libfoo1');
   assert.equal(chooseProvider('libbar.so.1', providers.slice(0, 2), 'amd64').chosen?.package, 'other-foo');
   assert.equal(chooseProvider('libfoo.so.1', [{ package: 'x', dir: 'opt/lib' }], 'amd64').chosen, undefined);
+});
+
+test('a guessed provider (no verified Contents index) is added, and its guess is in the reason', async () => {
+  const guessing = createNativeCheck(() => ({
+    packagesProvidingLibrary: async () => [
+      { package: 'libsqlite3-0', dir: '', guessed: 'guessed from the naming' },
+    ],
+  }));
+  const r = await guessing(input(plan([elfFile('/app/x', exe(['libsqlite3.so.0']))]), glibcImage()));
+  assert.deepEqual(
+    r.addPackages.map((p) => p.name),
+    ['libsqlite3-0'],
+  );
+  assert.match(r.addPackages[0]?.reason ?? '', /guessed from the naming/);
 });

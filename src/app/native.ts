@@ -52,7 +52,10 @@ export function chooseProvider(
   debianArch: string,
 ): { chosen?: LibraryProvider; onPath: LibraryProvider[] } {
   const defaults = new Set(builtinDirs(debianArch).map((d) => d.slice(1)));
-  const onPath = providers.filter((p) => defaults.has(p.dir));
+  // A guess (no verified Contents index) has no directory; it is checked once installed.
+  const onPath = providers.filter((p) => defaults.has(p.dir) || p.guessed !== undefined);
+  if (onPath.length > 0 && onPath.every((p) => p.guessed !== undefined))
+    return { chosen: onPath[0] as LibraryProvider, onPath };
   // libsqlite3.so.0 → libsqlite3-0 / libsqlite30; Debian's t64 renames keep the stem.
   const stem = soname.replace(/\.so(\..*)?$/, '').toLowerCase();
   const named = onPath.filter((p) => p.package.startsWith(stem) && !p.package.endsWith('-dev'));
@@ -68,7 +71,6 @@ export function chooseProvider(
 export function createNativeCheck(lookupFor: LookupFor): NativeCheck {
   return async (input: NativeCheckInput): Promise<NativeCheckResult> => {
     const { plan, arch, files } = input;
-    const say = (message: string) => input.onEvent?.({ type: 'native', message });
     const messages: string[] = [];
     if (plan.elfFiles.length === 0) return { addPackages: [], messages };
     const debianArch = DEBIAN_ARCH[arch] ?? arch;
@@ -150,14 +152,13 @@ export function createNativeCheck(lookupFor: LookupFor): NativeCheck {
             `${name} (needed by ${needers}) is still not found although ${chosen.package}, which ships it in /${chosen.dir}, is in the image`,
           );
         const others = onPath.filter((p) => p.package !== chosen.package).map((p) => p.package);
-        const reason = `${chosen.package} provides ${name} for ${needers}${others.length ? ` (also in ${others.join(', ')})` : ''}`;
+        const reason = `${chosen.package} provides ${name} for ${needers}${others.length ? ` (also in ${others.join(', ')})` : ''}${chosen.guessed ? ` — ${chosen.guessed}` : ''}`;
         if (!addPackages.some((p) => p.name === chosen.package))
           addPackages.push({ name: chosen.package, reason });
         else {
           const entry = addPackages.find((p) => p.name === chosen.package) as { reason: string };
           entry.reason += `; ${name}`;
         }
-        say(`adding ${reason}`);
         messages.push(`adding ${reason}`);
       }
     }

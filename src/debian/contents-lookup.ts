@@ -15,8 +15,14 @@ import type { ReleaseSpec } from './types.ts';
 export interface LibraryProvider {
   /** Package name, e.g. `libsqlite3-0`. */
   readonly package: string;
-  /** Directory the file is in, without leading `/`: `usr/lib/x86_64-linux-gnu`. */
+  /** Directory the file is in, without leading `/`: `usr/lib/x86_64-linux-gnu`; '' when unknown. */
   readonly dir: string;
+  /**
+   * Set when the answer does not come from a verified Contents index but from Debian's library
+   * package naming (see contents-guess.ts): why, for the user. Such a package must be checked
+   * once installed.
+   */
+  readonly guessed?: string;
 }
 
 /** The Contents-backed library lookup. */

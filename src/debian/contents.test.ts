@@ -199,3 +199,43 @@ test('a Release without Contents-all is DEBIAN_INDEX_UNLISTED', async () => {
     message: /Contents-all/,
   });
 });
+
+test('naming fallback: only when the Contents index cannot be verified, and only packages the signed index has', async () => {
+  const { libraryPackageNames, withNamingFallback } = await import('./contents-guess.ts');
+  assert.deepEqual(libraryPackageNames('libsqlite3.so.0'), ['libsqlite3-0t64', 'libsqlite3-0']);
+  assert.deepEqual(libraryPackageNames('libssl.so.3'), ['libssl3t64', 'libssl3']);
+  assert.deepEqual(libraryPackageNames('libfoo_bar.so.2.1'), ['libfoo-bar2t64', 'libfoo-bar2']);
+  assert.deepEqual(libraryPackageNames('ld-linux-x86-64.so.2'), []);
+  const failing = (code: string) => ({
+    packagesProvidingLibrary: async () => {
+      throw Object.assign(new Error('http://m/dists/trixie/main/Contents-amd64.gz: sha256 x but y'), {
+        code,
+      });
+    },
+  });
+  const names = async () => new Set(['libsqlite3-0', 'libssl3t64']);
+  const sqlite = await withNamingFallback(
+    failing('DEBIAN_INDEX_HASH_MISMATCH'),
+    names,
+  ).packagesProvidingLibrary('libsqlite3.so.0', 'amd64');
+  assert.equal(sqlite.length, 1);
+  assert.equal(sqlite[0]?.package, 'libsqlite3-0');
+  assert.match(sqlite[0]?.guessed ?? '', /could not be verified \(DEBIAN_INDEX_HASH_MISMATCH/);
+  assert.deepEqual(
+    await withNamingFallback(failing('DEBIAN_NOT_FOUND'), names).packagesProvidingLibrary(
+      'libmine.so.1',
+      'amd64',
+    ),
+    [],
+  );
+  // A network failure is not papered over.
+  await assert.rejects(
+    withNamingFallback(failing('DEBIAN_FETCH_FAILED'), names).packagesProvidingLibrary(
+      'libssl.so.3',
+      'amd64',
+    ),
+    {
+      code: 'DEBIAN_FETCH_FAILED',
+    },
+  );
+});
