@@ -60,8 +60,11 @@ export function needFile(t: TestContext, path: string, debPackage: string): bool
   return false;
 }
 
-/** A concurrency limit: at most `n` of the functions given to it run at once. */
-export function limiter(n: number): <T>(f: () => Promise<T>) => Promise<T> {
+/**
+ * A concurrency limit: at most `n` of the functions given to it run at once, in the order given,
+ * except that `urgent` ones go to the front of the queue.
+ */
+export function limiter(n: number): <T>(f: () => Promise<T>, urgent?: boolean) => Promise<T> {
   let active = 0;
   const queue: Array<() => void> = [];
   const next = () => {
@@ -72,16 +75,18 @@ export function limiter(n: number): <T>(f: () => Promise<T>) => Promise<T> {
       go();
     }
   };
-  return <T>(f: () => Promise<T>) =>
+  return <T>(f: () => Promise<T>, urgent = false) =>
     new Promise<T>((resolve, reject) => {
-      queue.push(() => {
+      const go = () => {
         f()
           .then(resolve, reject)
           .finally(() => {
             active--;
             next();
           });
-      });
+      };
+      if (urgent) queue.unshift(go);
+      else queue.push(go);
       next();
     });
 }
