@@ -200,7 +200,7 @@ async function dependencyLayer(
       `${missing.length} production ${missing.length === 1 ? 'dependency is' : 'dependencies are'} in ${lockName} but not installed (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}); run \`npm ci\` first`,
     );
   reasons.push(
-    `${present.length} production ${present.length === 1 ? 'package' : 'packages'} from ${lockName} (dev dependencies left out), copied from node_modules`,
+    `${present.length} production ${present.length === 1 ? 'package' : 'packages'} from ${lockName} (dev dependencies left out), copied from node_modules without node-gyp's build intermediates`,
   );
   if (!present.length) return undefined;
   const entries: LayerEntry[] = [];
@@ -209,8 +209,9 @@ async function dependencyLayer(
     const t = await treeEntries({
       root: join(dir, p.path),
       dest: posix.join(appDir, p.path),
-      // Nested node_modules are packages of their own in the lockfile (and may be dev-only).
-      skip: (rel) => rel === 'node_modules',
+      // Nested node_modules are packages of their own in the lockfile (and may be dev-only);
+      // node-gyp's intermediates (object files, static archives, makefiles) are never loaded.
+      skip: (rel) => rel === 'node_modules' || isBuildIntermediate(rel),
       writable,
       user,
     });
@@ -228,4 +229,14 @@ async function dependencyLayer(
       files: sha256(canonicalJson(fingerprint)),
     },
   };
+}
+
+/** node-gyp leaves its objects beside the addon (build/Release/obj.target, .deps, *.o, *.a, Makefiles). */
+export function isBuildIntermediate(rel: string): boolean {
+  if (!rel.startsWith('build/')) return false;
+  return (
+    /^build\/(Release|Debug)\/(obj\.target|obj|\.deps)$/.test(rel) ||
+    /\.(o|a|d|mk)$/.test(rel) ||
+    /^build\/(Makefile|config\.gypi|binding\.Makefile)$/.test(rel)
+  );
 }
