@@ -1,0 +1,253 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createImage, emptyConfig, type Image, writeLayer } from '../oci/index.ts';
+import { type Cache, openCache } from '../platform/cache.ts';
+import { type AppBuildOptions, buildApp } from './build.ts';
+import { BASE_DIGEST, BASE_NAME } from './build-config.ts';
+import { AppError } from './errors.ts';
+import { imageTree } from './image-files.ts';
+import type { NativeCheckInput } from './types.ts';
+
+const roots: string[] = [];
+after(async () => {
+  for (const r of roots) await rm(r, { recursive: true, force: true });
+});
+const temp = async (p: string) => {
+  const d = await mkdtemp(join(tmpdir(), p));
+  roots.push(d);
+  return d;
+};
+
+async function project(files: Record<string, string>): Promise<string> {
+  const dir = await temp('distill-build-');
+  for (const [p, c] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, p)), { recursive: true });
+    await writeFile(join(dir, p), c);
+  }
+  return dir;
+}
+
+/** A stand-in for the nodejs base: /nodejs/bin/node and /etc/passwd in one layer. */
+async function fakeBase(dir: string): Promise<Image> {
+  const node = Buffer.from('#!fake node\n');
+  const passwd = Buffer.from(
+    'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n',
+  );
+  const layer = await writeLayer(
+    [
+      {
+        path: 'nodejs/bin/node',
+        type: 'file',
+        mode: 0o755,
+        uid: 0,
+        gid: 0,
+        size: node.length,
+        content: () => node,
+      },
+      {
+        path: 'etc/passwd',
+        type: 'file',
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        size: passwd.length,
+        content: () => passwd,
+      },
+      { path: 'tmp', type: 'dir', mode: 0o1777, uid: 0, gid: 0 },
+    ],
+    { dir },
+  );
+  const config = emptyConfig({ os: 'linux', architecture: 'amd64' }, 0);
+  config.config = { Env: ['PATH=/usr/bin:/bin'], Entrypoint: ['/nodejs/bin/node'], User: '0' };
+  return createImage({ config, layers: [layer] });
+}
+
+const json = (v: unknown) => JSON.stringify(v);
+
+async function express(): Promise<string> {
+  return project({
+    'package.json': json({ name: 'web', scripts: { start: 'node server.js' }, dependencies: { a: '1' } }),
+    'package-lock.json': json({
+      lockfileVersion: 3,
+      packages: { '': {}, 'node_modules/a': { version: '1.0.0' } },
+    }),
+    'server.js': 'require("a")',
+    'lib/util.js': 'exports.x = 1',
+    'node_modules/a/package.json': '{}',
+    'node_modules/a/index.js': 'module.exports = 1',
+    'README.md': 'not in the image',
+    '.dockerignore': 'node_modules\n*.md\n',
+  });
+}
+
+async function options(
+  dir: string,
+  extra: Partial<AppBuildOptions> = {},
+): Promise<AppBuildOptions & { cache: Cache }> {
+  const cache = await openCache(await temp('distill-build-cache-'));
+  const base = await fakeBase(join(cache.root, 'blobs', 'sha256'));
+  return {
+    dir,
+    env: {},
+    epoch: 0,
+    cache,
+    archive: async () => {
+      throw new Error('no archive in unit tests');
+    },
+    openImage: async () => base,
+    now: () => Date.parse('2026-11-27T00:00:00Z'),
+    flags: { base: 'oci:fake' },
+    checkNative: async () => ({ addPackages: [], messages: [] }),
+    ...extra,
+  };
+}
+
+async function code(p: Promise<unknown>, c: string, msg?: RegExp): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof AppError, String(e));
+    assert.equal(e.code, c);
+    if (msg) assert.match(e.message, msg);
+    return true;
+  });
+}
+
+describe('buildApp', () => {
+  it('a Node project on a base: deps layer below the app layer, config, annotations, reproducible', async () => {
+    const dir = await express();
+    const o = await options(dir);
+    const b = await buildApp(o);
+    const img = b.artifact as Image;
+    assert.equal(img.kind, 'image');
+    assert.equal(img.layers.length, 3);
+    assert.deepEqual(
+      b.layers[0]?.map((l) => l.name),
+      ['deps', 'app'],
+    );
+    const c = img.config.config;
+    assert.deepEqual(c?.Entrypoint, ['/nodejs/bin/node']);
+    assert.deepEqual(c?.Cmd, ['/app/server.js']);
+    assert.equal(c?.User, '65532');
+    assert.equal(c?.WorkingDir, '/app');
+    assert.ok(c?.Env?.includes('NODE_ENV=production'));
+    assert.equal(img.manifest.annotations?.[BASE_NAME], 'oci:fake');
+    assert.match(img.manifest.annotations?.[BASE_DIGEST] ?? '', /^sha256:/);
+    assert.equal(img.config.history?.at(-1)?.created_by, 'distill build: app layer');
+
+    const tree = await imageTree(
+      img.layers.map((layer) => ({ layer })),
+      o.cache,
+    );
+    assert.equal(tree.files.get('app/server.js')?.uid, 0);
+    assert.equal(tree.files.get('app/server.js')?.mode, 0o644);
+    assert.ok(
+      tree.files.has('app/node_modules/a/index.js'),
+      'deps come from node_modules despite .dockerignore',
+    );
+    assert.ok(!tree.files.has('app/README.md'), '.dockerignore honoured');
+
+    // Same project, same inputs, fresh cache → same digest.
+    const again = await buildApp(await options(dir));
+    assert.equal(again.artifact.descriptor.digest, b.artifact.descriptor.digest);
+  });
+
+  it('changing one source file changes only the app layer', async () => {
+    const dir = await express();
+    const o = await options(dir);
+    const first = (await buildApp(o)).artifact as Image;
+    await writeFile(join(dir, 'lib/util.js'), 'exports.x = 2');
+    const b = await buildApp(o);
+    const second = b.artifact as Image;
+    assert.notEqual(second.descriptor.digest, first.descriptor.digest);
+    const d = (i: Image) => i.layers.map((l) => l.descriptor.digest);
+    assert.deepEqual(d(second).slice(0, -1), d(first).slice(0, -1));
+    assert.notEqual(d(second).at(-1), d(first).at(-1));
+    assert.deepEqual(
+      b.layers[0]?.map((l) => [l.name, l.cached]),
+      [
+        ['deps', true],
+        ['app', false],
+      ],
+    );
+  });
+
+  it('writable paths belong to the runtime user; files: lands with its mode and owner', async () => {
+    const dir = await express();
+    await writeFile(join(dir, 'app.ini'), 'x=1');
+    await writeFile(
+      join(dir, 'distill.yaml'),
+      'writable: [/app/data]\nuser: "1000:1000"\nfiles:\n  - { source: app.ini, destination: /etc/app/app.ini, mode: "0600", owner: "1000" }\n',
+    );
+    const o = await options(dir);
+    const img = (await buildApp(o)).artifact as Image;
+    assert.equal(img.config.config?.User, '1000:1000');
+    const tree = await imageTree(
+      img.layers.map((layer) => ({ layer })),
+      o.cache,
+    );
+    assert.deepEqual([tree.files.get('app/data')?.uid, tree.files.get('app/data')?.type], [1000, 'dir']);
+    assert.equal(tree.files.get('app')?.uid, 0);
+    const ini = tree.files.get('etc/app/app.ini');
+    assert.deepEqual([ini?.mode, ini?.uid], [0o600, 1000]);
+    assert.ok(!tree.files.has('app/distill.yaml'), "distill's own files stay out");
+  });
+
+  it('no recognisable project → APP_NOT_RECOGNISED naming what was looked for', async () => {
+    const dir = await project({ 'notes.txt': 'hello' });
+    await code(buildApp(await options(dir)), 'APP_NOT_RECOGNISED', /package\.json/);
+  });
+
+  it('a config with an unknown field or a wrong type → APP_CONFIG_INVALID with the line', async () => {
+    const dir = await express();
+    await writeFile(join(dir, 'distill.yaml'), 'base: nodejs22\nport: 8080\n');
+    await code(buildApp(await options(dir)), 'APP_CONFIG_INVALID', /distill\.yaml:2: port: unknown field/);
+    await writeFile(join(dir, 'distill.yaml'), 'env: [A=1]\n');
+    await code(buildApp(await options(dir)), 'APP_CONFIG_INVALID', /distill\.yaml:1: env: must be object/);
+  });
+
+  it('an entrypoint missing from the image → APP_ENTRYPOINT_MISSING', async () => {
+    const dir = await express();
+    await code(
+      buildApp(await options(dir, { flags: { base: 'oci:fake', entrypoint: ['/bin/sh', '-c'] } })),
+      'APP_ENTRYPOINT_MISSING',
+      /\/bin\/sh/,
+    );
+    await code(
+      buildApp(await options(dir, { flags: { base: 'oci:fake', entrypoint: ['python3'] } })),
+      'APP_ENTRYPOINT_MISSING',
+      /looked in \/usr\/bin:\/bin/,
+    );
+    await writeFile(join(dir, '.dockerignore'), 'node_modules\nserver.js\n');
+    await code(buildApp(await options(dir)), 'APP_ENTRYPOINT_MISSING', /\/app\/server\.js/);
+  });
+
+  it('the native checks see the final tree; packages they ask for are resolved (here: the archive is asked for)', async () => {
+    const dir = await express();
+    const seen: NativeCheckInput[] = [];
+    let asked = 0;
+    await assert.rejects(
+      buildApp(
+        await options(dir, {
+          checkNative: async (i) => {
+            seen.push(i);
+            return {
+              addPackages: [{ name: 'libsqlite3-0', reason: 'provides libsqlite3.so.0' }],
+              messages: [],
+            };
+          },
+          archive: async () => {
+            asked++;
+            throw new Error('archive opened');
+          },
+        }),
+      ),
+      /archive opened/,
+    );
+    assert.equal(asked, 1);
+    assert.ok(seen[0]?.files.has('nodejs/bin/node'));
+    assert.equal(seen[0]?.arch, 'amd64');
+    assert.equal((await seen[0]?.readFile('/app/server.js'))?.toString(), 'require("a")');
+  });
+});
