@@ -1,0 +1,272 @@
+/**
+ * `distill build` of the native, Python and Java examples, loaded into the real Docker engine
+ * (--load, through its API socket) and run: the HTTP answer, uid 65532 (each app reports its
+ * uid), no /bin/sh. Each example is copied to a temporary directory and built there (gcc, a
+ * venv, javac + jar), so the repository stays clean. Bad input — a binary for another
+ * architecture, a library no Debian package provides, go.mod without Go — fails with its code
+ * and writes nothing at the output path.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, copyFile, cp, mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, type TestContext, test } from 'node:test';
+import { foreignDebsRoot } from '../../src/elf/testing/foreign-debs.ts';
+import { distill } from '../helpers/cli.ts';
+import { dockerRemove, needFile } from '../helpers/docker.ts';
+import { REPO_ROOT, requireDocker, requireTool, runOk, tempDir } from '../helpers/tools.ts';
+
+const loaded: string[] = [];
+after(() => dockerRemove(loaded));
+
+const sh = (cmd: string, args: string[], cwd: string) => runOk(cmd, args, { cwd });
+
+async function example(t: TestContext, name: string): Promise<string> {
+  const dir = join(await tempDir(t, `distill-${name}-`), name);
+  await cp(join(REPO_ROOT, 'examples', name), dir, { recursive: true });
+  return dir;
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+/** `distill build DIR --load --tag TAG`, asserting success; returns the report. */
+function buildLoad(dir: string, tag: string, extra: string[] = []): string {
+  const r = distill(['build', dir, '--load', '--tag', tag, ...extra]);
+  assert.equal(r.status, 0, `distill build failed:\n${r.stdout}\n${r.stderr}`);
+  loaded.push(tag);
+  return `${r.stdout}\n${r.stderr}`;
+}
+
+/** Runs the image with PORT set, fetches /, and checks uid 65532 and the absence of /bin/sh. */
+async function runAndAsk(tag: string, expect: RegExp): Promise<void> {
+  const port = await freePort();
+  const name = `distill-e2e-${port}`;
+  sh(
+    'docker',
+    ['run', '--rm', '-d', '--network', 'host', '-e', `PORT=${port}`, '--name', name, tag],
+    REPO_ROOT,
+  );
+  try {
+    let body = '';
+    for (let i = 0; i < 120 && !body; i++) {
+      body = await fetch(`http://127.0.0.1:${port}/`)
+        .then((r) => r.text())
+        .catch(() => '');
+      if (!body) await new Promise((r) => setTimeout(r, 250));
+    }
+    const logs = spawnSync('docker', ['logs', name], { encoding: 'utf8' });
+    assert.match(body, expect, `no answer from ${tag}; logs:\n${logs.stdout}${logs.stderr}`);
+    assert.match(body, /uid=65532\b/, 'runs as nonroot');
+    const user = runOk('docker', ['inspect', '--format', '{{.Config.User}}', tag]).trim();
+    assert.equal(user, '65532');
+  } finally {
+    spawnSync('docker', ['rm', '-f', name]);
+  }
+  const shell = spawnSync('docker', ['run', '--rm', '--entrypoint', '/bin/sh', tag, '-c', 'true'], {
+    encoding: 'utf8',
+  });
+  assert.notEqual(shell.status, 0, 'the image must have no /bin/sh');
+  assert.match(shell.stderr, /no such file|not found/i);
+}
+
+test('static-c: a static binary on the static base answers, as 65532, with no shell', async (t) => {
+  if (
+    !requireDocker(t) ||
+    !requireTool(t, 'gcc', 'gcc') ||
+    !needFile(t, '/usr/lib/x86_64-linux-gnu/libc.a', 'libc6-dev')
+  )
+    return;
+  const dir = await example(t, 'static-c');
+  sh('gcc', ['-static', '-O2', '-o', 'server', 'server.c'], dir);
+  const report = buildLoad(dir, 'distill-e2e/static-c:test');
+  assert.match(report, /native binary: server.*statically linked \(static\): base image static/s);
+  await runAndAsk('distill-e2e/static-c:test', /^hello from static-c uid=65532$/m);
+  const layers = runOk('docker', [
+    'inspect',
+    '--format',
+    '{{json .RootFS.Layers}}',
+    'distill-e2e/static-c:test',
+  ]);
+  assert.equal(JSON.parse(layers).length, 2, 'the static base (root layer) + the app layer');
+});
+
+test('dynamic-sqlite: libsqlite3-0 is added by itself from the Contents lookup, and the program uses it', async (t) => {
+  if (
+    !requireDocker(t) ||
+    !requireTool(t, 'gcc', 'gcc') ||
+    !needFile(t, '/usr/include/sqlite3.h', 'libsqlite3-dev')
+  )
+    return;
+  const dir = await example(t, 'dynamic-sqlite');
+  sh('gcc', ['-O2', '-o', 'sqlite-http', 'main.c', '-lsqlite3'], dir);
+  const report = buildLoad(dir, 'distill-e2e/dynamic-sqlite:test');
+  assert.match(report, /base image base/);
+  assert.match(report, /adding libsqlite3-0 provides libsqlite3\.so\.0 for \/app\/sqlite-http/);
+  await runAndAsk(
+    'distill-e2e/dynamic-sqlite:test',
+    /^hello from dynamic-sqlite: sqlite 3\.\d+\.\d+ says 42 uid=65532$/m,
+  );
+});
+
+test('dynamic-sqlite on Debian 12: the package comes from the verified Contents index (no guess)', async (t) => {
+  if (
+    !requireDocker(t) ||
+    !requireTool(t, 'gcc', 'gcc') ||
+    !needFile(t, '/usr/include/sqlite3.h', 'libsqlite3-dev')
+  )
+    return;
+  const dir = await example(t, 'dynamic-sqlite');
+  sh('gcc', ['-O2', '-o', 'sqlite-http', 'main.c', '-lsqlite3'], dir);
+  const report = buildLoad(dir, 'distill-e2e/dynamic-sqlite:debian12', ['--debian', '12']);
+  assert.match(report, /adding libsqlite3-0 provides libsqlite3\.so\.0 for \/app\/sqlite-http/);
+  assert.doesNotMatch(report, /guessed/, "bookworm's Contents files match its signed Release");
+  await runAndAsk('distill-e2e/dynamic-sqlite:debian12', /sqlite 3\.\d+\.\d+ says 42 uid=65532/);
+});
+
+test("python-http: dependencies from a venv in their own layer, on the image Python's sys.path", async (t) => {
+  if (!requireDocker(t) || !requireTool(t, 'python3', 'python3-venv')) return;
+  const dir = await example(t, 'python-http');
+  sh('python3', ['-m', 'venv', '.venv'], dir);
+  sh(
+    join(dir, '.venv/bin/pip'),
+    ['install', '-q', '--no-index', '--no-build-isolation', './vendor/greeting'],
+    dir,
+  );
+  const report = buildLoad(dir, 'distill-e2e/python-http:test');
+  assert.match(report, /dependencies from the virtual environment \.venv\/lib\/python3\.\d+\/site-packages/);
+  assert.match(report, /dependencies layer at \/usr\/local\/lib\/python3\.13\/dist-packages/);
+  await runAndAsk('distill-e2e/python-http:test', /^hello from python-http \(greeting 0\.1\.0\) uid=65532$/m);
+  const layers = JSON.parse(
+    runOk('docker', ['inspect', '--format', '{{json .RootFS.Layers}}', 'distill-e2e/python-http:test']),
+  );
+  assert.ok(layers.length >= 7, 'base layers + deps + app');
+});
+
+test('python-http with sitePackages: in distill.yaml (a directory pip installed into with --target)', async (t) => {
+  if (!requireDocker(t) || !requireTool(t, 'python3', 'python3-venv')) return;
+  const dir = await example(t, 'python-http');
+  sh(
+    'python3',
+    [
+      '-m',
+      'pip',
+      'install',
+      '-q',
+      '--no-index',
+      '--no-build-isolation',
+      '--target',
+      'deps',
+      './vendor/greeting',
+    ],
+    dir,
+  );
+  await writeFile(join(dir, 'distill.yaml'), 'sitePackages: deps\n');
+  await writeFile(join(dir, '.distillignore'), 'vendor\ndeps\nREADME.md\n');
+  const report = buildLoad(dir, 'distill-e2e/python-http:site');
+  assert.match(report, /dependencies from deps \(--site-packages\)/);
+  await runAndAsk('distill-e2e/python-http:site', /greeting 0\.1\.0\) uid=65532/);
+});
+
+test('java-http: a runnable jar on java21, java -jar /app/app.jar', async (t) => {
+  if (
+    !requireDocker(t) ||
+    !requireTool(t, 'javac', 'default-jdk-headless') ||
+    !requireTool(t, 'jar', 'default-jdk-headless')
+  )
+    return;
+  const dir = await example(t, 'java-http');
+  sh('javac', ['--release', '17', '-d', 'target/classes', 'src/Main.java'], dir);
+  sh(
+    'jar',
+    ['--create', '--file', 'target/java-http.jar', '--main-class', 'Main', '-C', 'target/classes', '.'],
+    dir,
+  );
+  const report = buildLoad(dir, 'distill-e2e/java-http:test');
+  assert.match(report, /Java application: target\/java-http\.jar, Main-Class Main/);
+  assert.match(report, /base java21/);
+  await runAndAsk('distill-e2e/java-http:test', /^hello from java-http \(Java 21\) uid=65532$/m);
+});
+
+/** Builds DIR to an archive and an OCI layout expecting failure with `code`; nothing may be written. */
+async function buildFails(t: TestContext, dir: string, code: string, message: RegExp) {
+  const out = await tempDir(t, 'distill-out-');
+  const archive = join(out, 'x.tar');
+  const layout = join(out, 'layout');
+  const r = distill([
+    'build',
+    dir,
+    '--archive',
+    archive,
+    '--output',
+    layout,
+    '--tag',
+    'distill-e2e/bad:test',
+    '--no-lock',
+  ]);
+  assert.equal(r.status, 1, `expected failure:\n${r.stdout}\n${r.stderr}`);
+  assert.match(r.stderr, new RegExp(`distill: error ${code}: `));
+  assert.match(r.stderr, message);
+  assert.equal(existsSync(archive), false, 'no archive written');
+  assert.equal(existsSync(layout), false, 'no layout written');
+}
+
+test('bad input: an aarch64 binary for an amd64 image is APP_ELF_WRONG_ARCH, nothing written', async (t) => {
+  const arm = await foreignDebsRoot('arm64', ['busybox-static']);
+  if ('skip' in arm) {
+    if (process.env.CI === 'true') assert.fail(arm.skip);
+    t.skip(arm.skip);
+    return;
+  }
+  const dir = join(await tempDir(t), 'arm-app');
+  await mkdir(dir);
+  await copyFile(join(arm.root, 'bin', 'busybox'), join(dir, 'server'));
+  await chmod(join(dir, 'server'), 0o755);
+  await buildFails(t, dir, 'APP_ELF_WRONG_ARCH', /server .*aarch64 \(arm64\), but the image is amd64/);
+});
+
+test('bad input: a library no Debian package provides is APP_LIBRARY_UNAVAILABLE naming it, nothing written', async (t) => {
+  if (!requireTool(t, 'gcc', 'gcc')) return;
+  const dir = join(await tempDir(t), 'unpackaged');
+  const libdir = join(dir, '..', 'libsrc');
+  await mkdir(dir);
+  await mkdir(libdir);
+  await writeFile(join(libdir, 'mine.c'), 'int distill_mine(void) { return 42; }\n');
+  await writeFile(
+    join(dir, 'main.c'),
+    'int distill_mine(void);\nint main(void) { return distill_mine() == 42 ? 0 : 1; }\n',
+  );
+  sh(
+    'gcc',
+    ['-shared', '-fPIC', '-Wl,-soname,libdistillmine.so.1', '-o', 'libdistillmine.so.1', 'mine.c'],
+    libdir,
+  );
+  await copyFile(join(libdir, 'libdistillmine.so.1'), join(libdir, 'libdistillmine.so'));
+  sh('gcc', ['-o', 'app', 'main.c', `-L${libdir}`, '-ldistillmine'], dir);
+  await writeFile(join(dir, '.distillignore'), '*.c\n');
+  await buildFails(
+    t,
+    dir,
+    'APP_LIBRARY_UNAVAILABLE',
+    /libdistillmine\.so\.1 \(needed by \/app\/app\) is not in the image and no Debian 13 package provides it/,
+  );
+});
+
+test('bad input: go.mod without Go on PATH is APP_GO_MISSING, nothing written', async (t) => {
+  const dir = join(await tempDir(t), 'hello-go');
+  await mkdir(dir);
+  await writeFile(join(dir, 'go.mod'), 'module example.com/hello\n\ngo 1.22\n');
+  await writeFile(join(dir, 'main.go'), 'package main\n\nfunc main() {}\n');
+  if (spawnSync('sh', ['-c', 'command -v go']).status === 0) {
+    t.skip('go is installed here: the missing-Go error cannot be shown');
+    return;
+  }
+  await buildFails(t, dir, 'APP_GO_MISSING', /no go on PATH/);
+});
