@@ -4,7 +4,6 @@
  * amd64, 590 MB for Contents-all), so it is parsed as a stream and only the lines that name a
  * shared library under lib/ or usr/lib/ are kept: library file name → directory → packages.
  */
-import { StringDecoder } from 'node:string_decoder';
 import { DebianError } from './errors.ts';
 
 /** One place a library file name is shipped: its directory and the packages shipping it there. */
@@ -21,9 +20,19 @@ export type LibraryTable = Map<string, LibraryLocation[]>;
 /** `libz.so.1`, `libfoo-2.0.so.0.1.2`, `ld-linux-x86-64.so.2`, `libjli.so` — not `foo.so.conf`. */
 const SHARED_OBJECT = /\.so(\.[0-9][0-9A-Za-z_]*)*$/;
 
-/** True when a Contents path names a shared object under `lib/` or `usr/lib/`. */
+/** Library file names: sonames start with `lib` or `ld` (`libz.so.1`, `ld-linux-x86-64.so.2`). */
+const LIBRARY_NAME = /^(lib|ld)[^/]*$/;
+/**
+ * Directories no DT_NEEDED lookup ends in: detached debug symbols and Python's extension modules
+ * (tens of thousands of lines that would only bloat the table).
+ */
+const NOT_LIBRARY_DIR = /(^|\/)(debug|\.build-id)(\/|$)|^usr\/lib\/python[0-9.]*\//;
+
+/** True when a Contents path names a shared library under `lib/` or `usr/lib/`. */
 export function isLibraryPath(path: string): boolean {
-  return (path.startsWith('lib/') || path.startsWith('usr/lib/')) && SHARED_OBJECT.test(path);
+  if (!(path.startsWith('lib/') || path.startsWith('usr/lib/')) || !SHARED_OBJECT.test(path)) return false;
+  const slash = path.lastIndexOf('/');
+  return LIBRARY_NAME.test(path.slice(slash + 1)) && !NOT_LIBRARY_DIR.test(path.slice(0, slash));
 }
 
 /**
@@ -34,6 +43,7 @@ export class ContentsLibraryParser {
   // name → dir → packages; the sets keep duplicate lines (Contents-arch + Contents-all) harmless.
   private readonly libs = new Map<string, Map<string, Set<string>>>();
   private rest = '';
+  private restBytes: Buffer = Buffer.alloc(0);
   private lineNo = 0;
   constructor(private readonly source = 'Contents') {}
 
@@ -48,10 +58,33 @@ export class ContentsLibraryParser {
     this.rest = text.slice(start);
   }
 
+  /**
+   * Parses raw bytes: lines are found and prefix-tested on the bytes, and only the few that start
+   * with lib/ or usr/lib/ are decoded — Contents-all is ~600 MB of text, nearly all of it
+   * usr/share. Do not mix with push() in one parse.
+   */
+  pushBytes(chunk: Uint8Array): void {
+    const buf = this.restBytes.length
+      ? Buffer.concat([this.restBytes, chunk])
+      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    let start = 0;
+    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+      const c = buf[start];
+      // 'l' (lib/) or 'u' (usr/lib/): decode; anything else is counted and skipped.
+      if ((c === 0x6c && buf[start + 3] === 0x2f) || (c === 0x75 && buf[start + 7] === 0x2f))
+        this.line(buf.toString('utf8', start, nl));
+      else this.lineNo++;
+      start = nl + 1;
+    }
+    this.restBytes = Buffer.from(buf.subarray(start));
+  }
+
   /** The table of everything pushed so far (a final line without a newline included). */
   finish(): LibraryTable {
     if (this.rest) this.line(this.rest);
+    if (this.restBytes.length) this.line(this.restBytes.toString('utf8'));
     this.rest = '';
+    this.restBytes = Buffer.alloc(0);
     const out: LibraryTable = new Map();
     for (const [name, dirs] of this.libs)
       out.set(
@@ -76,7 +109,7 @@ export class ContentsLibraryParser {
         `${this.source} line ${this.lineNo}: no package list in ${JSON.stringify(line.slice(0, 200))}`,
       );
     const path = m[1] as string;
-    if (!SHARED_OBJECT.test(path)) return;
+    if (!isLibraryPath(path)) return;
     const slash = path.lastIndexOf('/');
     const name = path.slice(slash + 1);
     const dir = path.slice(0, slash);
@@ -104,10 +137,9 @@ export async function parseContentsLibraries(
   source = 'Contents',
 ): Promise<LibraryTable> {
   const parser = new ContentsLibraryParser(source);
-  const decoder = new StringDecoder('utf8');
   for await (const chunk of chunks)
-    parser.push(typeof chunk === 'string' ? chunk : decoder.write(Buffer.from(chunk)));
-  parser.push(decoder.end());
+    if (typeof chunk === 'string') parser.push(chunk);
+    else parser.pushBytes(chunk);
   return parser.finish();
 }
 

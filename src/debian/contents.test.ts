@@ -36,11 +36,14 @@ const CONTENTS_AMD64 = [
   'usr/lib/odd dir/libspace.so.1                          libs/libspace1',
   'usr/lib/x86_64-linux-gnu/libfoo.so.conf                 libs/libfoo-conf',
   'usr/share/doc/libsqlite3-0/copyright                    libs/libsqlite3-0',
+  'usr/lib/python3/dist-packages/x/_speedups.cpython-313-x86_64-linux-gnu.so python/python3-x',
+  'usr/lib/x86_64-linux-gnu/debug/libstdc++.so.6.0.33      debug/libstdc++6-14-dbg',
+  'usr/lib/debug/.build-id/ab/cdef.debug                    debug/libc6-dbg',
   '',
 ].join('\n');
 const CONTENTS_ALL = [
-  'usr/lib/python3/dist-packages/x/_speedups.so.1          python/python3-x',
-  'usr/share/doc/python3-x/copyright                       python/python3-x',
+  'usr/lib/ocaml/stublibs/libstub.so.1                     ocaml/libstub-ocaml',
+  'usr/share/doc/libstub-ocaml/copyright                   ocaml/libstub-ocaml',
 ].join('\n'); // no final newline: the last line still counts
 
 test('isLibraryPath: shared objects under lib/ and usr/lib/ only', () => {
@@ -50,6 +53,9 @@ test('isLibraryPath: shared objects under lib/ and usr/lib/ only', () => {
   assert.equal(isLibraryPath('usr/lib/x86_64-linux-gnu/libfoo.so.conf'), false);
   assert.equal(isLibraryPath('usr/share/lib/libz.so.1'), false);
   assert.equal(isLibraryPath('opt/lib/libz.so.1'), false);
+  assert.equal(isLibraryPath('usr/lib/python3/dist-packages/x/_x.cpython-313-x86_64-linux-gnu.so'), false);
+  assert.equal(isLibraryPath('usr/lib/x86_64-linux-gnu/debug/libstdc++.so.6.0.33'), false);
+  assert.equal(isLibraryPath('usr/lib/x86_64-linux-gnu/gconv/UTF-16.so'), false);
 });
 
 test('the parser keeps library lines only, whatever the chunk boundaries', async () => {
@@ -60,6 +66,10 @@ test('the parser keeps library lines only, whatever the chunk boundaries', async
   const table = await parseContentsLibraries(chunks);
   const whole = await parseContentsLibraries([Buffer.from(text)]);
   assert.deepEqual(table, whole);
+  const bytes = Buffer.from(text);
+  const byteChunks: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += 5) byteChunks.push(bytes.subarray(i, i + 5));
+  assert.deepEqual(await parseContentsLibraries(byteChunks), whole);
   assert.deepEqual(table.get('libsqlite3.so.0'), [
     { dir: 'usr/lib/x86_64-linux-gnu', packages: ['libsqlite3-0'] },
   ]);
@@ -150,8 +160,8 @@ test('lookup: signed Contents-amd64 + Contents-all fetched by hash, then answere
   assert.deepEqual(await lookup.packagesProvidingLibrary('libsqlite3.so.0', 'amd64'), [
     { package: 'libsqlite3-0', dir: 'usr/lib/x86_64-linux-gnu' },
   ]);
-  assert.deepEqual(await lookup.packagesProvidingLibrary('_speedups.so.1', 'amd64'), [
-    { package: 'python3-x', dir: 'usr/lib/python3/dist-packages/x' },
+  assert.deepEqual(await lookup.packagesProvidingLibrary('libstub.so.1', 'amd64'), [
+    { package: 'libstub-ocaml', dir: 'usr/lib/ocaml/stublibs' },
   ]);
   assert.deepEqual(await lookup.packagesProvidingLibrary('libnothere.so.9', 'amd64'), []);
   const contentsRequests = f.server.requests.filter((r) => !r.endsWith('InRelease'));

@@ -28,7 +28,7 @@ export interface ContentsSource {
 }
 
 /** Bump when the table's meaning changes, so old cached tables are not reused. */
-const TABLE_KEY = 'debian-contents-libraries:v1';
+const TABLE_KEY = 'debian-contents-libraries:v2';
 
 const sha256hex = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -94,12 +94,11 @@ async function parseGzipStream(
   let size = 0;
   const gunzip = createGunzip({ chunkSize: 1 << 20 });
   const feed = Readable.from(input).pipe(gunzip);
-  const decoder = new TextDecoder('utf-8');
   try {
     for await (const chunk of feed as AsyncIterable<Buffer>) {
       hash.update(chunk);
       size += chunk.length;
-      parser.push(decoder.decode(chunk, { stream: true }));
+      parser.pushBytes(chunk);
     }
   } catch (err) {
     if (err instanceof DebianError) throw err;
@@ -111,7 +110,6 @@ async function parseGzipStream(
       },
     );
   }
-  parser.push(decoder.decode());
   if (plain) {
     const got = hash.digest('hex');
     if (got !== plain.sha256 || size !== plain.size)
