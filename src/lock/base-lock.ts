@@ -4,12 +4,12 @@
  * libc-bin), and the Node.js release for nodejsNN. A build with it resolves nothing and reads
  * no index: it fetches exactly these files (hash-checked) or takes them from the cache.
  */
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { BasePlan } from '../assemble/base-plan.ts';
 import type { DebianRelease } from '../debian/types.ts';
 import type { NodeRuntimeLock } from '../npm/index.ts';
 import { LockError } from './errors.ts';
-import { configChecksum, locked, unlocked } from './lock.ts';
+import { configChecksum, locked, unlocked, writeLock } from './lock.ts';
 import type { LockedPackage } from './types.ts';
 
 export interface BaseLockInputs {
@@ -121,14 +121,7 @@ export async function readBaseLock(path: string, inputs: BaseLockInputs): Promis
   return lock;
 }
 
-/** Writes the lock atomically. */
+/** Writes the lock atomically (as every lock is written). */
 export async function writeBaseLock(path: string, lock: BaseLockFile): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, `${JSON.stringify(lock, null, 2)}\n`);
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
+  await writeLock(path, lock);
 }

@@ -80,12 +80,13 @@ export function locked(p: ResolvedPackage, securityMirror: string | undefined): 
 }
 
 /** The lock's bytes: two-space JSON in the fixed key order, newline-terminated. */
-export function serialiseLock(lock: LockFile): string {
+/** Any lock (packages, base image, app) as the file shows it. */
+export function serialiseLock(lock: object): string {
   return `${JSON.stringify(lock, null, 2)}\n`;
 }
 
 /** Writes the lock atomically (temp file + rename), so a reader never sees half a lock. */
-export async function writeLock(path: string, lock: LockFile): Promise<void> {
+export async function writeLock(path: string, lock: object): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     await writeFile(tmp, serialiseLock(lock));
