@@ -11,6 +11,8 @@ test("venv dependencies go in their own layer on Debian's sys.path; the app laye
     'app.py': 'print(1)\n',
     'requirements.txt': 'greeting\n',
     [`${VENV}/greeting/__init__.py`]: 'x = 1\n',
+    [`${VENV}/greeting-0.1.0.dist-info/METADATA`]: 'Name: greeting\n',
+    [`${VENV}/greeting-0.1.0.dist-info/direct_url.json`]: '{"url": "file:///home/me/greeting"}',
     [`${VENV}/greeting/__pycache__/__init__.cpython-311.pyc`]: 'pyc',
     [`${VENV}/pip/__init__.py`]: '',
     [`${VENV}/distutils-precedence.pth`]: '',
@@ -33,7 +35,10 @@ test("venv dependencies go in their own layer on Debian's sys.path; the app laye
     ['deps', 'app'],
   );
   const deps = (await plan.layers[0]?.entries())?.filter((e) => e.type === 'file').map((e) => e.path);
-  assert.deepEqual(deps, ['usr/local/lib/python3.13/dist-packages/greeting/__init__.py']);
+  assert.deepEqual(deps, [
+    'usr/local/lib/python3.13/dist-packages/greeting/__init__.py',
+    'usr/local/lib/python3.13/dist-packages/greeting-0.1.0.dist-info/METADATA',
+  ]);
   const app = (await plan.layers[1]?.entries())?.filter((e) => e.type === 'file').map((e) => e.path);
   assert.deepEqual(app, ['app/app.py', 'app/requirements.txt']);
 });

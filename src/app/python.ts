@@ -28,6 +28,8 @@ export const PYTHON_MAINS = ['main.py', 'app.py', '__main__.py'];
 /** Venv tooling that is not the application's dependencies. */
 const TOOLING =
   /^(pip|pip-[^/]*\.dist-info|setuptools|setuptools-[^/]*\.dist-info|_distutils_hack|distutils-precedence\.pth|pkg_resources|__pycache__)(\/|$)/;
+/** pip's PEP 610 record of where a package was installed from: a host path, never reproducible. */
+const HOST_RECORD = /\.dist-info\/direct_url\.json$/;
 
 const exists = async (p: string) => (await stat(p).catch(() => undefined))?.isFile() ?? false;
 
@@ -112,7 +114,7 @@ async function detectPython(
     const deps = await treeEntries({
       root: sp.dir,
       dest,
-      skip: (r) => TOOLING.test(r) || r.endsWith('.pyc') || r.endsWith('/__pycache__'),
+      skip: (r) => TOOLING.test(r) || HOST_RECORD.test(r) || r.endsWith('.pyc') || r.endsWith('/__pycache__'),
       writable: [],
       user,
     });
