@@ -4,7 +4,10 @@
  * comes from the lock and no index is read.
  */
 import { type BaseImageSpec, lookup, type Variant } from '../catalogue/index.ts';
-import { type ArchiveContext, loadReleaseIndexes, Universe } from '../debian/index.ts';
+import { fetchReleases, indexIdentity, loadSuitePackages } from '../debian/archive.ts';
+import type { ArchiveContext } from '../debian/archive-context.ts';
+import { Universe } from '../debian/resolve.ts';
+import { RESOLVER_VERSION } from '../debian/resolve-release.ts';
 import { type BaseLockFile, makeBaseLock, planFromBaseLock } from '../lock/base-lock.ts';
 import {
   fetchNodeRuntime,
@@ -15,7 +18,7 @@ import {
   nodeLibraryPackages,
   resolveNodeRuntimes,
 } from '../npm/index.ts';
-import { type Artifact, createIndex, type Image } from '../oci/index.ts';
+import { type Artifact, canonicalJson, createIndex, type Image, sha256 } from '../oci/index.ts';
 import { type BaseEvent, buildBase } from './base-image.ts';
 import { type BasePlan, planBase } from './base-plan.ts';
 import type { CachedLayer } from './layer-cache.ts';
@@ -119,23 +122,46 @@ async function resolvePlans(
       onEvent: (event) => o.onEvent?.({ type: 'node', event }),
     });
   }
+  // The InRelease files are fetched and verified every time; a plan made from the same signed
+  // indexes is taken from the cache instead of parsing them again.
+  const verified = await fetchReleases(o.context.spec, o.context.archive);
   const plans: BasePlan[] = [];
   for (const arch of o.arches) {
-    const indexes = await loadReleaseIndexes(o.context.spec, arch, o.context.archive);
+    const lock = nodeLocks?.[arch as NodeArch];
+    const key = `base-plan:${sha256(
+      canonicalJson({
+        format: 1,
+        resolver: RESOLVER_VERSION,
+        spec,
+        arch,
+        node: lock ?? null,
+        indexes: verified.flatMap((v) =>
+          v.components.map((c) => [v.mirror, v.suite, c, indexIdentity(v, c, arch)]),
+        ),
+      }),
+    )}`;
+    const hit = await cache.getJson<BasePlan>(key);
+    if (hit) {
+      plans.push(hit);
+      continue;
+    }
+    const indexes = await Promise.all(verified.map((v) => loadSuitePackages(v, arch, o.context.archive)));
     const universe = new Universe(
       indexes.flatMap((i) => i.packages),
       arch,
       o.context.spec.suites,
     );
-    const lock = nodeLocks?.[arch as NodeArch];
     // The libraries node links (DT_NEEDED) join its layer: read them from the binary itself.
     const node = lock
       ? await fetchNodeRuntime(lock, { arch: arch as NodeArch, cache, config: await npmConfig() })
       : undefined;
     const runtimePackages = node ? nodeLibraryPackages(node.elf.needed).packages : [];
-    plans.push(
-      planBase(spec, universe, o.context.spec.suites, { runtimePackages, ...(lock ? { node: lock } : {}) }),
-    );
+    const plan = planBase(spec, universe, o.context.spec.suites, {
+      runtimePackages,
+      ...(lock ? { node: lock } : {}),
+    });
+    await cache.putJson(key, plan);
+    plans.push(plan);
   }
   return plans;
 }
