@@ -270,3 +270,15 @@ test('bad input: go.mod without Go on PATH is APP_GO_MISSING, nothing written', 
   }
   await buildFails(t, dir, 'APP_GO_MISSING', /no go on PATH/);
 });
+
+test('bad input: requirements with no site-packages and no reachable index is APP_PYTHON_DEPS_UNAVAILABLE', async (t) => {
+  if (!requireTool(t, 'python3', 'python3-pip')) return;
+  // python-http without its venv: the host's pip is asked for greeting==0.1.0, which no index has.
+  const dir = await example(t, 'python-http');
+  await buildFails(
+    t,
+    dir,
+    'APP_PYTHON_DEPS_UNAVAILABLE',
+    /1 requirement\(s\) to install.*\.venv.*--site-packages/s,
+  );
+});
