@@ -159,7 +159,6 @@ export function createNativeCheck(lookupFor: LookupFor): NativeCheck {
           const entry = addPackages.find((p) => p.name === chosen.package) as { reason: string };
           entry.reason += `; ${name}`;
         }
-        messages.push(`adding ${reason}`);
       }
     }
     return { addPackages, messages };

@@ -146,7 +146,7 @@ export async function pipInstall(
     const noPip = /No module named pip|cannot run python3/.test(stderr);
     throw new AppError(
       'APP_PYTHON_DEPS_UNAVAILABLE',
-      `${requirements.length} requirement(s) to install, no site-packages given, and ${noPip ? 'pip is not available on this host' : "the host's pip could not install them (is the package index reachable?)"}: ${tail}. Give them another way: a virtual environment in the project (.venv, made with Python ${version}) or --site-packages DIR`,
+      `${requirements.length} requirement(s) to install, no site-packages given, and ${noPip ? 'pip is not available on this host' : "the host's pip could not install them (is the package index reachable?)"}: ${tail}. Give them another way: a virtual environment in the project (.venv, made with Python ${version}) or --site-packages DIR (sitePackages: in distill.yaml)`,
     );
   }
   return {
