@@ -54,7 +54,9 @@ async function listLayer(layer: Layer): Promise<Listed[]> {
         h.uid ?? 0,
         h.gid ?? 0,
         h.size ?? 0,
-        ...(h.linkname ? [clean(h.linkname)] : []),
+        // A symlink target is kept verbatim (an absolute one means the image root); only a
+        // hardlink names a path in the archive.
+        ...(h.linkname ? [h.type === 'link' ? clean(h.linkname) : h.linkname] : []),
       ] as Listed);
     stream.on('end', next);
     stream.resume();
@@ -78,7 +80,7 @@ async function layerListing(l: ImageLayer, cache: Cache): Promise<Listed[]> {
           ...(e.linkname ? [e.type === 'hardlink' ? clean(e.linkname) : e.linkname] : []),
         ] as Listed,
     );
-  const key = `app-layer-files:v1:${l.layer.diffId}`;
+  const key = `app-layer-files:v2:${l.layer.diffId}`;
   const hit = await cache.getJson<Listed[]>(key);
   if (hit) return hit;
   const listed = await listLayer(l.layer);
