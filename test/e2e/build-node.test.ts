@@ -1,0 +1,178 @@
+/**
+ * `distill build` of the Node.js examples, loaded into the real Docker engine (--load, through
+ * its API socket) and run: the HTTP answer, uid 65532 (each app reports it at /whoami), no
+ * /bin/sh; a one-file change rebuilt keeps every other layer. Each example is copied to a
+ * temporary directory and `npm ci` runs there (the repository keeps no node_modules). Bad input —
+ * no recognisable project, a config with an unknown field or a wrong type, an entrypoint missing
+ * from the image — fails with its code and writes nothing at the output path.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { appendFile, cp, mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { after, type TestContext, test } from 'node:test';
+import { distill } from '../helpers/cli.ts';
+import { dockerRemove } from '../helpers/docker.ts';
+import { REPO_ROOT, requireDocker, requireTool, runOk, tempDir } from '../helpers/tools.ts';
+
+const loaded: string[] = [];
+after(() => dockerRemove(loaded));
+
+async function example(t: TestContext, name: string): Promise<string> {
+  const dir = join(await tempDir(t, `distill-${name}-`), name);
+  await cp(join(REPO_ROOT, 'examples', name), dir, {
+    recursive: true,
+    filter: (s) => !s.includes('node_modules'),
+  });
+  runOk('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, timeout: 900_000 });
+  return dir;
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+function buildLoad(dir: string, tag: string): { report: string; ms: number } {
+  const started = performance.now();
+  const r = distill(['build', dir, '--load', '--tag', tag]);
+  const ms = performance.now() - started;
+  assert.equal(r.status, 0, `distill build failed:\n${r.stdout}\n${r.stderr}`);
+  loaded.push(tag);
+  return { report: `${r.stdout}\n${r.stderr}`, ms };
+}
+
+const rootfs = (tag: string): string[] =>
+  JSON.parse(runOk('docker', ['inspect', '--format', '{{json .RootFS.Layers}}', tag]));
+
+/** Runs the image with PORT set, fetches / and /whoami; checks uid 65532 and that there is no /bin/sh. */
+async function runAndAsk(tag: string, expect: RegExp): Promise<{ uid: number; node: string }> {
+  const port = await freePort();
+  const name = `distill-e2e-node-${port}`;
+  runOk('docker', ['run', '--rm', '-d', '--network', 'host', '-e', `PORT=${port}`, '--name', name, tag]);
+  try {
+    let body = '';
+    for (let i = 0; i < 120 && !body; i++) {
+      body = await fetch(`http://127.0.0.1:${port}/`)
+        .then((r) => r.text())
+        .catch(() => '');
+      if (!body) await new Promise((r) => setTimeout(r, 250));
+    }
+    const logs = spawnSync('docker', ['logs', name], { encoding: 'utf8' });
+    assert.match(body, expect, `no answer from ${tag}; logs:\n${logs.stdout}${logs.stderr}`);
+    const who = (await (await fetch(`http://127.0.0.1:${port}/whoami`)).json()) as {
+      uid: number;
+      node: string;
+    };
+    assert.equal(who.uid, 65532, 'runs as nonroot');
+    return who;
+  } finally {
+    spawnSync('docker', ['rm', '-f', name]);
+    const shell = spawnSync('docker', ['run', '--rm', '--entrypoint', '/bin/sh', tag, '-c', 'true'], {
+      encoding: 'utf8',
+    });
+    assert.notEqual(shell.status, 0, 'the image must have no /bin/sh');
+    assert.match(shell.stderr, /no such file|not found/i);
+  }
+}
+
+function expectError(args: string[], code: string, out: string, message?: RegExp): void {
+  const r = distill([...args, '--output', out]);
+  assert.equal(r.status, 1, `expected failure:\n${r.stdout}\n${r.stderr}`);
+  assert.match(r.stderr, new RegExp(`distill: error ${code}: `));
+  if (message) assert.match(r.stderr, message);
+  assert.equal(existsSync(out), false, `nothing may be written at ${out}`);
+}
+
+test('express: answers, as 65532, no shell; a one-file change rebuilds only the app layer', async (t) => {
+  if (!requireDocker(t) || !requireTool(t, 'npm', 'npm')) return;
+  const dir = await example(t, 'express');
+  const tag = 'distill-e2e/express:test';
+  const first = buildLoad(dir, tag);
+  assert.match(first.report, /Node\.js project: package\.json/);
+  assert.match(first.report, /entry server\.js: the start script is "node server\.js"/);
+  assert.match(first.report, /production packages from package-lock\.json \(dev dependencies left out\)/);
+  await runAndAsk(tag, /^hello from distill$/m);
+  const before = rootfs(tag);
+  assert.ok(existsSync(join(dir, 'distill.lock')), 'the build writes distill.lock beside the project');
+
+  await appendFile(join(dir, 'lib', 'greeting.js'), "exports.greeting = () => 'hello again from distill';\n");
+  const second = buildLoad(dir, tag);
+  t.diagnostic(
+    `first build ${first.ms.toFixed(0)} ms, rebuild after a one-file change ${second.ms.toFixed(0)} ms (with --load)`,
+  );
+  await runAndAsk(tag, /^hello again from distill$/m);
+  const afterChange = rootfs(tag);
+  assert.equal(afterChange.length, before.length);
+  assert.deepEqual(afterChange.slice(0, -1), before.slice(0, -1), 'every layer but the app layer is kept');
+  assert.notEqual(afterChange.at(-1), before.at(-1));
+
+  // Same project + lock → same digest.
+  const a = JSON.parse(distill(['build', dir, '--json', '--output', join(dir, '..', 'o1')]).stdout).digest;
+  const b = JSON.parse(distill(['build', dir, '--json', '--output', join(dir, '..', 'o2')]).stdout).digest;
+  assert.equal(a, b);
+});
+
+test('node-native: better-sqlite3 built for the host Node.js 20 → a nodejs20 image (EOL warned) that runs the query', async (t) => {
+  if (!requireDocker(t) || !requireTool(t, 'npm', 'npm') || !requireTool(t, 'g++', 'g++')) return;
+  if (process.versions.node.split('.')[0] !== '20')
+    return t.skip(`the host runs Node.js ${process.version}, not 20`);
+  const dir = await example(t, 'node-native');
+  const tag = 'distill-e2e/node-native:test';
+  const { report } = buildLoad(dir, tag);
+  assert.match(report, /better_sqlite3\.node: NODE_MODULE_VERSION 115 \(Node\.js 20\)/);
+  assert.match(report, /Node\.js 20: the native addons were built for it/);
+  assert.match(report, /warning: Node\.js 20 reached end-of-life/);
+  const who = await runAndAsk(tag, /"total":42,"sqlite":"3\.\d+\.\d+"/);
+  assert.match(who.node, /^v20\./);
+
+  // The same addon on another Node.js major is refused, naming both versions.
+  expectError(
+    ['build', dir, '--base', 'nodejs22'],
+    'APP_NODE_ABI_MISMATCH',
+    join(dir, '..', 'out-abi'),
+    /built for Node\.js 20 \(NODE_MODULE_VERSION 115\) but the image runs Node\.js 22 \(NODE_MODULE_VERSION 127\)/,
+  );
+});
+
+test('bad input: each a clear error with a stable code, nothing written at the output path', async (t) => {
+  const root = await tempDir(t, 'distill-build-bad-');
+  const empty = join(root, 'empty');
+  await mkdir(empty);
+  await writeFile(join(empty, 'notes.txt'), 'not a project');
+  expectError(['build', empty], 'APP_NOT_RECOGNISED', join(root, 'o1'), /looked for package\.json/);
+
+  const app = join(root, 'app');
+  await mkdir(app);
+  await writeFile(join(app, 'package.json'), JSON.stringify({ main: 'index.js' }));
+  await writeFile(join(app, 'index.js'), '');
+  await writeFile(join(app, 'distill.yaml'), 'base: nodejs22\nentrypont: ["/x"]\n');
+  expectError(
+    ['build', app],
+    'APP_CONFIG_INVALID',
+    join(root, 'o2'),
+    /distill\.yaml:2: entrypont: unknown field/,
+  );
+  await writeFile(join(app, 'distill.yaml'), 'base: nodejs22\nports:\n  - 8080\n  - http\n');
+  expectError(
+    ['build', app],
+    'APP_CONFIG_INVALID',
+    join(root, 'o3'),
+    /distill\.yaml:4: ports\[1\]: must be an integer or "NNNN\/tcp"/,
+  );
+  await writeFile(join(app, 'distill.yaml'), 'base: nodejs22\n');
+
+  // The entrypoint check needs the base: the catalogue nodejs22 image (built or from the cache).
+  if (!requireTool(t, 'npm', 'npm')) return;
+  expectError(
+    ['build', app, '--entrypoint', '["/bin/sh","-c","node index.js"]'],
+    'APP_ENTRYPOINT_MISSING',
+    join(root, 'o4'),
+    /\/bin\/sh/,
+  );
+});
