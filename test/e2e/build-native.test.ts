@@ -109,7 +109,7 @@ test('dynamic-sqlite: libsqlite3-0 is added by itself from the Contents lookup, 
   sh('gcc', ['-O2', '-o', 'sqlite-http', 'main.c', '-lsqlite3'], dir);
   const report = buildLoad(dir, 'distill-e2e/dynamic-sqlite:test');
   assert.match(report, /base image base/);
-  assert.match(report, /adding libsqlite3-0 provides libsqlite3\.so\.0 for \/app\/sqlite-http/);
+  assert.match(report, /adding libsqlite3-0: libsqlite3-0 provides libsqlite3\.so\.0 for \/app\/sqlite-http/);
   await runAndAsk(
     'distill-e2e/dynamic-sqlite:test',
     /^hello from dynamic-sqlite: sqlite 3\.\d+\.\d+ says 42 uid=65532$/m,
@@ -126,7 +126,7 @@ test('dynamic-sqlite on Debian 12: the package comes from the verified Contents 
   const dir = await example(t, 'dynamic-sqlite');
   sh('gcc', ['-O2', '-o', 'sqlite-http', 'main.c', '-lsqlite3'], dir);
   const report = buildLoad(dir, 'distill-e2e/dynamic-sqlite:debian12', ['--debian', '12']);
-  assert.match(report, /adding libsqlite3-0 provides libsqlite3\.so\.0 for \/app\/sqlite-http/);
+  assert.match(report, /adding libsqlite3-0: libsqlite3-0 provides libsqlite3\.so\.0 for \/app\/sqlite-http/);
   assert.doesNotMatch(report, /guessed/, "bookworm's Contents files match its signed Release");
   await runAndAsk('distill-e2e/dynamic-sqlite:debian12', /sqlite 3\.\d+\.\d+ says 42 uid=65532/);
 });
