@@ -175,7 +175,7 @@ test('python-http with sitePackages: in distill.yaml (a directory pip installed 
   await runAndAsk('distill-e2e/python-http:site', /greeting 0\.1\.0\) uid=65532/);
 });
 
-test('java-http: a runnable jar on java21, java -jar /app/app.jar', async (t) => {
+test('java-http: a runnable jar on java21, its Class-Path jar in its own layer, java -jar /app/app.jar', async (t) => {
   if (
     !requireDocker(t) ||
     !requireTool(t, 'javac', 'default-jdk-headless') ||
@@ -183,16 +183,31 @@ test('java-http: a runnable jar on java21, java -jar /app/app.jar', async (t) =>
   )
     return;
   const dir = await example(t, 'java-http');
-  sh('javac', ['--release', '17', '-d', 'target/classes', 'src/Main.java'], dir);
+  sh('javac', ['--release', '17', '-d', 'target/lib-classes', 'lib-src/greeting/Greeting.java'], dir);
+  await mkdir(join(dir, 'target', 'lib'), { recursive: true });
+  sh('jar', ['--create', '--file', 'target/lib/greeting.jar', '-C', 'target/lib-classes', '.'], dir);
+  sh(
+    'javac',
+    ['--release', '17', '-cp', 'target/lib/greeting.jar', '-d', 'target/classes', 'src/Main.java'],
+    dir,
+  );
   sh(
     'jar',
-    ['--create', '--file', 'target/java-http.jar', '--main-class', 'Main', '-C', 'target/classes', '.'],
+    ['--create', '--file', 'target/java-http.jar', '--manifest', 'manifest.txt', '-C', 'target/classes', '.'],
     dir,
   );
   const report = buildLoad(dir, 'distill-e2e/java-http:test');
   assert.match(report, /Java application: target\/java-http\.jar, Main-Class Main/);
   assert.match(report, /base java21/);
-  await runAndAsk('distill-e2e/java-http:test', /^hello from java-http \(Java 21\) uid=65532$/m);
+  assert.match(report, /1 Class-Path entry in their own layer/);
+  await runAndAsk(
+    'distill-e2e/java-http:test',
+    /^hello from java-http \(greeting\.jar\) on Java 21 uid=65532$/m,
+  );
+  const config = JSON.parse(
+    runOk('docker', ['inspect', '--format', '{{json .Config.Entrypoint}}', 'distill-e2e/java-http:test']),
+  );
+  assert.deepEqual(config, ['/usr/bin/java', '-jar', '/app/app.jar']);
 });
 
 /** Builds DIR to an archive and an OCI layout expecting failure with `code`; nothing may be written. */

@@ -4,8 +4,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import greeting.Greeting;
 
-/** A Java HTTP server on the JDK's own com.sun.net.httpserver: no dependencies. */
+/** A Java HTTP server on the JDK's own com.sun.net.httpserver, with one library jar on its Class-Path. */
 public class Main {
   /** The real uid, from the kernel's view of this process. */
   static String uid() throws Exception {
@@ -19,7 +20,7 @@ public class Main {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
     server.createContext("/", exchange -> {
       try {
-        byte[] body = ("hello from java-http (Java " + Runtime.version().feature() + ") uid=" + uid() + "\n")
+        byte[] body = (Greeting.hello("java-http") + " on Java " + Runtime.version().feature() + " uid=" + uid() + "\n")
             .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/plain");
         exchange.sendResponseHeaders(200, body.length);
