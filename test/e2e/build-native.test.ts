@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, cp, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, type TestContext, test } from 'node:test';
@@ -148,6 +148,14 @@ test("python-http: dependencies from a venv in their own layer, on the image Pyt
     runOk('docker', ['inspect', '--format', '{{json .RootFS.Layers}}', 'distill-e2e/python-http:test']),
   );
   assert.ok(layers.length >= 7, 'base layers + deps + app');
+  // A code change rebuilds only the app layer: every layer below it keeps its digest.
+  await writeFile(join(dir, 'main.py'), `${await readFile(join(dir, 'main.py'), 'utf8')}\n# changed\n`);
+  buildLoad(dir, 'distill-e2e/python-http:test2');
+  const after = JSON.parse(
+    runOk('docker', ['inspect', '--format', '{{json .RootFS.Layers}}', 'distill-e2e/python-http:test2']),
+  );
+  assert.deepEqual(after.slice(0, -1), layers.slice(0, -1));
+  assert.notEqual(after.at(-1), layers.at(-1));
 });
 
 test('python-http with sitePackages: in distill.yaml (a directory pip installed into with --target)', async (t) => {
