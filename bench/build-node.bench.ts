@@ -29,7 +29,8 @@ const GOAL_RSS_MB = 300;
 
 function sh(cmd: string, args: string[], opts: { cwd?: string; input?: string } = {}): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, timeout: 1_800_000, ...opts });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
   return r.stdout;
 }
 
@@ -37,7 +38,8 @@ function timed(cmd: string, args: string[], cwd?: string): { s: number; out: str
   const t = performance.now();
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28, cwd, timeout: 1_800_000 });
   const s = (performance.now() - t) / 1000;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stderr}\n${r.stdout}`);
   return { s, out: r.stdout, err: r.stderr };
 }
 
@@ -98,7 +100,9 @@ async function main(): Promise<void> {
     sh('npm', ['ci', '--no-audit', '--no-fund'], { cwd: app });
 
     // Warm distill (base built or taken from the cache, distill.lock written): what major did it pick?
-    const first = JSON.parse(sh(process.execPath, [BIN, 'build', app, '--json', '--output', join(work, 'out')]));
+    const first = JSON.parse(
+      sh(process.execPath, [BIN, 'build', app, '--json', '--output', join(work, 'out')]),
+    );
     const base = first.base as string; // distill/nodejs26:latest
     const baseName = (/distill\/(nodejs\d+)/.exec(base)?.[1] ?? 'nodejs26') as string;
     const baseTag = `distill-bench/${baseName}:latest`;
@@ -119,7 +123,17 @@ async function main(): Promise<void> {
     ].join('\n');
     await writeFile(join(work, 'Dockerfile'), `${dockerfile}\n`);
     const dockerBuild = () =>
-      timed('docker', ['build', '-q', '--network', 'host', '-f', join(work, 'Dockerfile'), '-t', tags.docker, app]);
+      timed('docker', [
+        'build',
+        '-q',
+        '--network',
+        'host',
+        '-f',
+        join(work, 'Dockerfile'),
+        '-t',
+        tags.docker,
+        app,
+      ]);
     dockerBuild(); // warm: both stages' bases present, layer cache filled
 
     const greeting = join(app, 'lib', 'greeting.js');
@@ -135,7 +149,9 @@ async function main(): Promise<void> {
       const rebuilt = report.layers[0]?.filter((l) => !l.cached).map((l) => l.name);
       if (rebuilt?.join() !== 'app') throw new Error(`expected only the app layer rebuilt, got ${rebuilt}`);
       distillRuns.push(d);
-      loadRuns.push(timed(process.execPath, [BIN, 'build', app, '--load', '--tag', 'distill-bench/express:distill']).s);
+      loadRuns.push(
+        timed(process.execPath, [BIN, 'build', app, '--load', '--tag', 'distill-bench/express:distill']).s,
+      );
       dockerRuns.push(dockerBuild().s);
     }
     const distillS = median(distillRuns.map((r) => r.s));
@@ -153,16 +169,22 @@ async function main(): Promise<void> {
     console.log(`  distill peak RSS                           ${rss.toFixed(0)} MB`);
     console.log('goals:');
     console.log(`  ${mark(distillS <= GOAL_S)} rebuild <= ${GOAL_S} s (${distillS.toFixed(3)} s)`);
-    console.log(`  ${mark(ratio >= GOAL_RATIO)} >= ${GOAL_RATIO}x faster than docker build (${ratio.toFixed(1)}x)`);
+    console.log(
+      `  ${mark(ratio >= GOAL_RATIO)} >= ${GOAL_RATIO}x faster than docker build (${ratio.toFixed(1)}x)`,
+    );
     console.log(`  ${mark(rss <= GOAL_RSS_MB)} peak RSS <= ${GOAL_RSS_MB} MB (${rss.toFixed(0)} MB)`);
     console.log('how:');
     console.log(`  final stage FROM ${baseTag}: \`distill base ${baseName}\` loaded into the engine`);
     console.log(
       `  builder stage FROM ${tags.builder}: \`docker import\` of a rootfs with this host's node ${hostNode}, npm and the libraries node links (nothing pulled)`,
     );
-    console.log('  Dockerfile: COPY . /app; RUN npm ci --omit=dev; COPY --from=build-env /app /app (the seed\'s nodejs example)');
+    console.log(
+      "  Dockerfile: COPY . /app; RUN npm ci --omit=dev; COPY --from=build-env /app /app (the seed's nodejs example)",
+    );
   } finally {
-    spawnSync('docker', ['rmi', '-f', tags.builder, tags.docker, 'distill-bench/express:distill'], { stdio: 'ignore' });
+    spawnSync('docker', ['rmi', '-f', tags.builder, tags.docker, 'distill-bench/express:distill'], {
+      stdio: 'ignore',
+    });
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Node } from 'yaml';
 import { AppError } from './errors.ts';
 import type { AppConfig, AppFileSpec } from './types.ts';
 
@@ -16,9 +16,11 @@ let validator: Promise<ValidateFunction> | undefined;
 
 /** The published JSON Schema (schema/distill.schema.json), compiled once. */
 export function configValidator(): Promise<ValidateFunction> {
-  validator ??= readFile(new URL('../../../schema/distill.schema.json', import.meta.url), 'utf8').then(
-    (text) => new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(text)),
-  );
+  // ajv and yaml load only when a project has a distill.yaml (start-up time of every build).
+  validator ??= Promise.all([
+    import('ajv'),
+    readFile(new URL('../../../schema/distill.schema.json', import.meta.url), 'utf8'),
+  ]).then(([{ Ajv }, text]) => new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(text)));
   return validator;
 }
 
@@ -38,6 +40,7 @@ export async function loadConfigFile(dir: string): Promise<AppConfig | undefined
 
 /** Parses and validates distill.yaml text; `file` names it in errors. */
 export async function parseConfig(text: string, file = CONFIG_FILE): Promise<AppConfig> {
+  const { isMap, isScalar, LineCounter, parseDocument } = await import('yaml');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {

@@ -7,7 +7,6 @@
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
 import { decompressStream, type Layer, type LayerEntry, layerCompression } from '../oci/index.ts';
 import type { Cache } from '../platform/cache.ts';
 import type { ImageFile } from './types.ts';
@@ -43,6 +42,7 @@ const clean = (p: string) => p.replace(/^\.?\/+/, '').replace(/\/+$/, '');
 /** Lists a layer blob's entries (paths without a leading `/`). */
 async function listLayer(layer: Layer): Promise<Listed[]> {
   const out: Listed[] = [];
+  const { default: tar } = await import('tar-stream');
   const extract = tar.extract();
   extract.on('entry', (h, stream, next) => {
     const t = TYPES[h.type ?? 'file'];
@@ -163,6 +163,7 @@ export async function imageTree(layers: readonly ImageLayer[], cache: Cache): Pr
 
 async function readFromBlob(layer: Layer, path: string): Promise<Buffer | undefined> {
   let found: Buffer | undefined;
+  const { default: tar } = await import('tar-stream');
   const extract = tar.extract();
   extract.on('entry', (h, stream, next) => {
     if (clean(h.name) === path && h.type === 'file') {

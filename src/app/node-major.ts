@@ -2,8 +2,10 @@
  * The image's Node.js major: distill.yaml's base (nodejsNN), else package.json `engines.node`,
  * else the major the native addons were built for, else the newest LTS line. Each choice says why.
  */
-import semver from 'semver';
-import { NODE_MAJORS, nodeMajorStatus } from '../npm/index.ts';
+// The two range functions only: the whole semver package costs ~100 ms to load.
+import intersects from 'semver/ranges/intersects.js';
+import validRange from 'semver/ranges/valid.js';
+import { NODE_MAJORS, nodeMajorStatus } from '../npm/node-majors.ts';
 import { AppError } from './errors.ts';
 import { majorForAbi } from './node-abi.ts';
 
@@ -45,13 +47,13 @@ export function chooseNodeMajor(i: MajorInput): MajorChoice {
     };
   }
   if (i.engines !== undefined) {
-    const range = semver.validRange(i.engines);
+    const range = validRange(i.engines);
     if (!range)
       throw new AppError(
         'APP_NODE_PROJECT_INVALID',
         `package.json engines.node ${JSON.stringify(i.engines)} is not a semver range`,
       );
-    const fits = NODE_MAJORS.filter((x) => semver.intersects(range, `${x.major}.x`));
+    const fits = NODE_MAJORS.filter((x) => intersects(range, `${x.major}.x`));
     if (!fits.length)
       throw new AppError(
         'APP_NODE_VERSION_UNSUPPORTED',
