@@ -83,9 +83,16 @@ export function contentsLookup(spec: ReleaseSpec, options: ArchiveOptions): Cont
   const load = (arch: string) => {
     let p = perArch.get(arch);
     if (!p) {
-      p = Promise.all(base.components.flatMap((c) => [file(c, arch), file(c, 'all')])).then(
-        mergeLibraryTables,
-      );
+      // One file at a time: a bad or missing Contents-<arch> stops before the 40 MB
+      // Contents-all is fetched, and only one compressed file is in memory at once.
+      p = (async () => {
+        const tables: LibraryTable[] = [];
+        for (const c of base.components) {
+          tables.push(await file(c, arch));
+          tables.push(await file(c, 'all'));
+        }
+        return mergeLibraryTables(tables);
+      })();
       p.catch(() => perArch.delete(arch));
       perArch.set(arch, p);
     }
