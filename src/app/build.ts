@@ -21,6 +21,7 @@ import {
 import type { NpmConfig } from '../npm/index.ts';
 import {
   type Artifact,
+  canonicalJson,
   createImage,
   createIndex,
   type Image,
@@ -57,6 +58,8 @@ export interface AppBuildOptions {
   now?: () => number;
   /** The lock to build from; default DIR/distill.lock. */
   lockPath?: string;
+  /** Resolve again even when the lock is current (`--relock`, `distill lock`). */
+  relock?: boolean;
   detectors?: readonly Detector[];
   checkNative?: NativeCheck;
   onEvent?: (e: AppEvent | { type: 'base'; event: CatalogueEvent }) => void;
@@ -131,7 +134,7 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
     warnings.push(w);
     emit({ type: 'warning', message: w });
   }
-  const lock = previous && !previous.stale ? previous.lock : undefined;
+  const lock = previous && !previous.stale && !o.relock ? previous.lock : undefined;
 
   let archive: Promise<ArchiveContext> | undefined;
   const context = () => {
@@ -186,7 +189,6 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
   const reports: AppLayerReport[][] = [];
   const added: AppBuild['added'] = [];
   const lockArchs: Record<string, AppLockArch> = {};
-  let resolvedAnything = !lock;
   for (const [i, arch] of archs.entries()) {
     const baseImage = base.images[i] as Image;
     const lockedArch = lock?.architectures[arch];
@@ -201,7 +203,6 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
           lockedArch && round === 0
             ? fromLock(ctx, lockedArch.packages)
             : await resolveExtraPackages(ctx, arch, roots, haveOf(base, i));
-        if (!(lockedArch && round === 0)) resolvedAnything = true;
         pkgLayer = await packagesLayer(ctx, pkgs, { arch, debian, epoch: o.epoch });
       }
       const layers = [
@@ -275,7 +276,8 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
   }
   const artifact = images.length === 1 ? (images[0] as Image) : createIndex(images);
   const newLock = makeAppLock(inputs, base.lock, lockArchs);
-  const changed = resolvedAnything || !lock || JSON.stringify(newLock) !== JSON.stringify(lock);
+  // Written when new, stale, or resolved to something else (a warm build from the lock writes nothing).
+  const changed = !previous || previous.stale || canonicalJson(newLock) !== canonicalJson(previous.lock);
   return {
     artifact,
     images,

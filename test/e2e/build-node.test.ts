@@ -112,6 +112,14 @@ test('express: answers, as 65532, no shell; a one-file change rebuilds only the 
   assert.deepEqual(afterChange.slice(0, -1), before.slice(0, -1), 'every layer but the app layer is kept');
   assert.notEqual(afterChange.at(-1), before.at(-1));
 
+  // Two architectures: an index whose images share the (architecture-independent) app layers.
+  const multi = JSON.parse(
+    distill(['build', dir, '--arch', 'amd64,arm64', '--json', '--output', join(dir, '..', 'multi')]).stdout,
+  ) as { mediaType: string; archs: string[]; layers: { name: string; digest: string }[][] };
+  assert.equal(multi.mediaType, 'application/vnd.oci.image.index.v1+json');
+  assert.deepEqual(multi.archs, ['amd64', 'arm64']);
+  assert.deepEqual(multi.layers[0], multi.layers[1]);
+
   // Same project + lock → same digest.
   const a = JSON.parse(distill(['build', dir, '--json', '--output', join(dir, '..', 'o1')]).stdout).digest;
   const b = JSON.parse(distill(['build', dir, '--json', '--output', join(dir, '..', 'o2')]).stdout).digest;

@@ -34,6 +34,7 @@ interface BuildFlags extends OutputOptions {
   mirror?: string;
   securityMirror?: string;
   lock?: boolean;
+  relock?: boolean;
   json?: boolean;
 }
 
@@ -57,6 +58,7 @@ export function register(program: Command): void {
     .option('--package <name>', 'extra Debian package (repeatable)', collect)
     .option('--load', 'load the image into the local Docker engine through its API socket (no docker CLI)')
     .option('--no-lock', 'do not write DIR/distill.lock')
+    .option('--relock', 'resolve the base and packages again even when DIR/distill.lock is current')
     .option('--mirror <url>', 'Debian archive (default: DISTILL_DEBIAN_MIRROR, the config, then apt sources)')
     .option('--security-mirror <url>', 'Debian security archive')
     .option('--json', 'print the result as JSON');
@@ -76,6 +78,7 @@ export function register(program: Command): void {
       archive: (debian) =>
         openArchiveContext({ debian, env, flag: o.mirror, securityFlag: o.securityMirror, cache }),
       openImage: (ref) => openSource(ref),
+      relock: Boolean(o.relock),
       npm: () => discoverNpmConfig(nodeConfigSources()),
       onEvent: (e) => {
         if (e.type === 'reason') out.warn(`  ${e.message}`);
