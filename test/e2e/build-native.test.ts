@@ -305,3 +305,35 @@ test('bad input: requirements with no site-packages and no reachable index is AP
     /1 requirement\(s\) to install.*\.venv.*--site-packages/s,
   );
 });
+
+test('bad input: a musl binary on a glibc base is APP_ELF_MUSL_ON_GLIBC, nothing written', async (t) => {
+  if (!requireTool(t, 'musl-gcc', 'musl-tools')) return;
+  const dir = join(await tempDir(t), 'musl-app');
+  await mkdir(dir);
+  await writeFile(join(dir, 'main.c'), '#include <stdio.h>\nint main(void) { puts("hi"); return 0; }\n');
+  sh('musl-gcc', ['-o', 'app', 'main.c'], dir);
+  await writeFile(join(dir, '.distillignore'), '*.c\n');
+  await buildFails(
+    t,
+    dir,
+    'APP_ELF_MUSL_ON_GLIBC',
+    /app .*linked against musl .*ld-musl-x86_64\.so\.1.*glibc/,
+  );
+});
+
+test('bad input: a Python extension module for another Python is APP_PYTHON_ABI_MISMATCH, nothing written', async (t) => {
+  if (!requireTool(t, 'gcc', 'gcc')) return;
+  const dir = await example(t, 'python-http');
+  const site = join(dir, 'deps');
+  await mkdir(join(site, 'fast'), { recursive: true });
+  await writeFile(join(site, 'fast', 'speed.c'), 'int speed(void) { return 1; }\n');
+  // An extension module as CPython 3.11 names it; the image runs 3.13.
+  sh('gcc', ['-shared', '-fPIC', '-o', 'fast/_speed.cpython-311-x86_64-linux-gnu.so', 'fast/speed.c'], site);
+  await writeFile(join(dir, 'distill.yaml'), 'sitePackages: deps\n');
+  await buildFails(
+    t,
+    dir,
+    'APP_PYTHON_ABI_MISMATCH',
+    /_speed\.cpython-311-x86_64-linux-gnu\.so\) is a Python 3\.11 extension module, but the image's Python is 3\.13/,
+  );
+});
