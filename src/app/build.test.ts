@@ -199,6 +199,24 @@ describe('buildApp', () => {
     await code(buildApp(await options(dir)), 'APP_NOT_RECOGNISED', /package\.json/);
   });
 
+  it('no detector but base + entrypoint in distill.yaml: the files as they are', async () => {
+    const dir = await project({
+      'run.js': 'console.log(1)',
+      'data/x.txt': 'x',
+      'distill.yaml': 'base: oci:fake\nentrypoint: ["/nodejs/bin/node", "/app/run.js"]\n',
+    });
+    const o = await options(dir, { flags: {} });
+    const b = await buildApp(o);
+    assert.equal(b.plan.kind, 'files');
+    const img = b.artifact as Image;
+    const tree = await imageTree(
+      img.layers.map((layer) => ({ layer })),
+      o.cache,
+    );
+    assert.ok(tree.files.has('app/run.js') && tree.files.has('app/data/x.txt'));
+    assert.equal(img.config.config?.User, '65532');
+  });
+
   it('a config with an unknown field or a wrong type → APP_CONFIG_INVALID with the line', async () => {
     const dir = await express();
     await writeFile(join(dir, 'distill.yaml'), 'base: nodejs22\nport: 8080\n');

@@ -37,6 +37,7 @@ import { fromLock, packagesLayer, resolveExtraPackages } from './build-packages.
 import { loadConfigFile, mergeConfig } from './config.ts';
 import { detectors as allDetectors } from './detectors.ts';
 import { AppError } from './errors.ts';
+import { filesPlan } from './files-plan.ts';
 import { loadIgnoreRules } from './ignore.ts';
 import { imageTree } from './image-files.ts';
 import { parseOwner, writableDirs } from './layout.ts';
@@ -311,8 +312,12 @@ async function detect(
     ctx.onEvent?.({ type: 'detect', detector: d.name, found: Boolean(plan) });
     if (plan) return plan;
   }
+  if (!config.kind || config.kind === 'files') {
+    const plan = await filesPlan(o.dir, config, ctx);
+    if (plan) return plan;
+  }
   throw new AppError(
     'APP_NOT_RECOGNISED',
-    `${o.dir}: no ${config.kind ? `${config.kind} ` : ''}project recognised; looked for ${chosen.map((d) => `${d.looksFor}`).join('; ')}. Add a distill.yaml with base: and entrypoint: to build anything else`,
+    `${o.dir}: no ${config.kind ? `${config.kind} ` : ''}project recognised; looked for ${chosen.map((d) => `${d.looksFor}`).join('; ')}. To build anything else, give base: and entrypoint: in distill.yaml (the project's files then go in as they are)`,
   );
 }

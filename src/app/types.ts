@@ -9,7 +9,14 @@ import type { LayerEntry } from '../oci/index.ts';
 import type { Cache } from '../platform/cache.ts';
 
 /** What kind of application a detector recognised. */
-export type AppKind = 'node' | 'python' | 'java' | 'native' | 'go';
+export type AppKind =
+  | 'node'
+  | 'python'
+  | 'java'
+  | 'native'
+  | 'go'
+  /** No detector matched; distill.yaml gave base and entrypoint: the project's files as they are. */
+  | 'files';
 
 /** One `files:` item of distill.yaml: an extra path copied into the image. */
 export interface AppFileSpec {
