@@ -185,6 +185,11 @@ async function dependencyLayer(
   const prod = productionPackages(lockText, lockName);
   const missing: string[] = [];
   const present: typeof prod = [];
+  const links = prod.filter((p) => p.link).map((p) => p.path);
+  if (links.length)
+    reasons.push(
+      `workspace links left out (${links.join(', ')}): their packages are part of the project, copied with it only when inside it`,
+    );
   for (const p of prod) {
     if (p.link) continue;
     const ok = await stat(join(dir, p.path, 'package.json')).then(
