@@ -3,7 +3,7 @@
  * (copied from the project's installed node_modules into their own layer), and the image's
  * Node.js major from distill.yaml, `engines.node`, or the ABI its native addons were built for.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, readlink, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { canonicalJson, type LayerEntry, sha256 } from '../oci/index.ts';
 import { AppError } from './errors.ts';
@@ -188,7 +188,7 @@ async function dependencyLayer(
   const links = prod.filter((p) => p.link).map((p) => p.path);
   if (links.length)
     reasons.push(
-      `workspace links left out (${links.join(', ')}): their packages are part of the project, copied with it only when inside it`,
+      `workspace links kept as symlinks (${links.join(', ')}): their packages are project files, in the app layer`,
     );
   for (const p of prod) {
     if (p.link) continue;
@@ -207,9 +207,22 @@ async function dependencyLayer(
   reasons.push(
     `${present.length} production ${present.length === 1 ? 'package' : 'packages'} from ${lockName} (dev dependencies left out), copied from node_modules without node-gyp's build intermediates`,
   );
-  if (!present.length) return undefined;
   const entries: LayerEntry[] = [];
   const fingerprint: unknown[] = [];
+  for (const l of links) {
+    const target = await readlink(join(dir, l)).catch(() => undefined);
+    if (target === undefined) continue;
+    entries.push({
+      path: posix.join(appDir, l).slice(1),
+      type: 'symlink',
+      linkname: target,
+      mode: 0o777,
+      uid: 0,
+      gid: 0,
+    });
+    fingerprint.push([l, target]);
+  }
+  if (!entries.length && !present.length) return undefined;
   for (const p of present) {
     const t = await treeEntries({
       root: join(dir, p.path),
