@@ -16,6 +16,7 @@ import { after, type TestContext, test } from 'node:test';
 import { distill } from '../helpers/cli.ts';
 import { dockerRemove } from '../helpers/docker.ts';
 import { REPO_ROOT, requireDocker, requireTool, runOk, tempDir } from '../helpers/tools.ts';
+import { startRegistry } from '../registry/registry-server.ts';
 
 const loaded: string[] = [];
 after(() => dockerRemove(loaded));
@@ -119,6 +120,23 @@ test('express: answers, as 65532, no shell; a one-file change rebuilds only the 
   assert.equal(multi.mediaType, 'application/vnd.oci.image.index.v1+json');
   assert.deepEqual(multi.archs, ['amd64', 'arm64']);
   assert.deepEqual(multi.layers[0], multi.layers[1]);
+
+  // --push to a registry: a rebuild pushes only what changed.
+  if (requireTool(t, 'docker-registry', 'docker-registry')) {
+    const reg = await startRegistry(t);
+    const ref = `${reg.host}/express:e2e`;
+    const p1 = distill(['build', dir, '--push', ref, '--json']);
+    assert.equal(p1.status, 0, p1.stderr);
+    await appendFile(join(dir, 'lib', 'greeting.js'), '// pushed again\n');
+    const p2 = JSON.parse(distill(['build', dir, '--push', ref, '--json']).stdout) as {
+      digest: string;
+      push: { digest: string; blobs: { uploaded: number } };
+    };
+    assert.equal(p2.push.digest, p2.digest);
+    assert.equal(p2.push.blobs.uploaded, 2, 'the app layer and the config');
+    const tags = await (await fetch(`http://${reg.host}/v2/express/tags/list`)).json();
+    assert.deepEqual(tags, { name: 'express', tags: ['e2e'] });
+  }
 
   // Same project + lock → same digest.
   const a = JSON.parse(distill(['build', dir, '--json', '--output', join(dir, '..', 'o1')]).stdout).digest;

@@ -171,6 +171,10 @@ function report(
   );
   if (res?.layout) out.info(`wrote OCI layout ${res.layout.path} (tag ${res.layout.tag})`);
   if (res?.archive) out.info(`wrote docker archive ${res.archive.path} (${res.archive.tags.join(', ')})`);
+  if (res?.push)
+    out.info(
+      `pushed ${res.push.reference} (${res.push.blobs.uploaded} blobs uploaded, ${res.push.blobs.existing + res.push.blobs.mounted} already there)`,
+    );
   for (const m of loaded ?? []) out.info(m);
   out.result({
     ...(res ?? { digest: b.artifact.descriptor.digest, mediaType: b.artifact.descriptor.mediaType }),
