@@ -3,6 +3,8 @@
  * packages (pinned by the app lock's base section when there is one), or any image reference
  * opened by the caller's `openImage` (oci:DIR, docker-archive:FILE, a registry).
  */
+
+import { stat } from 'node:fs/promises';
 import { buildCatalogueImage, type CatalogueEvent } from '../assemble/base-build.ts';
 import type { CachedLayer } from '../assemble/layer-cache.ts';
 import { lookup } from '../catalogue/index.ts';
@@ -10,7 +12,19 @@ import type { ArchiveContext } from '../debian/index.ts';
 import type { DebianRelease } from '../debian/types.ts';
 import type { BaseLockFile } from '../lock/base-lock.ts';
 import type { NpmConfig } from '../npm/index.ts';
-import { type Artifact, type Image, imagesOf } from '../oci/index.ts';
+import {
+  type Artifact,
+  canonicalJson,
+  type Descriptor,
+  type Digest,
+  fileLayer,
+  type Image,
+  imageFromRaw,
+  imagesOf,
+  platformOf,
+  sha256,
+} from '../oci/index.ts';
+import type { Cache } from '../platform/cache.ts';
 import { AppError } from './errors.ts';
 
 export interface AppBase {
@@ -36,6 +50,8 @@ export interface BaseOptions {
   lock?: BaseLockFile | undefined;
   npm?: () => Promise<NpmConfig>;
   openImage: (ref: string) => Promise<Artifact>;
+  /** Where a pinned base is remembered (skips assembling it on warm builds). */
+  cache?: Cache;
   onEvent?: (e: CatalogueEvent) => void;
 }
 
@@ -50,9 +66,58 @@ export function isCatalogueName(ref: string, debian: DebianRelease): boolean {
   }
 }
 
+/** What a pinned catalogue base was, remembered in the cache so a warm app build skips assembling it. */
+interface RememberedBase {
+  name: string;
+  packages: string[][];
+  runtimeVersion?: string;
+  images: { manifest: string; config: string; layers: { descriptor: Descriptor; diffId: Digest }[] }[];
+}
+
+/**
+ * A catalogue base pinned by a lock is fully determined by (ref, archs, debian, lock, epoch): its
+ * manifests and configs are remembered and its layers read straight from the cache's files. The
+ * blobs are not re-hashed here — every sink (layout, archive, registry, engine) checks what it
+ * copies against the digests — which keeps a warm `distill build` from hashing the whole base.
+ */
+async function rememberedBase(o: BaseOptions, cache: Cache, key: string): Promise<AppBase | undefined> {
+  const r = await cache.getJson<RememberedBase>(key);
+  if (!r || r.images.length !== o.archs.length) return undefined;
+  const images: Image[] = [];
+  for (const img of r.images) {
+    const layers = [];
+    for (const l of img.layers) {
+      const path = cache.path(l.descriptor.digest);
+      const st = await stat(path).catch(() => undefined);
+      if (st?.size !== l.descriptor.size) return undefined;
+      layers.push(fileLayer(path, l.descriptor, l.diffId));
+    }
+    const config = Buffer.from(img.config, 'utf8');
+    images.push(
+      imageFromRaw(Buffer.from(img.manifest, 'utf8'), config, layers, platformOf(JSON.parse(img.config))),
+    );
+  }
+  return {
+    images,
+    name: r.name,
+    catalogue: true,
+    packages: r.packages.map((p) => new Set(p)),
+    ...(o.lock ? { lock: o.lock } : {}),
+    ...(r.runtimeVersion ? { runtimeVersion: r.runtimeVersion } : {}),
+  };
+}
+
 /** Builds or opens the base for every architecture. */
 export async function appBase(o: BaseOptions): Promise<AppBase> {
   if (isCatalogueName(o.ref, o.debian)) {
+    const key =
+      o.lock && o.cache
+        ? `app-base:v1:${sha256(canonicalJson({ ref: o.ref, archs: o.archs, debian: o.debian, epoch: o.epoch, lock: o.lock }))}`
+        : undefined;
+    if (key && o.cache) {
+      const hit = await rememberedBase(o, o.cache, key);
+      if (hit) return hit;
+    }
     const b = await buildCatalogueImage({
       ref: o.ref,
       arches: o.archs,
@@ -62,9 +127,22 @@ export async function appBase(o: BaseOptions): Promise<AppBase> {
       ...(o.npm ? { npm: o.npm } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });
+    const name = `distill/${b.spec.name}:${b.variant}`;
+    const packages = b.plans.map((p) => p.layers.flatMap((l) => l.packages.map((x) => x.name)));
+    if (key && o.cache)
+      await o.cache.putJson(key, {
+        name,
+        packages,
+        ...(b.runtimeVersion ? { runtimeVersion: b.runtimeVersion } : {}),
+        images: b.images.map((i) => ({
+          manifest: i.rawManifest.toString('utf8'),
+          config: i.rawConfig.toString('utf8'),
+          layers: i.layers.map((l) => ({ descriptor: l.descriptor, diffId: l.diffId })),
+        })),
+      } satisfies RememberedBase);
     return {
       images: b.images,
-      name: `distill/${b.spec.name}:${b.variant}`,
+      name,
       catalogue: true,
       packages: b.plans.map((p) => new Set(p.layers.flatMap((l) => l.packages.map((x) => x.name)))),
       lock: b.lock,

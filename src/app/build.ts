@@ -151,6 +151,7 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
     lock: lock?.base,
     ...(o.npm ? { npm: o.npm } : {}),
     openImage: o.openImage,
+    cache: o.cache,
     onEvent: (event) => o.onEvent?.({ type: 'base', event }),
   });
 
