@@ -5,6 +5,7 @@
  * application directory for every kind of project, and the workdir is /app as for the others).
  */
 import { spawn as nodeSpawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { access, constants, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, posix } from 'node:path';
@@ -125,7 +126,7 @@ async function detectGo(
   const user = parseOwner(ctx.user);
   const program = posix.join(appDir, name);
   reasons.push(`binary at ${program}: the same application directory as every other kind of project`);
-  const digest = (await import('node:crypto')).createHash('sha256').update(bytes).digest('hex');
+  const digest = createHash('sha256').update(bytes).digest('hex');
   return {
     kind: 'go',
     reasons,
