@@ -190,9 +190,10 @@ describe('distill base: layers shared, variants, reproducible (debian13 amd64)',
   });
 
   test('from an empty cache, static, python3 and nodejs22 come out the same', async () => {
-    for (const name of FROM_EMPTY) {
-      for (const v of ['latest', 'debug-nonroot'] as const) {
-        const ref = `${name}:${v}`;
+    const refs = FROM_EMPTY.flatMap((name) => [`${name}:latest`, `${name}:debug-nonroot`]);
+    // Each build has its own empty cache, so they run alongside the warm ones.
+    await Promise.all(
+      refs.map(async (ref) => {
         const cache = await mkdtemp(join(tmpdir(), 'distill-e2e-emptycache-'));
         try {
           const cold = await limit(() => build('cold', ref, { DISTILL_CACHE: cache }));
@@ -206,7 +207,7 @@ describe('distill base: layers shared, variants, reproducible (debian13 amd64)',
         } finally {
           await rm(cache, { recursive: true, force: true });
         }
-      }
-    }
+      }),
+    );
   });
 });
