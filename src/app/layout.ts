@@ -4,7 +4,7 @@
  * listed in `writable`, which belong to the runtime user. Modification times are left to the
  * writer (SOURCE_DATE_EPOCH), so the bytes depend on content, names and modes only.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { LayerEntry } from '../oci/index.ts';
@@ -85,10 +85,12 @@ export async function treeEntries(o: TreeOptions): Promise<Tree> {
 
 async function walk(o: TreeOptions, rel: string, writable: readonly string[], out: Tree): Promise<void> {
   const names = (await readdir(join(o.root, rel))).sort();
-  for (const name of names) {
+  // One directory's lstats at once (I/O-bound); the entries still come out in name order.
+  const stats = await Promise.all(names.map((name) => lstat(join(o.root, rel ? `${rel}/${name}` : name))));
+  for (const [i, name] of names.entries()) {
     const r = rel ? `${rel}/${name}` : name;
     const abs = join(o.root, r);
-    const st = await lstat(abs);
+    const st = stats[i] as Stats;
     const skipped = o.skip?.(r) ?? false;
     const imagePath = posix.join(o.dest, r);
     const w = isBelow(imagePath, writable);
