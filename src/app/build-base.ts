@@ -6,7 +6,7 @@
 
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { buildCatalogueImage, type CatalogueEvent } from '../assemble/base-build.ts';
+import type { CatalogueEvent } from '../assemble/base-build.ts';
 import type { CachedLayer } from '../assemble/layer-cache.ts';
 import { lookup } from '../catalogue/index.ts';
 import type { ArchiveContext } from '../debian/index.ts';
@@ -123,6 +123,8 @@ export async function appBase(o: BaseOptions): Promise<AppBase> {
       const hit = await rememberedBase(o, o.cache, key);
       if (hit) return hit;
     }
+    // Loaded only when the base is not remembered: assembling pulls in the Debian and npm modules.
+    const { buildCatalogueImage } = await import('../assemble/base-build.ts');
     const b = await buildCatalogueImage({
       ref: o.ref,
       arches: o.archs,

@@ -243,6 +243,8 @@ describe('buildApp', () => {
 
   it('the native checks see the final tree; packages they ask for are resolved (here: the archive is asked for)', async () => {
     const dir = await express();
+    // The checks run when the app brings ELF files (here an N-API addon); without any they are skipped.
+    await writeFile(join(dir, 'addon.node'), '\x7fELF napi_register_module_v1\0');
     const seen: NativeCheckInput[] = [];
     let asked = 0;
     await assert.rejects(
@@ -266,6 +268,7 @@ describe('buildApp', () => {
     assert.equal(asked, 1);
     assert.ok(seen[0]?.files.has('nodejs/bin/node'));
     assert.equal(seen[0]?.arch, 'amd64');
+    assert.deepEqual(seen[0]?.plan.elfFiles.map((f) => f.path), ['/app/addon.node']);
     assert.equal((await seen[0]?.readFile('/app/server.js'))?.toString(), 'require("a")');
   });
 });

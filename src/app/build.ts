@@ -33,7 +33,7 @@ import { type AppBase, appBase } from './build-base.ts';
 import { appAnnotations, appImageConfig, effectivePlan } from './build-config.ts';
 import { checkEntrypoint } from './build-entrypoint.ts';
 import { extraFileEntries } from './build-files.ts';
-import { fromLock, packagesLayer, resolveExtraPackages } from './build-packages.ts';
+import type { PackagesLayer } from './build-packages.ts';
 import { loadConfigFile, mergeConfig } from './config.ts';
 import { detectors as allDetectors } from './detectors.ts';
 import { AppError } from './errors.ts';
@@ -41,7 +41,6 @@ import { filesPlan } from './files-plan.ts';
 import { loadIgnoreRules } from './ignore.ts';
 import { imageTree } from './image-files.ts';
 import { parseOwner, writableDirs } from './layout.ts';
-import { checkNative as defaultCheckNative } from './native-hook.ts';
 import type { AppConfig, AppEvent, AppPlan, Detector, NativeCheck } from './types.ts';
 
 export interface AppBuildOptions {
@@ -186,7 +185,11 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
     appLayers.push({ name: 'files', layer, entries: extra, cached: layer.cached });
   }
 
-  const check = o.checkNative ?? defaultCheckNative;
+  // Loaded only when used: a project without native code or extra packages never loads them.
+  const check: NativeCheck = async (input) => {
+    if (!input.plan.elfFiles.length) return { addPackages: [], messages: [] };
+    return (o.checkNative ?? (await import('./native-hook.ts')).checkNative)(input);
+  };
   const images: Image[] = [];
   const reports: AppLayerReport[][] = [];
   const added: AppBuild['added'] = [];
@@ -196,11 +199,12 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
     const lockedArch = lock?.architectures[arch];
     let roots = lockedArch ? [...lockedArch.roots] : [...plan.extraPackages];
     const addedHere: { name: string; reason: string }[] = lockedArch ? [...lockedArch.added] : [];
-    let pkgLayer: Awaited<ReturnType<typeof packagesLayer>> | undefined;
+    let pkgLayer: PackagesLayer | undefined;
     for (let round = 0; ; round++) {
       pkgLayer = undefined;
       if (roots.length) {
         const ctx = await context();
+        const { fromLock, packagesLayer, resolveExtraPackages } = await import('./build-packages.ts');
         const pkgs =
           lockedArch && round === 0
             ? fromLock(ctx, lockedArch.packages)

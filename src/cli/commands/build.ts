@@ -6,16 +6,11 @@ import type { Command } from 'commander';
 import { type AppBuild, buildApp } from '../../app/build.ts';
 import { normalisePort } from '../../app/config.ts';
 import type { AppConfig } from '../../app/types.ts';
-import { openArchiveContext } from '../../debian/archive-context.ts';
 import { writeAppLock } from '../../lock/app-lock.ts';
-import { discoverNpmConfig, nodeConfigSources } from '../../npm/index.ts';
-import { writeDockerArchive } from '../../oci/archive/index.ts';
 import { type Image, imagesOf } from '../../oci/index.ts';
 import { cacheRoot, openCache } from '../../platform/cache.ts';
-import { dockerSocket, loadDockerArchive } from '../../platform/docker-engine.ts';
 import { sourceDateEpoch } from '../../platform/epoch.ts';
 import { UsageError } from '../errors.ts';
-import { openSource } from '../image-ref.ts';
 import { collect, keyValues, parseArgv } from '../options.ts';
 import { consoleOutput, type Output } from '../output.ts';
 import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
@@ -75,11 +70,21 @@ export function register(program: Command): void {
       env,
       epoch: sourceDateEpoch(env),
       cache,
-      archive: (debian) =>
-        openArchiveContext({ debian, env, flag: o.mirror, securityFlag: o.securityMirror, cache }),
-      openImage: (ref) => openSource(ref),
+      // Each loaded when used: a warm build from the lock needs neither the archive nor npm.
+      archive: async (debian) =>
+        (await import('../../debian/archive-context.ts')).openArchiveContext({
+          debian,
+          env,
+          flag: o.mirror,
+          securityFlag: o.securityMirror,
+          cache,
+        }),
+      openImage: async (ref) => (await import('../image-ref.ts')).openSource(ref),
       relock: Boolean(o.relock),
-      npm: () => discoverNpmConfig(nodeConfigSources()),
+      npm: async () => {
+        const npm = await import('../../npm/index.ts');
+        return npm.discoverNpmConfig(npm.nodeConfigSources());
+      },
       onEvent: (e) => {
         if (e.type === 'reason') out.warn(`  ${e.message}`);
         else if (e.type === 'warning') out.warn(`warning: ${e.message}`);
@@ -145,8 +150,10 @@ async function load(b: AppBuild, tag: string, env: NodeJS.ProcessEnv): Promise<s
   try {
     const file = join(tmp, 'image.tar');
     const repoTag = tag.lastIndexOf(':') > tag.lastIndexOf('/') ? tag : `${tag}:latest`;
+    const { writeDockerArchive } = await import('../../oci/archive/index.ts');
+    const engine = await import('../../platform/docker-engine.ts');
     await writeDockerArchive(file, [{ artifact: img, tags: [repoTag] }], { layers: 'as-stored' });
-    return (await loadDockerArchive(file, dockerSocket(env))).messages;
+    return (await engine.loadDockerArchive(file, engine.dockerSocket(env))).messages;
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
