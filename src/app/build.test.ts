@@ -268,7 +268,10 @@ describe('buildApp', () => {
     assert.equal(asked, 1);
     assert.ok(seen[0]?.files.has('nodejs/bin/node'));
     assert.equal(seen[0]?.arch, 'amd64');
-    assert.deepEqual(seen[0]?.plan.elfFiles.map((f) => f.path), ['/app/addon.node']);
+    assert.deepEqual(
+      seen[0]?.plan.elfFiles.map((f) => f.path),
+      ['/app/addon.node'],
+    );
     assert.equal((await seen[0]?.readFile('/app/server.js'))?.toString(), 'require("a")');
   });
 });

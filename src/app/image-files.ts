@@ -146,7 +146,7 @@ export async function imageTree(layers: readonly ImageLayer[], cache: Cache): Pr
     const path = resolve(p);
     if (path === undefined) return undefined;
     const f = files.get(path);
-    if (!f || f.type !== 'file') return undefined;
+    if (f?.type !== 'file') return undefined;
     const l = layers[from.get(path) as number] as ImageLayer;
     const e = l.entries?.find((x) => clean(x.path) === path);
     if (e?.content) {

@@ -12,9 +12,7 @@ after(async () => {
 });
 
 /** A unix-socket HTTP server standing in for dockerd's /images/load. */
-async function engine(
-  reply: (body: Buffer) => { status: number; body: string },
-): Promise<{
+async function engine(reply: (body: Buffer) => { status: number; body: string }): Promise<{
   socket: string;
   archive: string;
   server: Server;
