@@ -13,6 +13,7 @@ import { appendFile, cp, mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, type TestContext, test } from 'node:test';
+import { NODE_ABI } from '../../src/app/node-abi.ts';
 import { distill } from '../helpers/cli.ts';
 import { dockerRemove } from '../helpers/docker.ts';
 import { REPO_ROOT, requireDocker, requireTool, runOk, tempDir } from '../helpers/tools.ts';
@@ -82,6 +83,21 @@ async function runAndAsk(tag: string, expect: RegExp): Promise<{ uid: number; no
   }
 }
 
+/** The NODE_MODULE_VERSION table distill uses agrees with the image's own node binary. */
+function checkAbiTable(tag: string, report: string): void {
+  const major = Number(/Node\.js (\d+): /.exec(report)?.[1]);
+  const modules = runOk('docker', [
+    'run',
+    '--rm',
+    '--entrypoint',
+    '/nodejs/bin/node',
+    tag,
+    '-p',
+    'process.versions.modules',
+  ]);
+  assert.equal(Number(modules.trim()), NODE_ABI[major], `NODE_MODULE_VERSION of Node.js ${major}`);
+}
+
 function expectError(args: string[], code: string, out: string, message?: RegExp): void {
   const r = distill([...args, '--output', out]);
   assert.equal(r.status, 1, `expected failure:\n${r.stdout}\n${r.stderr}`);
@@ -99,6 +115,7 @@ test('express: answers, as 65532, no shell; a one-file change rebuilds only the 
   assert.match(first.report, /entry server\.js: the start script is "node server\.js"/);
   assert.match(first.report, /production packages from package-lock\.json \(dev dependencies left out\)/);
   await runAndAsk(tag, /^hello from distill$/m);
+  checkAbiTable(tag, first.report);
   const before = rootfs(tag);
   assert.ok(existsSync(join(dir, 'distill.lock')), 'the build writes distill.lock beside the project');
 
@@ -155,6 +172,7 @@ test('node-native: better-sqlite3 built for the host Node.js 20 → a nodejs20 i
   assert.match(report, /Node\.js 20: the native addons were built for it/);
   assert.match(report, /warning: Node\.js 20 reached end-of-life/);
   const who = await runAndAsk(tag, /"total":42,"sqlite":"3\.\d+\.\d+"/);
+  checkAbiTable(tag, report);
   assert.match(who.node, /^v20\./);
 
   // The same addon on another Node.js major is refused, naming both versions.
