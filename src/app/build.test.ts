@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { writeAppLock } from '../lock/app-lock.ts';
 import { createImage, emptyConfig, type Image, writeLayer } from '../oci/index.ts';
 import { type Cache, openCache } from '../platform/cache.ts';
 import { type AppBuildOptions, buildApp } from './build.ts';
@@ -192,6 +193,19 @@ describe('buildApp', () => {
     const ini = tree.files.get('etc/app/app.ini');
     assert.deepEqual([ini?.mode, ini?.uid], [0o600, 1000]);
     assert.ok(!tree.files.has('app/distill.yaml'), "distill's own files stay out");
+  });
+
+  it('--frozen-lock: a missing or stale lock is an error; a current one builds', async () => {
+    const dir = await express();
+    const o = await options(dir, { frozen: true });
+    await assert.rejects(buildApp(o), { code: 'LOCK_MISSING' });
+    const b = await buildApp({ ...o, frozen: false });
+    assert.ok(b.lockChanged);
+    await writeAppLock(b.lockPath, b.lock);
+    assert.equal((await buildApp(o)).artifact.descriptor.digest, b.artifact.descriptor.digest);
+    await assert.rejects(buildApp({ ...o, flags: { ...o.flags, archs: ['amd64', 'arm64'] } }), {
+      code: 'LOCK_STALE',
+    });
   });
 
   it('no recognisable project → APP_NOT_RECOGNISED naming what was looked for', async () => {

@@ -18,6 +18,7 @@ import {
   makeAppLock,
   readAppLock,
 } from '../lock/app-lock.ts';
+import { LockError } from '../lock/errors.ts';
 import type { NpmConfig } from '../npm/index.ts';
 import {
   type Artifact,
@@ -60,6 +61,8 @@ export interface AppBuildOptions {
   lockPath?: string;
   /** Resolve again even when the lock is current (`--relock`, `distill lock`). */
   relock?: boolean;
+  /** CI: the lock must exist and match the inputs (LOCK_MISSING, LOCK_STALE); nothing is resolved. */
+  frozen?: boolean;
   detectors?: readonly Detector[];
   checkNative?: NativeCheck;
   onEvent?: (e: AppEvent | { type: 'base'; event: CatalogueEvent }) => void;
@@ -129,6 +132,16 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
   const lockPath = o.lockPath ?? join(o.dir, APP_LOCK_FILE);
   const inputs = { base: plan.base, debian, architectures: archs, packages: plan.extraPackages };
   const previous = await readAppLock(lockPath, inputs);
+  if (o.frozen && !previous)
+    throw new LockError(
+      'LOCK_MISSING',
+      `--frozen-lock: no ${lockPath}; run \`distill build\` once and commit it`,
+    );
+  if (o.frozen && previous?.stale)
+    throw new LockError(
+      'LOCK_STALE',
+      `--frozen-lock: ${lockPath} was made for other inputs (base, debian, archs or packages changed); run \`distill build --relock\``,
+    );
   if (previous?.stale) {
     const w = `${lockPath} was made for other inputs (base, debian, archs or packages changed): resolving again`;
     warnings.push(w);
@@ -235,6 +248,11 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
         throw new AppError(
           'APP_LIBRARY_NOT_FOUND',
           `libraries still missing after adding ${addedHere.map((a) => a.name).join(', ')}: ${fresh.map((p) => p.reason).join('; ')}`,
+        );
+      if (o.frozen)
+        throw new LockError(
+          'LOCK_STALE',
+          `--frozen-lock: the native checks need ${fresh.map((p) => p.name).join(', ')}, which ${lockPath} does not have; run \`distill build --relock\``,
         );
       for (const p of fresh) {
         emit({ type: 'step', message: `adding ${p.name}: ${p.reason}` });

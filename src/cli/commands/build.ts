@@ -30,6 +30,7 @@ interface BuildFlags extends OutputOptions {
   securityMirror?: string;
   lock?: boolean;
   relock?: boolean;
+  frozenLock?: boolean;
   json?: boolean;
 }
 
@@ -54,6 +55,10 @@ export function register(program: Command): void {
     .option('--load', 'load the image into the local Docker engine through its API socket (no docker CLI)')
     .option('--no-lock', 'do not write DIR/distill.lock')
     .option('--relock', 'resolve the base and packages again even when DIR/distill.lock is current')
+    .option(
+      '--frozen-lock',
+      'fail (LOCK_MISSING, LOCK_STALE) unless DIR/distill.lock exists and matches; for CI',
+    )
     .option('--mirror <url>', 'Debian archive (default: DISTILL_DEBIAN_MIRROR, the config, then apt sources)')
     .option('--security-mirror <url>', 'Debian security archive')
     .option('--json', 'print the result as JSON');
@@ -81,6 +86,7 @@ export function register(program: Command): void {
         }),
       openImage: async (ref) => (await import('../image-ref.ts')).openSource(ref),
       relock: Boolean(o.relock),
+      frozen: Boolean(o.frozenLock),
       npm: async () => {
         const npm = await import('../../npm/index.ts');
         return npm.discoverNpmConfig(npm.nodeConfigSources());
