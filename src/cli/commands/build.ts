@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type AppBuild, buildApp } from '../../app/build.ts';
+import { type AppBuild, type AppBuildOptions, buildApp } from '../../app/build.ts';
 import { normalisePort } from '../../app/config.ts';
 import type { AppConfig } from '../../app/types.ts';
 import { writeAppLock } from '../../lock/app-lock.ts';
@@ -15,7 +15,7 @@ import { collect, keyValues, parseArgv } from '../options.ts';
 import { consoleOutput, type Output } from '../output.ts';
 import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
 
-interface BuildFlags extends OutputOptions {
+export interface BuildFlags extends OutputOptions {
   arch?: string;
   base?: string;
   debian?: string;
@@ -31,6 +31,7 @@ interface BuildFlags extends OutputOptions {
   lock?: boolean;
   relock?: boolean;
   frozenLock?: boolean;
+  sitePackages?: string;
   json?: boolean;
 }
 
@@ -52,6 +53,7 @@ export function register(program: Command): void {
     .option('--env <KEY=VALUE>', 'environment variable (repeatable)', collect)
     .option('--port <port>', 'exposed port, 8080 or 8080/tcp (repeatable)', collect)
     .option('--package <name>', 'extra Debian package (repeatable)', collect)
+    .option('--site-packages <dir>', 'Python: take the dependencies from this site-packages directory')
     .option('--load', 'load the image into the local Docker engine through its API socket (no docker CLI)')
     .option('--no-lock', 'do not write DIR/distill.lock')
     .option('--relock', 'resolve the base and packages again even when DIR/distill.lock is current')
@@ -66,51 +68,56 @@ export function register(program: Command): void {
     const out = consoleOutput(Boolean(o.json));
     const dir = resolve(dirArg ?? '.');
     const started = Date.now();
-    const flags = flagConfig(o);
-    const env = process.env;
-    const cache = await openCache(cacheRoot(env));
-    const b = await buildApp({
-      dir,
-      flags,
-      env,
-      epoch: sourceDateEpoch(env),
-      cache,
-      // Each loaded when used: a warm build from the lock needs neither the archive nor npm.
-      archive: async (debian) =>
-        (await import('../../debian/archive-context.ts')).openArchiveContext({
-          debian,
-          env,
-          flag: o.mirror,
-          securityFlag: o.securityMirror,
-          cache,
-        }),
-      openImage: async (ref) => (await import('../image-ref.ts')).openSource(ref),
-      relock: Boolean(o.relock),
-      frozen: Boolean(o.frozenLock),
-      npm: async () => {
-        const npm = await import('../../npm/index.ts');
-        return npm.discoverNpmConfig(npm.nodeConfigSources());
-      },
-      onEvent: (e) => {
-        if (e.type === 'reason') out.warn(`  ${e.message}`);
-        else if (e.type === 'warning') out.warn(`warning: ${e.message}`);
-        else if (e.type === 'native' || e.type === 'step') out.warn(`  ${e.message}`);
-        else if (e.type === 'base' && e.event.type === 'warning') out.warn(`warning: ${e.event.message}`);
-      },
-    });
+    const b = await buildApp(await appBuildOptions(dir, o, out));
     const name = imageName(dir);
     const tag = o.tag ?? b.config.tags?.[0];
     const opts = { ...o, ...(tag ? { tag } : {}) };
     const wantsFiles = Boolean(o.output || o.archive || o.push);
     const res = wantsFiles || !o.load ? await writeOutputs(b.artifact, opts, name, out) : undefined;
     let loaded: string[] | undefined;
-    if (o.load) loaded = await load(b, tag ?? `${name}:latest`, env);
+    if (o.load) loaded = await load(b, tag ?? `${name}:latest`, process.env);
     if (b.lockChanged && o.lock !== false) {
       await writeAppLock(b.lockPath, b.lock);
       out.warn(`  wrote ${b.lockPath}`);
     }
     report(out, b, res, loaded, Date.now() - started);
   });
+}
+
+/** The build's options from its flags: what `distill build` and `distill lock DIR` share. */
+export async function appBuildOptions(dir: string, o: BuildFlags, out: Output): Promise<AppBuildOptions> {
+  const flags = flagConfig(o);
+  const env = process.env;
+  const cache = await openCache(cacheRoot(env));
+  return {
+    dir,
+    flags,
+    env,
+    epoch: sourceDateEpoch(env),
+    cache,
+    // Each loaded when used: a warm build from the lock needs neither the archive nor npm.
+    archive: async (debian) =>
+      (await import('../../debian/archive-context.ts')).openArchiveContext({
+        debian,
+        env,
+        flag: o.mirror,
+        securityFlag: o.securityMirror,
+        cache,
+      }),
+    openImage: async (ref) => (await import('../image-ref.ts')).openSource(ref),
+    relock: Boolean(o.relock),
+    frozen: Boolean(o.frozenLock),
+    npm: async () => {
+      const npm = await import('../../npm/index.ts');
+      return npm.discoverNpmConfig(npm.nodeConfigSources());
+    },
+    onEvent: (e) => {
+      if (e.type === 'reason') out.warn(`  ${e.message}`);
+      else if (e.type === 'warning') out.warn(`warning: ${e.message}`);
+      else if (e.type === 'native' || e.type === 'step') out.warn(`  ${e.message}`);
+      else if (e.type === 'base' && e.event.type === 'warning') out.warn(`warning: ${e.event.message}`);
+    },
+  };
 }
 
 /** Flags as distill.yaml fields (a flag given replaces the field). */
@@ -122,6 +129,7 @@ function flagConfig(o: BuildFlags): Partial<AppConfig> {
       .map((a) => a.trim())
       .filter(Boolean);
   if (o.base) c.base = o.base;
+  if (o.sitePackages) c.sitePackages = o.sitePackages;
   if (o.debian) c.debian = o.debian;
   if (o.user) c.user = o.user;
   if (o.entrypoint) c.entrypoint = parseArgv('--entrypoint', o.entrypoint);

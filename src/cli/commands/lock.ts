@@ -1,4 +1,6 @@
 /** `distill lock [PACKAGE...]`: resolve and write distill.lock; `--check` reports drift without writing. */
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openArchiveContext } from '../../debian/archive-context.ts';
 import { parseDebianRelease } from '../../debian/mirror.ts';
@@ -9,7 +11,7 @@ import { lockDrift, makeLock, readLock, writeLock } from '../../lock/lock.ts';
 import type { LockFile, LockInputs } from '../../lock/types.ts';
 import { UsageError } from '../errors.ts';
 import { collect } from '../options.ts';
-import { consoleOutput } from '../output.ts';
+import { consoleOutput, type Output } from '../output.ts';
 
 interface LockFlags {
   debian?: string;
@@ -40,6 +42,8 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (names: string[], o: LockFlags) => {
       const out = consoleOutput(Boolean(o.json));
+      const project = await projectDir(names);
+      if (project) return lockProject(project, o, out);
       const previous = await readLock(o.output).catch((err: LockError) => {
         if (err.code === 'LOCK_MISSING') return undefined;
         throw err;
@@ -125,4 +129,37 @@ function packageChanges(before: LockFile, after: LockFile): string[] {
     for (const [n, v] of old) if (!now.has(n)) out.push(`${arch}: - ${n} ${v}`);
   }
   return out;
+}
+
+/** `distill lock DIR`: the argument is a project directory (not a package name: those have no '/'). */
+async function projectDir(names: string[]): Promise<string | undefined> {
+  if (names.length !== 1) return undefined;
+  const n = names[0] as string;
+  if (!(n.includes('/') || n === '.' || n === '..')) return undefined;
+  const st = await stat(n).catch(() => undefined);
+  if (!st?.isDirectory()) throw new UsageError(`${n} is not a project directory`);
+  return resolve(n);
+}
+
+/** Locks an application build: its base and extra packages, exactly as `distill build` would use them. */
+async function lockProject(dir: string, o: LockFlags, out: Output): Promise<void> {
+  const [{ lockApp }, { appBuildOptions }] = await Promise.all([
+    import('../../app/lock-app.ts'),
+    import('./build.ts'),
+  ]);
+  const flags = {
+    ...(o.arch ? { arch: o.arch } : {}),
+    ...(o.debian ? { debian: o.debian } : {}),
+    ...(o.mirror ? { mirror: o.mirror } : {}),
+    ...(o.securityMirror ? { securityMirror: o.securityMirror } : {}),
+  };
+  const r = await lockApp({ ...(await appBuildOptions(dir, flags, out)), check: Boolean(o.check) });
+  out.result(r);
+  if (o.check && r.changed)
+    throw new LockError(
+      'LOCK_STALE',
+      `${r.path} does not match the project: run \`distill lock ${dir}\` to update it`,
+    );
+  out.info(o.check ? `${r.path} is current` : r.changed ? `wrote ${r.path}` : `${r.path} is current`);
+  for (const [arch, pkgs] of Object.entries(r.packages)) out.info(`${arch}: ${pkgs.length} packages`);
 }
