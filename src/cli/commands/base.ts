@@ -1,7 +1,7 @@
 /** `distill base NAME[:VARIANT]`: the distroless base catalogue, built from signed Debian packages. */
 import type { Command } from 'commander';
 import { buildCatalogueImage } from '../../assemble/base-build.ts';
-import { catalogue, NODE_IMAGE_MAJORS, VARIANTS } from '../../catalogue/index.ts';
+import { catalogue, NODE_IMAGE_MAJORS, type RuntimeSpec, VARIANTS } from '../../catalogue/index.ts';
 import { openArchiveContext } from '../../debian/archive-context.ts';
 import { parseDebianRelease } from '../../debian/mirror.ts';
 import { readBaseLock, writeBaseLock } from '../../lock/base-lock.ts';
@@ -145,7 +145,17 @@ function list(out: Output): void {
       `debian${d} (${d === 13 ? 'trixie' : 'bookworm'}), arches ${ARCHES.join(', ')}, variants ${VARIANTS.join(', ')}:`,
     );
     for (const r of rows.filter((x) => x.debian === d)) {
-      out.info(`  ${r.name.padEnd(11)} ${r.summary}${r.warning ? `  [${r.warning}]` : ''}`);
+      out.info(
+        `  ${r.name.padEnd(11)} ${runtimeText(r.runtime).padEnd(13)} ${r.summary}${r.warning ? `  [${r.warning}]` : ''}`,
+      );
     }
   }
+}
+
+/** The runtime line of --list: the release line the catalogue pins (the exact version is resolved at build time and locked). */
+function runtimeText(rt: RuntimeSpec | null): string {
+  if (!rt) return '-';
+  if (rt.kind === 'python') return `Python ${rt.version}`;
+  if (rt.kind === 'node') return `Node.js ${rt.major}.x`;
+  return `OpenJDK ${rt.version}`;
 }
