@@ -14,24 +14,13 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
+import { catalogue } from '../src/catalogue/index.ts';
 import { discoverMirrors } from '../src/debian/mirror.ts';
 import { median } from './tree.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/distill.js', import.meta.url));
 const WARM_RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const NAMES = [
-  'static',
-  'base-nossl',
-  'base',
-  'cc',
-  'python3',
-  'nodejs20',
-  'nodejs22',
-  'nodejs24',
-  'nodejs26',
-  'java21',
-  'java25',
-];
+const NAMES = catalogue(13).map((s) => s.name);
 /** The seed's table (shared/seed.md): published distroless sizes. */
 const SEED: Record<string, string> = {
   static: '1.9 MB',

@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, type TestContext, test } from 'node:test';
+import { catalogue } from '../../src/catalogue/index.ts';
 import { needTools } from '../helpers/cli.ts';
 import {
   type BaseResult,
@@ -24,19 +25,8 @@ import {
   testPrograms,
 } from '../helpers/docker.ts';
 
-const NAMES = [
-  'static',
-  'base-nossl',
-  'base',
-  'cc',
-  'python3',
-  'nodejs20',
-  'nodejs22',
-  'nodejs24',
-  'nodejs26',
-  'java21',
-  'java25',
-] as const;
+// Every debian13 image of the catalogue, in catalogue order.
+const NAMES = catalogue(13).map((s) => s.name);
 const VARIANTS = ['latest', 'nonroot', 'debug', 'debug-nonroot'] as const;
 type Variant = (typeof VARIANTS)[number];
 const TOOLS = ['docker.io:docker', 'gcc', 'g++', 'default-jdk-headless:javac', 'default-jdk-headless:jar'];

@@ -10,21 +10,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { catalogue } from '../../src/catalogue/index.ts';
 import { type BaseResult, buildBase, limiter } from '../helpers/docker.ts';
 
-const NAMES = [
-  'static',
-  'base-nossl',
-  'base',
-  'cc',
-  'python3',
-  'nodejs20',
-  'nodejs22',
-  'nodejs24',
-  'nodejs26',
-  'java21',
-  'java25',
-] as const;
+// Every debian13 image of the catalogue, in catalogue order.
+const NAMES = catalogue(13).map((s) => s.name);
 const RUNTIMES = NAMES.slice(4);
 const VARIANTS = ['latest', 'nonroot', 'debug', 'debug-nonroot'] as const;
 /** Built twice more, each from its own empty cache (the npm runtime too, through nodejs22). */
