@@ -16,7 +16,7 @@ import { after, type TestContext, test } from 'node:test';
 import { NODE_ABI } from '../../src/app/node-abi.ts';
 import { distill } from '../helpers/cli.ts';
 import { dockerRemove } from '../helpers/docker.ts';
-import { REPO_ROOT, requireDocker, requireTool, runOk, tempDir } from '../helpers/tools.ts';
+import { REPO_ROOT, requireDocker, requireTool, run, runOk, tempDir } from '../helpers/tools.ts';
 import { startRegistry } from '../registry/registry-server.ts';
 
 const loaded: string[] = [];
@@ -28,8 +28,22 @@ async function example(t: TestContext, name: string): Promise<string> {
     recursive: true,
     filter: (s) => !s.includes('node_modules'),
   });
-  runOk('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, timeout: 900_000 });
+  runOk('npm', ['ci', '--no-audit', '--no-fund'], { cwd: dir, timeout: 900_000, env: npmEnv() });
   return dir;
+}
+
+/**
+ * node-gyp fetches Node's headers from the internet unless npm names a local copy: this kind of
+ * machine ships them under /usr/include/node and its npm config says nodedir=/usr. Keep that true
+ * when the user config is missing (a fresh HOME), so native addons build offline.
+ */
+function npmEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  if (!env.npm_config_nodedir && existsSync('/usr/include/node/node.h')) {
+    const configured = run('npm', ['config', 'get', 'nodedir']).stdout.trim();
+    if (!configured || configured === 'undefined') env.npm_config_nodedir = '/usr';
+  }
+  return env;
 }
 
 async function freePort(): Promise<number> {
