@@ -4,11 +4,9 @@
  * those distill.yaml asks for plus those the native checks added for missing libraries. A build
  * with a current lock resolves nothing and reads no index.
  */
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import type { DebianRelease } from '../debian/types.ts';
 import type { BaseLockFile } from './base-lock.ts';
-import { LockError } from './errors.ts';
-import { configChecksum } from './lock.ts';
+import { configChecksum, readLockJson, writeLock } from './lock.ts';
 import type { LockedPackage } from './types.ts';
 
 export const APP_LOCK_FILE = 'distill.lock';
@@ -57,24 +55,8 @@ export async function readAppLock(
   path: string,
   inputs: AppLockInputs,
 ): Promise<{ lock: AppLockFile; stale: boolean } | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new LockError('LOCK_INVALID', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  let lock: AppLockFile;
-  try {
-    lock = JSON.parse(text) as AppLockFile;
-  } catch (err) {
-    throw new LockError('LOCK_INVALID', `${path} is not JSON: ${(err as Error).message}`, { cause: err });
-  }
-  if (lock?.lockVersion !== 1 || lock.kind !== 'app' || typeof lock.architectures !== 'object')
-    throw new LockError(
-      'LOCK_INVALID',
-      `${path} is not a distill application lock (lockVersion 1, kind "app")`,
-    );
+  const lock = await readLockJson<AppLockFile>(path, 'app', 'application');
+  if (!lock) return undefined;
   return { lock, stale: lock.configChecksum !== appLockChecksum(inputs) };
 }
 
@@ -96,12 +78,5 @@ export function makeAppLock(
 
 /** Writes the lock atomically (same lock → same bytes). */
 export async function writeAppLock(path: string, lock: AppLockFile): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, `${JSON.stringify(lock, null, 2)}\n`);
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
+  await writeLock(path, lock);
 }

@@ -4,12 +4,11 @@
  * libc-bin), and the Node.js release for nodejsNN. A build with it resolves nothing and reads
  * no index: it fetches exactly these files (hash-checked) or takes them from the cache.
  */
-import { readFile } from 'node:fs/promises';
 import type { BasePlan } from '../assemble/base-plan.ts';
 import type { DebianRelease } from '../debian/types.ts';
 import type { NodeRuntimeLock } from '../npm/index.ts';
 import { LockError } from './errors.ts';
-import { configChecksum, locked, unlocked, writeLock } from './lock.ts';
+import { configChecksum, locked, readLockJson, unlocked, writeLock } from './lock.ts';
 import type { LockedPackage } from './types.ts';
 
 export interface BaseLockInputs {
@@ -92,25 +91,8 @@ export function planFromBaseLock(lock: BaseLockFile, name: string, arch: string,
 
 /** Reads a base lock; undefined when the file does not exist. LOCK_INVALID, LOCK_STALE otherwise. */
 export async function readBaseLock(path: string, inputs: BaseLockInputs): Promise<BaseLockFile | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new LockError('LOCK_INVALID', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
-  }
-  let lock: BaseLockFile;
-  try {
-    lock = JSON.parse(text) as BaseLockFile;
-  } catch (err) {
-    throw new LockError('LOCK_INVALID', `${path} is not JSON: ${(err as Error).message}`, { cause: err });
-  }
-  if (lock?.lockVersion !== 1 || lock.kind !== 'base' || typeof lock.architectures !== 'object') {
-    throw new LockError(
-      'LOCK_INVALID',
-      `${path} is not a distill base-image lock (lockVersion 1, kind "base")`,
-    );
-  }
+  const lock = await readLockJson<BaseLockFile>(path, 'base', 'base-image');
+  if (!lock) return undefined;
   if (lock.configChecksum !== checksum(inputs)) {
     const was = lock.inputs;
     throw new LockError(

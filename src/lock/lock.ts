@@ -230,3 +230,33 @@ export async function packagesFromLock(
   assertLockCurrent(lock, inputs, path);
   return lockedPackages(lock, arch, mirrors);
 }
+
+/**
+ * Reads a JSON lock of one kind (lockVersion 1): undefined when the file does not exist;
+ * LOCK_INVALID when it cannot be read, is not JSON, or is another kind of lock.
+ */
+export async function readLockJson<T>(
+  path: string,
+  kind: 'app' | 'base',
+  what: string,
+): Promise<T | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new LockError('LOCK_INVALID', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  let lock: { lockVersion?: unknown; kind?: unknown; architectures?: unknown };
+  try {
+    lock = JSON.parse(text);
+  } catch (err) {
+    throw new LockError('LOCK_INVALID', `${path} is not JSON: ${(err as Error).message}`, { cause: err });
+  }
+  if (lock?.lockVersion !== 1 || lock.kind !== kind || typeof lock.architectures !== 'object')
+    throw new LockError(
+      'LOCK_INVALID',
+      `${path} is not a distill ${what} lock (lockVersion 1, kind "${kind}")`,
+    );
+  return lock as T;
+}
