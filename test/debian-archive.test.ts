@@ -101,7 +101,8 @@ test('loads every suite of a release, verified, from both archives', async () =>
 
 test('the shipped Debian keys load', async () => {
   const k = await loadKeyring();
-  assert.ok(k.keys.length >= 6);
+  assert.ok((await k.keys()).length >= 6);
+  assert.match(k.id, /^sha256:[0-9a-f]{64}$/);
   await assert.rejects(loadKeyring(join(dir, 'no-such-dir')), { code: 'DEBIAN_KEYS_MISSING' });
 });
 
@@ -139,6 +140,35 @@ test('an InRelease signed by a key we do not ship fails with DEBIAN_KEY_UNTRUSTE
     await assert.rejects(fetchRelease(s.mirrors.main, 'trixie', options(keyringOf(stranger))), {
       code: 'DEBIAN_KEY_UNTRUSTED',
     });
+  });
+});
+
+test('a verified InRelease is remembered: the same bytes and keys need no OpenPGP for a day, other keys or a day later do', async () => {
+  const a = await buildArchive(PACKAGES);
+  const cache = await freshCache();
+  const stranger = keyringOf(await makeSigningKey('someone else'));
+  await withServer(a.files, async (s) => {
+    const first = await fetchRelease(s.mirrors.main, 'trixie', options(a.keyring, cache));
+    // The same keyring identity whose keys cannot even be parsed: answered from the memo.
+    const unparsable = { id: a.keyring.id, keys: () => Promise.reject(new Error('keys parsed')) };
+    const again = await fetchRelease(s.mirrors.main, 'trixie', options(unparsable, cache));
+    assert.deepEqual(again.signers, first.signers);
+    assert.equal(again.release.suite, 'trixie');
+    // Another keyring is not answered by a verification made with these keys.
+    await assert.rejects(fetchRelease(s.mirrors.main, 'trixie', options(stranger, cache)), {
+      code: 'DEBIAN_KEY_UNTRUSTED',
+    });
+    // A day on, the signature is checked again.
+    const later = { ...options(unparsable, cache), now: () => new Date(Date.now() + 25 * 3600 * 1000) };
+    await assert.rejects(fetchRelease(s.mirrors.main, 'trixie', later), /keys parsed/);
+    // Other bytes (a re-signed InRelease) are verified afresh.
+    const path = 'debian/dists/trixie/InRelease';
+    const release = new TextDecoder().decode(a.files.get('debian/dists/trixie/Release'));
+    a.files.set(path, new TextEncoder().encode(await clearsign(release, a.privateKey)));
+  });
+  await withServer(a.files, async (s) => {
+    const unparsable = { id: a.keyring.id, keys: () => Promise.reject(new Error('keys parsed')) };
+    await assert.rejects(fetchRelease(s.mirrors.main, 'trixie', options(unparsable, cache)), /keys parsed/);
   });
 });
 

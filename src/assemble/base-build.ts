@@ -113,18 +113,20 @@ async function resolvePlans(
   npmConfig: () => Promise<NpmConfig>,
 ): Promise<BasePlan[]> {
   const cache = o.context.cache;
-  let nodeLocks: Record<NodeArch, NodeRuntimeLock> | undefined;
-  if (spec.runtime?.kind === 'node') {
-    nodeLocks = await resolveNodeRuntimes({
-      major: spec.runtime.major,
-      arches: o.arches as NodeArch[],
-      config: await npmConfig(),
-      onEvent: (event) => o.onEvent?.({ type: 'node', event }),
-    });
-  }
-  // The InRelease files are fetched and verified every time; a plan made from the same signed
-  // indexes is taken from the cache instead of parsing them again.
-  const verified = await fetchReleases(o.context.spec, o.context.archive);
+  // The npm registry and the InRelease files are asked at once. The InRelease files are fetched
+  // and verified every time; a plan made from the same signed indexes is taken from the cache
+  // instead of parsing them again.
+  const [nodeLocks, verified] = await Promise.all([
+    spec.runtime?.kind === 'node'
+      ? resolveNodeRuntimes({
+          major: spec.runtime.major,
+          arches: o.arches as NodeArch[],
+          config: await npmConfig(),
+          onEvent: (event) => o.onEvent?.({ type: 'node', event }),
+        })
+      : undefined,
+    fetchReleases(o.context.spec, o.context.archive),
+  ]);
   const plans: BasePlan[] = [];
   for (const arch of o.arches) {
     const lock = nodeLocks?.[arch as NodeArch];

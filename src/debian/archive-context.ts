@@ -1,12 +1,13 @@
 /**
  * Wires the archive reader to the real world for a command: mirrors (flag/env/config/apt), the
- * shipped keys, the content-addressed cache, global fetch and the system clock. Commands call
+ * shipped keys, the content-addressed cache, a plain node:http GET and the system clock. Commands call
  * this; tests build ArchiveOptions themselves with fakes.
  */
 import { type Cache, cacheRoot, openCache } from '../platform/cache.ts';
+import { httpGet } from '../platform/http-get.ts';
 import type { ArchiveEvent, ArchiveOptions } from './archive.ts';
 import type { FetchFn } from './archive-http.ts';
-import { loadKeyring } from './keys.ts';
+import { keyringOfKeys, loadKeyring } from './keys.ts';
 import {
   type DiscoverOptions,
   discoverMirrors,
@@ -47,14 +48,14 @@ export async function openArchiveContext(options: ContextOptions): Promise<Archi
   // DISTILL_DEBIAN_KEYS replaces the shipped keys (a private archive; the tests' fixture archive).
   const keyring =
     options.indexes === false
-      ? { keys: [] }
+      ? keyringOfKeys([])
       : await loadKeyring(options.keysDir ?? options.env.DISTILL_DEBIAN_KEYS);
   return {
     mirrors,
     spec: releaseSpec(debian, mirrors),
     cache,
     archive: {
-      fetch: options.fetch ?? ((url, init) => globalThis.fetch(url, init)),
+      fetch: options.fetch ?? ((url) => httpGet(url)),
       keyring,
       cache,
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),

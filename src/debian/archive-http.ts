@@ -3,10 +3,11 @@
  * errors, 408, 429, 5xx) with exponential backoff; 404/410 become DEBIAN_NOT_FOUND so callers
  * can fall back (by-hash → canonical path, .xz → .gz).
  */
+import type { GetResponse } from '../platform/http-get.ts';
 import { DebianError } from './errors.ts';
 
-/** The `fetch` port (globalThis.fetch in production, a fake or a loopback server in tests). */
-export type FetchFn = (url: string, init?: RequestInit) => Promise<Response>;
+/** The GET port: httpGet in production; globalThis.fetch, a fake or a loopback server in tests. */
+export type FetchFn = (url: string, init?: RequestInit) => Promise<GetResponse>;
 
 /** Retry policy. */
 export interface RetryOptions {
@@ -31,7 +32,7 @@ export async function getBytes(
   let last: unknown;
   for (let i = 0; i < attempts; i++) {
     if (i > 0) await sleep((options.backoffMs ?? 250) * 2 ** (i - 1));
-    let res: Response;
+    let res: GetResponse;
     try {
       res = await fetchFn(url);
     } catch (err) {

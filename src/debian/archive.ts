@@ -12,7 +12,7 @@ import type { Cache } from '../platform/cache.ts';
 import { decompress, type IndexCompression, type SpawnFn } from './archive-decompress.ts';
 import { type FetchFn, getBytes, type RetryOptions } from './archive-http.ts';
 import { DebianError } from './errors.ts';
-import { verifyInRelease } from './inrelease.ts';
+import { verifyInReleaseRemembered } from './inrelease-memo.ts';
 import type { Keyring } from './keys.ts';
 import { type PackageEntry, parsePackagesIndex } from './packages-index.ts';
 import { checkRelease, parseRelease, type Release } from './release.ts';
@@ -56,12 +56,11 @@ export async function fetchRelease(
 ): Promise<{ release: Release; signers: readonly string[] }> {
   const url = `${mirror}/dists/${suite}/InRelease`;
   const bytes = await getBytes(options.fetch, url, options.retry);
-  const verified = await verifyInRelease(
-    Buffer.from(bytes).toString('utf8'),
-    options.keyring,
-    url,
-    options.now?.(),
-  );
+  const now = options.now?.();
+  const verified = await verifyInReleaseRemembered(bytes, options.keyring, url, {
+    ...(options.cache ? { cache: options.cache } : {}),
+    ...(now ? { now } : {}),
+  });
   const release = parseRelease(verified.text, url);
   checkRelease(release, suite, options.now?.() ?? new Date(), url);
   options.onEvent?.({ type: 'release-verified', mirror, suite, signers: verified.signers });

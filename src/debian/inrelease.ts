@@ -45,9 +45,10 @@ export async function verifyInRelease(
       },
     );
   }
+  const keys = await keyring.keys();
   const result = await (await pgp()).verify({
     message,
-    verificationKeys: [...keyring.keys],
+    verificationKeys: [...keys],
     expectSigned: false,
     ...(date ? { date } : {}),
   });
@@ -57,7 +58,7 @@ export async function verifyInRelease(
   const unknown: string[] = [];
   for (const sig of result.signatures) {
     const id = sig.keyID.toHex();
-    const trusted = keyring.keys.some((k) => k.getKeyIDs().some((kid) => kid.equals(sig.keyID)));
+    const trusted = keys.some((k) => k.getKeyIDs().some((kid) => kid.equals(sig.keyID)));
     try {
       await sig.verified;
       signers.push(id);

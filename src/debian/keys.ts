@@ -3,6 +3,7 @@
  * Debian's debian-archive-keyring package: bookworm and trixie archive, security and stable
  * release keys). Reading them is an effect, so the directory and reader are parameters.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +14,18 @@ const pgp = () => import('openpgp');
 
 import { DebianError } from './errors.ts';
 
-/** A set of trusted OpenPGP public keys. */
+/** A set of trusted OpenPGP public keys, parsed only when a signature has to be checked. */
 export interface Keyring {
-  readonly keys: readonly openpgp.PublicKey[];
+  /** Names exactly this set of keys (a hash of their bytes): what a remembered verification was checked against. */
+  readonly id: string;
+  keys(): Promise<readonly openpgp.PublicKey[]>;
+}
+
+/** A keyring over keys already parsed (tests, and the empty keyring of a build from a lock). */
+export function keyringOfKeys(keys: readonly openpgp.PublicKey[]): Keyring {
+  const h = createHash('sha256').update('distill-keyring-keys:1');
+  for (const k of keys) h.update(`${k.getFingerprint()}\n`);
+  return { id: `sha256:${h.digest('hex')}`, keys: async () => keys };
 }
 
 /** The directory of shipped keys: data/debian-keys at the package root (from dist/src/debian/). */
@@ -33,13 +43,25 @@ export async function loadKeyring(dir: string = defaultKeysDir()): Promise<Keyri
       cause: err,
     });
   }
-  const keys: openpgp.PublicKey[] = [];
-  for (const n of names) {
-    const data = await readFile(join(dir, n));
-    keys.push(...(await keysFrom(n.endsWith('.asc') ? data.toString('utf8') : new Uint8Array(data))));
-  }
-  if (keys.length === 0) throw new DebianError('DEBIAN_KEYS_MISSING', `no Debian archive keys in ${dir}`);
-  return { keys };
+  if (names.length === 0) throw new DebianError('DEBIAN_KEYS_MISSING', `no Debian archive keys in ${dir}`);
+  const files = await Promise.all(names.map(async (n) => ({ n, data: await readFile(join(dir, n)) })));
+  const h = createHash('sha256').update('distill-keyring-files:1');
+  for (const f of files) h.update(`${f.n}\0${f.data.length}\0`).update(f.data);
+  let parsed: Promise<openpgp.PublicKey[]> | undefined;
+  const parse = async () => {
+    const keys: openpgp.PublicKey[] = [];
+    for (const f of files)
+      keys.push(...(await keysFrom(f.n.endsWith('.asc') ? f.data.toString('utf8') : new Uint8Array(f.data))));
+    if (keys.length === 0) throw new DebianError('DEBIAN_KEYS_MISSING', `no Debian archive keys in ${dir}`);
+    return keys;
+  };
+  return {
+    id: `sha256:${h.digest('hex')}`,
+    keys: () => {
+      parsed ??= parse();
+      return parsed;
+    },
+  };
 }
 
 /** Parses armored text or binary key data into public keys. */

@@ -8,7 +8,13 @@ import { Readable } from 'node:stream';
 import type { Digest } from '../oci/digest.ts';
 import type { Cache } from '../platform/cache.ts';
 import { PlatformError } from '../platform/errors.ts';
-import { type FetchLike, fetchWithRetry, type RetryOptions } from '../platform/http.ts';
+import {
+  type FetchLike,
+  fetchWithRetry,
+  type RetryableResponse,
+  type RetryOptions,
+} from '../platform/http.ts';
+import { type GetResponse, httpGetFetch } from '../platform/http-get.ts';
 import { authorizationFor } from './auth.ts';
 import type { NpmConfig } from './config.ts';
 import { NpmError } from './errors.ts';
@@ -55,17 +61,22 @@ export function packumentUrl(registry: string, name: string): string {
   return `${registry.replace(/\/+$/, '')}/${escaped}`;
 }
 
-async function get(url: string, accept: string, opts: RegistryOptions): Promise<Response> {
+async function get<R extends RetryableResponse = Response>(
+  url: string,
+  accept: string,
+  opts: RegistryOptions,
+  fetch?: FetchLike<R>,
+): Promise<R> {
   const headers: Record<string, string> = { accept };
   const auth = authorizationFor(url, opts.config.settings);
   if (auth) headers.authorization = auth;
   try {
-    return await fetchWithRetry(
+    return await fetchWithRetry<R>(
       url,
       { headers, ...(opts.signal ? { signal: opts.signal } : {}) },
       {
         ...opts.retry,
-        ...(opts.fetch ? { fetch: opts.fetch } : {}),
+        ...(fetch ? { fetch } : {}),
         onRetry: (r) => opts.onEvent?.({ type: 'retry', url, attempt: r.attempt, reason: r.reason }),
       },
     );
@@ -93,7 +104,8 @@ function checkPackument(body: unknown, name: string, url: string): Packument {
 export async function fetchPackument(name: string, opts: RegistryOptions): Promise<Packument> {
   const url = packumentUrl(opts.config.registry, name);
   opts.onEvent?.({ type: 'packument', name, url });
-  const res = await get(url, ABBREVIATED, opts);
+  // A packument is read whole: the plain node:http GET spares loading undici (global fetch).
+  const res = await get<GetResponse | Response>(url, ABBREVIATED, opts, opts.fetch ?? httpGetFetch);
   let body: unknown;
   try {
     body = await res.json();
@@ -144,7 +156,7 @@ export async function downloadTarball(
   const bodyRetries = opts.bodyRetries ?? 2;
   let stored: Awaited<ReturnType<Cache['putStream']>>;
   for (let attempt = 0; ; attempt++) {
-    const res = await get(url, 'application/octet-stream, */*', opts);
+    const res = await get(url, 'application/octet-stream, */*', opts, opts.fetch);
     if (!res.body) throw new NpmError('NPM_FETCH_FAILED', `${url}: empty response`);
     const total = Number(res.headers.get('content-length')) || undefined;
     let received = 0;

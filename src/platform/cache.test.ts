@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -69,6 +69,23 @@ test('a corrupted blob is never returned and is removed', async () => {
   await c.putBytes('payload');
   await writeFile(s.path, 'payloaX');
   assert.equal(await c.get(s.digest), undefined);
+});
+
+test('a later process trusts a blob whose stat matches the stamp of its last hash, and only then', async () => {
+  const c = await fresh();
+  const s = await c.putBytes('payload');
+  const stampFile = join(c.root, 'stamps', s.digest.slice(7));
+  const st = await stat(s.path);
+  assert.equal(await readFile(stampFile, 'utf8'), `${st.size} ${st.mtimeMs} ${st.ctimeMs} ${st.ino}`);
+  // Proof that the stamp, not a hash, decides: forge one for tampered bytes and they are believed.
+  await writeFile(s.path, 'tampere');
+  const t = await stat(s.path);
+  await writeFile(stampFile, `${t.size} ${t.mtimeMs} ${t.ctimeMs} ${t.ino}`);
+  assert.equal(await (await openCache(c.root)).get(s.digest), s.path);
+  // A stale stamp (the file changed after it) means a re-hash, which catches the tampering.
+  await writeFile(s.path, 'tampered!'); // another size: a same-size rewrite within one clock tick can keep mtime and ctime
+  assert.equal(await (await openCache(c.root)).get(s.digest), undefined);
+  assert.deepEqual(await blobFiles(c.root), []);
 });
 
 test('keyed store: JSON values by key, re-checked', async () => {

@@ -5,13 +5,15 @@
  *   blobs/sha256/<hex>        content, named by its sha256
  *   blobs/sha256/.tmp-*       in-flight writes (same directory, so the final rename is atomic)
  *   keys/<sha256(key)>.json   keyed records {key, digest}: "this derived result is that blob"
+ *   stamps/<hex>              the stat (size, mtime, ctime, inode) a blob had when it was last hashed
  *
  * Safety: a blob appears under its final name only by rename(2) of a fully written, hash-checked temp
  * file, so a process killed mid-write leaves at most a `.tmp-*` file that no reader ever opens, and
  * several processes writing the same blob simply race to rename identical bytes. Nothing is fsync'ed
- * (a power loss may leave a torn blob), which is why a hit is never trusted without re-hashing: `get`
- * re-hashes a blob the first time this Cache instance sees it, and again whenever its size, mtime,
- * ctime or inode change; a blob that fails is deleted and reported as a miss.
+ * (a power loss may leave a torn blob), so a hit is trusted only while the blob is provably the file
+ * that was hashed: `get` re-hashes a blob unless its stat equals the stamp written when it was last
+ * hashed (by any process). A write to the blob, a replacement or a torn file changes its size, mtime,
+ * ctime or inode, so it is hashed again; a blob that fails is deleted and reported as a miss.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -91,8 +93,10 @@ interface Seen {
 export async function openCache(root: string): Promise<Cache> {
   const blobDir = join(root, 'blobs', 'sha256');
   const keyDir = join(root, 'keys');
+  const stampDir = join(root, 'stamps');
   await mkdir(blobDir, { recursive: true });
   await mkdir(keyDir, { recursive: true });
+  await mkdir(stampDir, { recursive: true });
   // Blobs this instance has hashed, with the stat that was hashed: a changed stat means re-hash.
   const verified = new Map<string, Seen>();
 
@@ -106,6 +110,20 @@ export async function openCache(root: string): Promise<Cache> {
   });
   const same = (a: Seen, b: Seen) =>
     a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+  const stampText = (s: Seen) => `${s.size} ${s.mtimeMs} ${s.ctimeMs} ${s.ino}`;
+  const stampOf = (p: string) => join(stampDir, p.slice(blobDir.length + 1));
+
+  /** Remembers, here and for later processes, that the blob at `p` with stat `st` was hashed. */
+  async function stamp(p: string, st: Seen): Promise<void> {
+    verified.set(p, st);
+    const tmp = tempName(stampDir);
+    try {
+      await writeFile(tmp, stampText(st));
+      await rename(tmp, stampOf(p));
+    } catch {
+      await unlink(tmp).catch(() => {}); // a missing stamp only costs a re-hash
+    }
+  }
 
   async function get(digest: Digest): Promise<string | undefined> {
     const p = pathOf(digest);
@@ -117,6 +135,10 @@ export async function openCache(root: string): Promise<Cache> {
     }
     const memo = verified.get(p);
     if (memo && same(memo, st)) return p;
+    if ((await readFile(stampOf(p), 'utf8').catch(() => '')) === stampText(st)) {
+      verified.set(p, st);
+      return p;
+    }
     const h = createHash('sha256');
     try {
       // 1 MiB reads: about twice as fast as the 64 KiB default, and as fast as one whole-file read.
@@ -132,7 +154,7 @@ export async function openCache(root: string): Promise<Cache> {
       verified.delete(p);
       return undefined;
     }
-    verified.set(p, st);
+    await stamp(p, st);
     return p;
   }
 
@@ -145,6 +167,7 @@ export async function openCache(root: string): Promise<Cache> {
     const h = createHash('sha256');
     let size = 0;
     const tooBig = expected?.size;
+    const out = createWriteStream(tmp, { mode: 0o644 });
     try {
       await pipeline(
         source,
@@ -157,7 +180,7 @@ export async function openCache(root: string): Promise<Cache> {
             yield chunk;
           }
         },
-        createWriteStream(tmp, { mode: 0o644 }),
+        out,
       );
       const digest: Digest = `sha256:${h.digest('hex')}`;
       if (expected?.size !== undefined && size !== expected.size)
@@ -166,9 +189,12 @@ export async function openCache(root: string): Promise<Cache> {
         throw new PlatformError('CACHE_DIGEST_MISMATCH', `content is ${digest}, expected ${want}`);
       const final = pathOf(digest);
       await rename(tmp, final);
-      verified.set(final, seenOf(await stat(final)));
+      await stamp(final, seenOf(await stat(final)));
       return { digest, size, path: final };
     } catch (err) {
+      // The stream opens its file asynchronously: unlinking before it has closed could leave a
+      // temp file created after the unlink.
+      if (!out.closed) await new Promise<void>((r) => out.once('close', () => r()));
       await unlink(tmp).catch(() => {});
       throw err;
     }
@@ -225,7 +251,7 @@ export async function openCache(root: string): Promise<Cache> {
     },
     async cleanTemp(maxAgeMs = 24 * 3600 * 1000, now = Date.now()) {
       let n = 0;
-      for (const dir of [blobDir, keyDir]) {
+      for (const dir of [blobDir, keyDir, stampDir]) {
         for (const name of await readdir(dir)) {
           if (!name.startsWith('.tmp-')) continue;
           const p = join(dir, name);

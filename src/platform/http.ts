@@ -5,12 +5,25 @@
  */
 import { PlatformError } from './errors.ts';
 
+/** What fetchWithRetry reads of a response: a fetch Response, or httpGet's lighter one. */
+export interface RetryableResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: { get(name: string): string | null };
+  readonly body?: { cancel(): Promise<void> } | null;
+}
+
 /** The part of `fetch` distill uses (injected). */
-export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+export type FetchLike<R extends RetryableResponse = Response> = (
+  input: string | URL,
+  init?: RequestInit,
+) => Promise<R>;
 
 /** How fetchWithRetry retries; every effect is injectable. */
-export interface RetryOptions {
-  fetch?: FetchLike;
+export interface RetryOptions<R extends RetryableResponse = Response> {
+  /** Default: global fetch (for another response type R, pass the function that makes R). */
+  fetch?: FetchLike<R>;
   /** Extra attempts after the first (default 4). */
   retries?: number;
   /** First backoff delay (default 250 ms); doubles per attempt. */
@@ -44,12 +57,12 @@ export function retryAfterMs(header: string | null, now: number): number | undef
  * PlatformError HTTP_STATUS (carrying `status`) for other statuses, HTTP_NETWORK when the connection
  * kept failing, HTTP_ABORTED when `init.signal` aborted.
  */
-export async function fetchWithRetry(
+export async function fetchWithRetry<R extends RetryableResponse = Response>(
   url: string,
   init: RequestInit = {},
-  opts: RetryOptions = {},
-): Promise<Response> {
-  const doFetch = opts.fetch ?? (globalThis.fetch as FetchLike);
+  opts: RetryOptions<R> = {},
+): Promise<R> {
+  const doFetch = opts.fetch ?? (globalThis.fetch as unknown as FetchLike<R>);
   const retries = opts.retries ?? 4;
   const base = opts.baseDelayMs ?? 250;
   const max = opts.maxDelayMs ?? 10_000;
