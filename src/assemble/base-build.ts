@@ -117,14 +117,16 @@ async function resolvePlans(
   // and verified every time; a plan made from the same signed indexes is taken from the cache
   // instead of parsing them again.
   const [nodeLocks, verified] = await Promise.all([
-    spec.runtime?.kind === 'node'
-      ? resolveNodeRuntimes({
-          major: spec.runtime.major,
-          arches: o.arches as NodeArch[],
-          config: await npmConfig(),
-          onEvent: (event) => o.onEvent?.({ type: 'node', event }),
-        })
-      : undefined,
+    (async () => {
+      const runtime = spec.runtime;
+      if (runtime?.kind !== 'node') return undefined;
+      return resolveNodeRuntimes({
+        major: runtime.major,
+        arches: o.arches as NodeArch[],
+        config: await npmConfig(),
+        onEvent: (event) => o.onEvent?.({ type: 'node', event }),
+      });
+    })(),
     fetchReleases(o.context.spec, o.context.archive),
   ]);
   const plans: BasePlan[] = [];
