@@ -55,7 +55,12 @@ export function planBase(
   for (const layer of spec.layers) {
     roots.push(...layer.packages);
     if (layer.kind === 'runtime') roots.push(...(extras.runtimePackages ?? []));
-    const r = resolve(universe, roots, { arch, suites, exclude: CATALOGUE_EXCLUDE });
+    const r = resolve(universe, roots, {
+      arch,
+      suites,
+      exclude: CATALOGUE_EXCLUDE,
+      ...(layer.leaveOut ? { leaveOut: layer.leaveOut } : {}),
+    });
     for (const e of r.excluded) excluded.set(e.name, e);
     for (const w of r.warnings) warnings.add(w);
     const added = r.packages.filter((p) => !below.has(p.name));

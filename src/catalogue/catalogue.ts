@@ -18,6 +18,16 @@ const SSL: Record<DebianRelease, readonly string[]> = {
 };
 const PYTHON: Record<DebianRelease, string> = { 13: '3.13', 12: '3.11' };
 const JAVA: Record<DebianRelease, readonly number[]> = { 13: [21, 25], 12: [17] };
+/**
+ * What the Java images leave out of openjdk-NN-jre-headless's dependencies, as distroless's Java
+ * images (on java-base, with Temurin) have none of it. NSS serves only the SunPKCS11-NSS provider,
+ * which java.security does not enable; libnspr4 and libsqlite3-0 come only with it.
+ */
+export const JAVA_LEAVE_OUT: Readonly<Record<string, string>> = Object.freeze({
+  libnss3:
+    "Mozilla NSS, used only by the SunPKCS11-NSS provider, which the JRE's java.security does not enable (distroless's Java images have no NSS either)",
+});
+
 /** Node.js majors built as nodejsNN images (the binary comes from the npm registry, not Debian). */
 export const NODE_IMAGE_MAJORS: readonly number[] = [20, 22, 24, 26];
 
@@ -90,7 +100,10 @@ export function catalogue(debian: DebianRelease): BaseImageSpec[] {
       (v): BaseImageSpec => ({
         name: `java${v}`,
         debian,
-        layers: [...stack(debian, 'cc'), { kind: 'runtime', packages: [`openjdk-${v}-jre-headless`] }],
+        layers: [
+          ...stack(debian, 'cc'),
+          { kind: 'runtime', packages: [`openjdk-${v}-jre-headless`], leaveOut: JAVA_LEAVE_OUT },
+        ],
         runtime: { kind: 'java', version: v },
         entrypoint: ['/usr/bin/java', '-jar'],
         env: ['LANG=C.UTF-8'],

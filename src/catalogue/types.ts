@@ -12,6 +12,8 @@ export interface LayerSpec {
   kind: LayerKind;
   /** Debian packages requested for this layer; their dependencies come along unless a lower layer has them. */
   packages: readonly string[];
+  /** Dependencies this layer leaves out on purpose, each with the reason (shown in the plan, not warned). */
+  leaveOut?: Readonly<Record<string, string>>;
 }
 
 export type RuntimeSpec =

@@ -187,6 +187,29 @@ test('the default exclusion set leaves install-time machinery out and reports it
   assert.match(r.excluded[1]?.reason ?? '', /providers \(cdebconf, debconf\) are all left out/);
 });
 
+test("leaveOut: the caller's own exclusions, with its reason, take what only they pull in, and warn of nothing", () => {
+  const u = universe([
+    { name: 'jre', depends: 'libnss, libz' },
+    { name: 'libnss', depends: 'libsqlite' },
+    { name: 'libsqlite' },
+    { name: 'libz' },
+  ]);
+  const r = resolve(u, ['jre'], { arch: 'amd64', leaveOut: { libnss: 'no provider uses it' } });
+  assert.deepEqual(names(r), ['jre=1.0', 'libz=1.0']);
+  assert.deepEqual(
+    r.excluded.map((x) => [x.name, x.reason, x.runtime, x.neededBy.map((n) => n.package)]),
+    [['libnss', 'no provider uses it', false, ['jre']]],
+  );
+  assert.deepEqual(r.warnings, []);
+  // Asked for by name, it is still installed.
+  assert.deepEqual(names(resolve(u, ['jre', 'libnss'], { arch: 'amd64', leaveOut: { libnss: 'x' } })), [
+    'jre=1.0',
+    'libnss=1.0',
+    'libsqlite=1.0',
+    'libz=1.0',
+  ]);
+});
+
 test('config exclude: adds to the set, keep: takes a default out of it, a request always wins', () => {
   const u = universe([{ name: 'app', depends: 'libx, bash' }, { name: 'libx' }, { name: 'bash' }]);
   const r = resolve(u, ['app'], { arch: 'amd64', exclude: ['libx'] });

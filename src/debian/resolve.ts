@@ -62,6 +62,11 @@ export interface ResolveOptions {
   readonly exclude?: readonly string[];
   /** Default exclusions to keep after all. */
   readonly keep?: readonly string[];
+  /**
+   * Names left out by a deliberate choice of the caller (the catalogue's), with the reason: not
+   * warned about, unlike `exclude`, because whoever chose it has said why the image does not need it.
+   */
+  readonly leaveOut?: Readonly<Record<string, string>>;
 }
 
 const PRIORITY: Record<string, number> = { required: 0, important: 1, standard: 2, optional: 3, extra: 4 };
@@ -103,6 +108,7 @@ function resolveOnce(
   hints: ReadonlyMap<string, readonly PackageRelation[]>,
 ): Resolution {
   const excl = new Map(exclusionSet(options.exclude, options.keep));
+  for (const [name, why] of Object.entries(options.leaveOut ?? {})) excl.set(name, why);
   const chosen = new Map<string, { entry: PackageEntry; reason: string[] }>();
   const excluded = new Map<string, { reason: string; neededBy: Exclusion['neededBy'][number][] }>();
   const warnings: string[] = [];
@@ -263,7 +269,8 @@ function resolveOnce(
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const exclusions = [...excluded.entries()]
     .map(([name, x]) => {
-      const configured = (options.exclude ?? []).includes(name) && !(name in DEFAULT_EXCLUSIONS);
+      const configured =
+        (options.exclude ?? []).includes(name) && !(name in DEFAULT_EXCLUSIONS) && !options.leaveOut?.[name];
       return { name, reason: x.reason, runtime: RUNTIME_TOOLS.has(name) || configured, neededBy: x.neededBy };
     })
     .sort((a, b) => (a.name < b.name ? -1 : 1));
