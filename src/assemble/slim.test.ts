@@ -31,6 +31,21 @@ describe('slim', () => {
     }
   });
 
+  it("drops the JVM's CDS archives for opt-in modes, keeping the default one", () => {
+    for (const p of [
+      'usr/lib/jvm/java-21-openjdk-amd64/lib/server/classes_nocoops.jsa',
+      'usr/lib/jvm/java-25-openjdk-arm64/lib/server/classes_coh.jsa',
+      'usr/lib/jvm/java-25-openjdk-arm64/lib/server/classes_nocoops_coh.jsa',
+    ])
+      assert.ok(slimDrops(p), p);
+    for (const p of [
+      'usr/lib/jvm/java-21-openjdk-amd64/lib/server/classes.jsa',
+      'usr/lib/jvm/java-21-openjdk-amd64/lib/server/libjvm.so',
+      'usr/lib/jvm/java-21-openjdk-amd64/lib/classes_nocoops.jsa',
+    ])
+      assert.ok(!slimDrops(p), p);
+  });
+
   it('counts the bytes it saves', () => {
     const f = (path: string, size: number): LayerEntry => ({
       path,
