@@ -18,7 +18,14 @@ import {
   nodeLibraryPackages,
   resolveNodeRuntimes,
 } from '../npm/index.ts';
-import { type Artifact, canonicalJson, createIndex, type Image, sha256 } from '../oci/index.ts';
+import {
+  type Artifact,
+  type Compression,
+  canonicalJson,
+  createIndex,
+  type Image,
+  sha256,
+} from '../oci/index.ts';
 import { type BaseEvent, buildBase } from './base-image.ts';
 import { type BasePlan, planBase } from './base-plan.ts';
 import type { CachedLayer } from './layer-cache.ts';
@@ -35,6 +42,9 @@ export interface CatalogueBuildOptions {
   context: ArchiveContext;
   epoch: number;
   slim?: boolean;
+  /** Layer compression and level (default gzip at zlib's level 6). */
+  compression?: Compression;
+  level?: number;
   /** Build exactly what this lock names (no index is read); when absent, resolve and return a new lock. */
   lock?: BaseLockFile;
   /** The npm configuration (registry), needed for nodejsNN only. */
@@ -77,6 +87,8 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
       cache: ctx.cache,
       epoch: o.epoch,
       slim: Boolean(o.slim),
+      ...(o.compression ? { compression: o.compression } : {}),
+      ...(o.level ? { level: o.level } : {}),
       // Called only when the runtime layer is not in the cache already.
       nodeRuntime: async (p) =>
         fetchNodeRuntime(p.node as NodeRuntimeLock, { arch, cache: ctx.cache, config: await npmConfig() }),

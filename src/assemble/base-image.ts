@@ -34,6 +34,8 @@ export interface BaseBuildOptions {
   /** SOURCE_DATE_EPOCH. */
   epoch: number;
   compression?: Compression;
+  /** Compression level (gzip 1–9, zstd 1–19); default: the compressor's own. */
+  level?: number;
   /** Leave out docs, man pages, changelogs, lintian overrides, translations (copyrights stay). */
   slim?: boolean;
   /** Fetches Node.js for nodejsNN when the cache lacks it (the plan pins the release). */
@@ -69,6 +71,7 @@ export async function buildBase(
     mtime: opts.epoch,
     slim: Boolean(opts.slim),
     ...(opts.compression ? { compression: opts.compression } : {}),
+    ...(opts.level ? { level: opts.level } : {}),
   };
   const libc = plan.layers.flatMap((l) => l.packages).find((p) => p.name === 'libc6');
   let nodeMemo: Promise<NodeRuntime> | undefined;

@@ -43,11 +43,12 @@ export async function cachedLayer(
   cache: Cache,
   key: unknown,
   entries: () => Promise<LayerEntry[]>,
-  opts: { mtime: number; compression?: Compression; slim?: boolean },
+  opts: { mtime: number; compression?: Compression; level?: number; slim?: boolean },
 ): Promise<CachedLayer> {
   const compression = opts.compression ?? 'gzip';
   const slim = Boolean(opts.slim);
-  const k = `layer:${sha256(canonicalJson({ format: LAYER_FORMAT, key, mtime: opts.mtime, compression, slim }))}`;
+  const level = opts.level ?? null; // null: the compressor's default (the key of every earlier layer)
+  const k = `layer:${sha256(canonicalJson({ format: LAYER_FORMAT, key, mtime: opts.mtime, compression, slim, ...(level === null ? {} : { level }) }))}`;
   const hit = await cache.getJson<Remembered>(k);
   if (hit) {
     const path = await cache.get(hit.digest);
@@ -69,6 +70,7 @@ export async function cachedLayer(
     dir: `${cache.root}/blobs/sha256`,
     mtime: opts.mtime,
     compression,
+    ...(opts.level ? { level: opts.level } : {}),
   });
   const r: Remembered = {
     digest: layer.descriptor.digest,

@@ -49,3 +49,27 @@ export function parseUser(v: string): string {
     throw new UsageError(`--user takes UID[:GID], got ${JSON.stringify(v)}`);
   return v;
 }
+
+/** A layer compression and its level, as `--compression gzip|zstd[:LEVEL]` gives them. */
+export interface CompressionChoice {
+  compression: 'gzip' | 'zstd';
+  level?: number;
+}
+
+const LEVELS = { gzip: [1, 9], zstd: [1, 19] } as const;
+
+/** Parses `gzip`, `gzip:9`, `zstd`, `zstd:19`; anything else is a usage error. */
+export function parseCompression(v: string): CompressionChoice {
+  const m = /^(gzip|zstd)(?::(\d{1,2}))?$/.exec(v.trim());
+  if (!m)
+    throw new UsageError(
+      `--compression takes gzip or zstd, optionally with :LEVEL (zstd:19); got ${JSON.stringify(v)}`,
+    );
+  const compression = m[1] as 'gzip' | 'zstd';
+  if (m[2] === undefined) return { compression };
+  const level = Number(m[2]);
+  const [lo, hi] = LEVELS[compression];
+  if (level < lo || level > hi)
+    throw new UsageError(`--compression ${compression} levels are ${lo}–${hi}; got ${level}`);
+  return { compression, level };
+}

@@ -19,6 +19,9 @@ describe('distill base: refusals, --list, warnings', () => {
     ['java17 on debian13', ['java17'], 1, 'CATALOGUE_NAME_UNKNOWN'],
     ['an unsupported arch', ['static', '--arch', 'amd64,s390x'], 2, 'CLI_USAGE'],
     ['no name and no --list', [], 2, 'CLI_USAGE'],
+    ['an unknown compression', ['static', '--compression', 'xz'], 2, 'CLI_USAGE'],
+    ['a zstd level out of range', ['static', '--compression', 'zstd:20'], 2, 'CLI_USAGE'],
+    ['a gzip level out of range', ['static', '--compression', 'gzip:0'], 2, 'CLI_USAGE'],
   ];
   for (const [what, args, status, code] of cases) {
     test(`${what}: ${code}, exit ${status}, nothing written`, async () => {

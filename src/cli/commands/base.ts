@@ -8,6 +8,7 @@ import { readBaseLock, writeBaseLock } from '../../lock/base-lock.ts';
 import { discoverNpmConfig, nodeConfigSources, nodeMajorStatus } from '../../npm/index.ts';
 import { sourceDateEpoch } from '../../platform/epoch.ts';
 import { UsageError } from '../errors.ts';
+import { type CompressionChoice, parseCompression } from '../options.ts';
 import { consoleOutput, type Output } from '../output.ts';
 import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
 
@@ -16,6 +17,7 @@ interface BaseFlags extends OutputOptions {
   arch: string;
   list?: boolean;
   slim?: boolean;
+  compression: CompressionChoice;
   lock?: string;
   relock?: boolean;
   mirror?: string;
@@ -34,6 +36,12 @@ export function register(program: Command): void {
     .option(
       '--slim',
       'leave out docs, man pages, changelogs, lintian overrides, translations (copyrights stay)',
+    )
+    .option(
+      '--compression <gzip|zstd[:LEVEL]>',
+      'layer compression (gzip 1–9, default 6; zstd 1–19, default 3: smaller, needs Docker 23+ / containerd 1.5+ to pull)',
+      parseCompression,
+      { compression: 'gzip' },
     )
     .option('--lock <file>', 'build exactly what FILE pins; resolve and write it when it does not exist')
     .option('--relock', 'with --lock: resolve again and rewrite the lock')
@@ -68,6 +76,8 @@ export function register(program: Command): void {
       context,
       epoch: sourceDateEpoch(process.env),
       slim: Boolean(o.slim),
+      compression: o.compression.compression,
+      ...(o.compression.level ? { level: o.compression.level } : {}),
       ...(lock ? { lock } : {}),
       npm: () => discoverNpmConfig(nodeConfigSources()),
       onEvent: (e) => {

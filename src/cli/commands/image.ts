@@ -12,7 +12,15 @@ import {
 } from '../../oci/index.ts';
 import { cacheRoot } from '../../platform/cache.ts';
 import { sourceDateEpoch } from '../../platform/epoch.ts';
-import { collect, keyValues, parseArgv, parseKeyValue, parseUser } from '../options.ts';
+import {
+  type CompressionChoice,
+  collect,
+  keyValues,
+  parseArgv,
+  parseCompression,
+  parseKeyValue,
+  parseUser,
+} from '../options.ts';
 import { consoleOutput } from '../output.ts';
 import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
 
@@ -26,7 +34,7 @@ interface FromDirOptions extends OutputOptions {
   platform: string;
   preserveOwner?: boolean;
   skipSpecial?: boolean;
-  compression: 'gzip' | 'zstd';
+  compression: CompressionChoice;
   json?: boolean;
 }
 
@@ -50,7 +58,12 @@ export function register(program: Command): void {
     .option('--platform <os/arch[/variant]>', 'platform of the image', 'linux/amd64')
     .option('--preserve-owner', "keep the files' uid/gid instead of 0:0")
     .option('--skip-special', 'leave out fifos, sockets and device nodes with a warning instead of failing')
-    .option('--compression <gzip|zstd>', 'layer compression', 'gzip')
+    .option(
+      '--compression <gzip|zstd[:LEVEL]>',
+      'layer compression (gzip 1–9, default 6; zstd 1–19, default 3)',
+      parseCompression,
+      { compression: 'gzip' },
+    )
     .option('--json', 'print the result as JSON');
   addOutputFlags(fromDir).action(async (rootfs: string, o: FromDirOptions) => {
     const out = consoleOutput(Boolean(o.json));
@@ -63,7 +76,8 @@ export function register(program: Command): void {
     });
     const layer = await writeLayer(entries, {
       dir: `${cacheRoot(process.env)}/blobs/sha256`,
-      compression: o.compression === 'zstd' ? 'zstd' : 'gzip',
+      compression: o.compression.compression,
+      ...(o.compression.level ? { level: o.compression.level } : {}),
       mtime: epoch,
     });
     const base = emptyConfig(platform, epoch);
