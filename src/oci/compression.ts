@@ -15,7 +15,9 @@ export function gzipStream(level = 6): Duplex {
 
 export function compressStream(c: Compression, level?: number): Duplex {
   if (c === 'gzip') return gzipStream(level);
-  if (c === 'zstd') return processStream('zstd', ['-q', '-c', `-${level ?? 3}`, '--no-check']);
+  // -T0: every core; zstd's output does not depend on the number of worker threads (the same bytes
+  // with 1 or 8), so layers stay reproducible across machines.
+  if (c === 'zstd') return processStream('zstd', ['-q', '-c', `-${level ?? 3}`, '-T0', '--no-check']);
   return new PassThrough();
 }
 
