@@ -11,15 +11,14 @@ await build({
   entryPoints: ['dist/src/cli/main.js'],
   outdir,
   bundle: true,
-  splitting: true, // dynamic imports (commands, openpgp, ajv) stay separate chunks, loaded on use
+  splitting: true, // dynamic imports (each command, ...) stay separate chunks, loaded on use
   format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
   legalComments: 'linked',
   logLevel: 'warning',
-  // CommonJS dependencies bundled into ESM call require() for node's built-in modules.
-  banner: {
-    js: "import { createRequire as __distillRequire } from 'node:module'; const require = __distillRequire(import.meta.url);",
-  },
+  // Dependencies stay in node_modules, loaded by node as in the plain build: bundling rewrites
+  // CommonJS interop (a dynamic import of `yaml` lost its named exports), and they are few files.
+  packages: 'external',
 });

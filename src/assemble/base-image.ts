@@ -21,6 +21,7 @@ import type { Cache } from '../platform/cache.ts';
 import { debugLayerEntries, packageEntries, rootLayerEntries, runtimeLayerEntries } from './base-layers.ts';
 import type { BasePlan } from './base-plan.ts';
 import { type CachedLayer, cachedLayer } from './layer-cache.ts';
+import { withStrippedBinary } from './slim-strip.ts';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const SSL_CERT_FILE = '/etc/ssl/certs/ca-certificates.crt';
@@ -128,7 +129,7 @@ export async function buildBase(
         runtimeKey,
         async () => {
           const rt = await node();
-          return runtimeLayerEntries({
+          const entries = await runtimeLayerEntries({
             spec,
             arch: plan.arch,
             packages: await contents(l.packages),
@@ -138,6 +139,8 @@ export async function buildBase(
             below: spec.runtime?.kind === 'python' ? await belowEntries(i) : [],
             libcVersion: libc?.version ?? '',
           });
+          if (!(opts.slim && rt)) return entries;
+          return (await withStrippedBinary(entries, 'nodejs/bin/node', rt.node.path)).entries;
         },
         layerOpts,
       );

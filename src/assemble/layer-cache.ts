@@ -18,7 +18,7 @@ import type { Cache } from '../platform/cache.ts';
 import { slimEntries } from './slim.ts';
 
 /** Bump when the code that makes layer contents changes what it writes. */
-export const LAYER_FORMAT = 'distill-layer-5';
+export const LAYER_FORMAT = 'distill-layer-6';
 
 interface Remembered {
   digest: Digest;

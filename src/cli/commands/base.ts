@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .option('--arch <list>', 'architectures, comma-separated (several give an OCI index)', 'amd64')
     .option(
       '--slim',
-      'leave out docs, man pages, changelogs, lintian overrides, translations (copyrights stay)',
+      'leave out docs, man pages, changelogs, lintian overrides, translations (copyrights stay), opt-in JVM CDS archives, bin/node symbols',
     )
     .option(
       '--compression <gzip|zstd[:LEVEL]>',
