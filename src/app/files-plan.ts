@@ -3,6 +3,7 @@
  * entrypoint (or `kind: files`): the project's files, minus ignored ones, under the workdir.
  */
 import { parseOwner, treeEntries } from './layout.ts';
+import { commonPlan } from './plan-common.ts';
 import type { AppConfig, AppPlan, DetectContext } from './types.ts';
 
 /** Undefined unless the config has both `base` and `entrypoint`. */
@@ -12,8 +13,7 @@ export async function filesPlan(
   ctx: DetectContext,
 ): Promise<AppPlan | undefined> {
   if (!config.base || !config.entrypoint) return undefined;
-  const appDir = ctx.appDir ?? config.workdir ?? '/app';
-  const writable = ctx.writable ?? config.writable ?? [];
+  const { appDir, writable, fields } = commonPlan(config, ctx);
   const tree = await treeEntries({
     root: dir,
     dest: appDir,
@@ -31,10 +31,7 @@ export async function filesPlan(
     entrypoint: config.entrypoint,
     ...(config.cmd ? { cmd: config.cmd } : {}),
     env: {},
-    workdir: appDir,
-    ports: config.ports ?? [],
-    user: ctx.user,
-    extraPackages: config.packages ?? [],
+    ...fields,
     layers: [
       {
         name: 'app',

@@ -13,6 +13,7 @@ import { readElf } from '../elf/index.ts';
 import { AppError } from './errors.ts';
 import { dirChain, parseOwner } from './layout.ts';
 import { baseForElf } from './native-detect.ts';
+import { commonPlan } from './plan-common.ts';
 import type { AppConfig, AppPlan, DetectContext, Detector } from './types.ts';
 
 export type SpawnFn = typeof nodeSpawn;
@@ -121,8 +122,7 @@ async function detectGo(
   const elf = await readElf(bytes);
   const choice = baseForElf(elf);
   reasons.push(config.base ? `base ${config.base} from the config` : choice.reason);
-  const appDir = ctx.appDir ?? config.workdir ?? '/app';
-  const writable = ctx.writable ?? config.writable ?? [];
+  const { appDir, writable, fields } = commonPlan(config, ctx);
   const user = parseOwner(ctx.user);
   const program = posix.join(appDir, name);
   reasons.push(`binary at ${program}: the same application directory as every other kind of project`);
@@ -131,13 +131,9 @@ async function detectGo(
     kind: 'go',
     reasons,
     base: config.base ?? choice.base,
-    ...(config.debian !== undefined ? { debian: config.debian } : {}),
     entrypoint: [program],
     env: {},
-    workdir: appDir,
-    ports: config.ports ?? [],
-    user: ctx.user,
-    extraPackages: config.packages ?? [],
+    ...fields,
     layers: [
       {
         name: 'app',

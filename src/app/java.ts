@@ -12,6 +12,7 @@ import type { LayerEntry } from '../oci/index.ts';
 import { AppError } from './errors.ts';
 import { parseManifest, zipEntries, zipRead } from './java-zip.ts';
 import { dirChain, parseOwner, treeEntries } from './layout.ts';
+import { commonPlan } from './plan-common.ts';
 import type { AppConfig, AppPlan, DetectContext, Detector } from './types.ts';
 
 /** Java versions of the catalogue per Debian release, oldest first. */
@@ -124,8 +125,7 @@ async function detectJava(dir: string, config: AppConfig, ctx: DetectContext): P
   base ??= `java${java}`;
   reasons.push(config.base ? `base ${config.base} from the config` : `base java${java} (debian${debian})`);
 
-  const appDir = ctx.appDir ?? config.workdir ?? '/app';
-  const writable = ctx.writable ?? config.writable ?? [];
+  const { appDir, writable, fields } = commonPlan(config, ctx);
   const user = parseOwner(ctx.user);
   const layers: AppPlan['layers'] = [];
   const warnings: string[] = [];
@@ -179,13 +179,9 @@ async function detectJava(dir: string, config: AppConfig, ctx: DetectContext): P
     kind: 'java',
     reasons,
     base,
-    ...(config.debian !== undefined ? { debian: config.debian } : {}),
     entrypoint: ['/usr/bin/java', '-jar', jarPath],
     env: {},
-    workdir: appDir,
-    ports: config.ports ?? [],
-    user: ctx.user,
-    extraPackages: config.packages ?? [],
+    ...fields,
     layers,
     elfFiles: [],
     runtime: {

@@ -10,6 +10,7 @@ import { type ElfInfo, readElf } from '../elf/index.ts';
 import { AppError } from './errors.ts';
 import { parseOwner, treeEntries } from './layout.ts';
 import { elfFilesIn, hasElfMagic } from './native-files.ts';
+import { commonPlan } from './plan-common.ts';
 import type { AppConfig, AppPlan, DetectContext, Detector } from './types.ts';
 
 /** Libraries the `cc` base adds over `base` (libstdc++, libgcc_s, libgomp). */
@@ -91,8 +92,7 @@ async function detectNative(
     config.base ? `base ${config.base} from the config (${choice.reason.split(':')[0]})` : choice.reason,
   );
 
-  const appDir = ctx.appDir ?? config.workdir ?? '/app';
-  const writable = ctx.writable ?? config.writable ?? [];
+  const { appDir, writable, fields } = commonPlan(config, ctx);
   const user = parseOwner(ctx.user);
   const app = await treeEntries({
     root: dir,
@@ -109,13 +109,9 @@ async function detectNative(
     kind: 'native',
     reasons,
     base: config.base ?? choice.base,
-    ...(config.debian !== undefined ? { debian: config.debian } : {}),
     entrypoint: [program],
     env: {},
-    workdir: appDir,
-    ports: config.ports ?? [],
-    user: ctx.user,
-    extraPackages: config.packages ?? [],
+    ...fields,
     layers: [
       {
         name: 'app',

@@ -12,6 +12,7 @@ import { addonAbi, majorForAbi, NODE_ABI } from './node-abi.ts';
 import { nodeEntry } from './node-entry.ts';
 import { productionPackages } from './node-lockfile.ts';
 import { chooseNodeMajor } from './node-major.ts';
+import { commonPlan } from './plan-common.ts';
 import type { AppConfig, AppPlan, DetectContext, Detector, ElfFile } from './types.ts';
 
 /** Lockfiles npm reads, in its order of preference; the hidden one is what `npm install` last wrote. */
@@ -62,8 +63,7 @@ async function detectNode(dir: string, config: AppConfig, ctx: DetectContext): P
   const entry = await nodeEntry(dir, pkg, config.main);
   reasons.push(entry.reason);
 
-  const appDir = ctx.appDir ?? config.workdir ?? '/app';
-  const writable = ctx.writable ?? config.writable ?? [];
+  const { appDir, writable, fields } = commonPlan(config, ctx);
   const user: Owner = parseOwner(ctx.user);
 
   // Production dependencies: the lockfile says which, node_modules has them.
@@ -135,16 +135,12 @@ async function detectNode(dir: string, config: AppConfig, ctx: DetectContext): P
     kind: 'node',
     reasons,
     base: config.base ?? `nodejs${major.major}`,
-    ...(config.debian !== undefined ? { debian: config.debian } : {}),
     // The distroless nodejs images' own convention: ENTRYPOINT node, CMD the script — so
     // `docker run IMAGE other.js` still works; the script path is absolute so a changed WORKDIR does not break it.
     entrypoint: [NODE_BIN, ...entry.nodeArgs],
     cmd: [script, ...entry.args],
     env: { NODE_ENV: 'production' },
-    workdir: appDir,
-    ports: config.ports ?? [],
-    user: ctx.user,
-    extraPackages: config.packages ?? [],
+    ...fields,
     layers,
     elfFiles,
     ...(major.major !== undefined

@@ -13,6 +13,7 @@ import { parseDebianRelease } from '../debian/mirror.ts';
 import { AppError } from './errors.ts';
 import { parseOwner, treeEntries } from './layout.ts';
 import { elfFilesIn } from './native-files.ts';
+import { commonPlan } from './plan-common.ts';
 import {
   findSitePackages,
   pipInstall,
@@ -103,8 +104,7 @@ async function detectPython(
       );
   }
 
-  const appDir = ctx.appDir ?? config.workdir ?? '/app';
-  const writable = ctx.writable ?? config.writable ?? [];
+  const { appDir, writable, fields } = commonPlan(config, ctx);
   const user = parseOwner(ctx.user);
   const layers: AppPlan['layers'] = [];
   const elfFiles = [];
@@ -156,15 +156,11 @@ async function detectPython(
     kind: 'python',
     reasons,
     base,
-    ...(config.debian !== undefined ? { debian: config.debian } : {}),
     entrypoint: [python],
     cmd: [posix.join(appDir, main)],
     // Unbuffered output for `docker logs`; no .pyc writes into the read-only app.
     env: { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
-    workdir: appDir,
-    ports: config.ports ?? [],
-    user: ctx.user,
-    extraPackages: config.packages ?? [],
+    ...fields,
     layers,
     elfFiles,
     runtime: { kind: 'python', version, from: `the python3 base of debian${debian}` },
