@@ -3,7 +3,7 @@
  * built from the native checks' view: every path with its type, plus a reader for file content.
  * Paths resolve inside the image only (symlinks are followed with `/` meaning the image root).
  */
-import { type RootFs, type RootFsNode, resolveInRoot } from '../assemble/ld-so-cache-rootfs.ts';
+import { indexPath, type RootFs, type RootFsNode, resolveInRoot } from '../assemble/ld-so-cache-rootfs.ts';
 import { bufferSource } from '../elf/index.ts';
 import type { ImageFile } from './types.ts';
 
@@ -13,18 +13,7 @@ export function imageRootFs(
   readFile: (path: string) => Promise<Buffer | undefined>,
 ): RootFs {
   const children = new Map<string, Set<string>>([['', new Set()]]);
-  for (const p of files.keys()) {
-    const parts = p.split('/').filter(Boolean);
-    for (let i = 0; i < parts.length; i++) {
-      const parent = parts.slice(0, i).join('/');
-      let set = children.get(parent);
-      if (!set) {
-        set = new Set();
-        children.set(parent, set);
-      }
-      set.add(parts[i] as string);
-    }
-  }
+  for (const p of files.keys()) indexPath(children, p);
   const clean = (p: string) => p.replace(/^\/+/, '').replace(/\/+$/, '');
   return {
     async lstat(path) {

@@ -106,6 +106,20 @@ export function dirRootFs(root: string): RootFs {
   };
 }
 
+/** Records `path` in a directory index: each ancestor (`''` the root) lists its next component. */
+export function indexPath(children: Map<string, Set<string>>, path: string): void {
+  const parts = path.split('/').filter(Boolean);
+  for (let i = 0; i < parts.length; i++) {
+    const parent = parts.slice(0, i).join('/');
+    let set = children.get(parent);
+    if (!set) {
+      set = new Set();
+      children.set(parent, set);
+    }
+    set.add(parts[i] as string);
+  }
+}
+
 /**
  * The image root made of layer entries (later entries replace earlier ones at the same path;
  * parent directories are implied). Hardlinks read their target's content.
@@ -114,23 +128,11 @@ export function entriesRootFs(entries: Iterable<LayerEntry>): RootFs {
   const byPath = new Map<string, LayerEntry>();
   const children = new Map<string, Set<string>>([['', new Set()]]);
   const clean = (p: string) => p.replace(/^\.?\/+/, '').replace(/\/+$/, '');
-  const addChild = (p: string) => {
-    const parts = p.split('/');
-    for (let i = 0; i < parts.length; i++) {
-      const parent = parts.slice(0, i).join('/');
-      let set = children.get(parent);
-      if (!set) {
-        set = new Set();
-        children.set(parent, set);
-      }
-      set.add(parts[i] as string);
-    }
-  };
   for (const e of entries) {
     const p = clean(e.path);
     if (p === '' || p === '.') continue;
     byPath.set(p, e);
-    addChild(p);
+    indexPath(children, p);
   }
   const node = (p: string): RootFsNode | undefined => {
     const e = byPath.get(p);

@@ -4,25 +4,13 @@
  * package created (that would write through it), hardlinks only to earlier files of the package.
  */
 import { DebError } from './errors-deb.ts';
-import type { RawTarEntry, RawType } from './extract-tar-index.ts';
+import type { RawTarEntry } from './extract-tar-index.ts';
 
-/** A normalised data.tar entry: `path` is relative, clean and safe (LayerEntry's rules). */
-export interface DebEntry {
-  path: string;
-  type: RawType;
-  mode: number;
-  uid: number;
-  gid: number;
-  mtime: number;
-  size: number;
-  /** Offset of the content in the uncompressed data.tar (files only). */
-  offset: number;
-  /** Symlink target verbatim; hardlink target normalised like `path`. */
-  linkname?: string;
-  devmajor?: number;
-  devminor?: number;
-  xattrs?: Record<string, string>;
-}
+/**
+ * A normalised data.tar entry: the raw entry with `path` (relative, clean and safe: LayerEntry's
+ * rules) for its name; a hardlink's target is normalised like `path`, a symlink's kept verbatim.
+ */
+export type DebEntry = Omit<RawTarEntry, 'name'> & { path: string };
 
 /** Cleans a tar path; undefined for the archive root (`./`). */
 export function cleanPath(name: string, what: string): string | undefined {
