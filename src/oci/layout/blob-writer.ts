@@ -46,29 +46,28 @@ async function putBytes(ctx: BlobWriterContext, d: Descriptor, bytes: Buffer, wh
   if (got !== d.digest) {
     throw new OciError('OCI_DIGEST_MISMATCH', `${what}: content is ${got}, descriptor says ${d.digest}`);
   }
-  const path = blobPath(ctx.root, d.digest);
-  if (!(await intact(path, d))) {
-    const tmp = tempName(path);
-    try {
-      await writeFile(tmp, bytes);
-      await rename(tmp, path);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
-    ctx.onEvent?.({ type: 'blob-written', digest: d.digest, size: d.size });
-  } else ctx.onEvent?.({ type: 'blob-skipped', digest: d.digest, size: d.size });
-  ctx.seen.add(d.digest);
+  await putBlob(ctx, d, (tmp) => writeFile(tmp, bytes));
 }
 
 async function putStream(ctx: BlobWriterContext, b: Blob, what: string): Promise<void> {
   const d = b.descriptor;
   if (ctx.seen.has(d.digest)) return;
+  await putBlob(ctx, d, async (tmp) =>
+    pipeline(await b.open(), new VerifyingStream(d.digest, d.size, what), createWriteStream(tmp)),
+  );
+}
+
+/** Writes the blob `d` with `write(tmp)` and renames it into place, unless it is already there. */
+async function putBlob(
+  ctx: BlobWriterContext,
+  d: Descriptor,
+  write: (tmp: string) => Promise<void>,
+): Promise<void> {
   const path = blobPath(ctx.root, d.digest);
   if (!(await intact(path, d))) {
     const tmp = tempName(path);
     try {
-      await pipeline(await b.open(), new VerifyingStream(d.digest, d.size, what), createWriteStream(tmp));
+      await write(tmp);
       await rename(tmp, path);
     } catch (err) {
       await rm(tmp, { force: true });
