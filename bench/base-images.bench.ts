@@ -7,7 +7,7 @@
  * CLI run under /usr/bin/time -f %M); and the size with `--slim --compression zstd:12` (SMALL).
  * Needs the Debian archive and the npm registry.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
 import { catalogue } from '../src/catalogue/index.ts';
 import { discoverMirrors } from '../src/debian/mirror.ts';
+import { runAsync } from '../test/helpers/docker.ts';
 import { median } from './tree.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/distill.js', import.meta.url));
@@ -48,30 +49,15 @@ interface Run {
 }
 
 /** One `distill base NAME --output DIR --json [ARGS]` under /usr/bin/time; wall time and peak RSS. */
-function build(name: string, out: string, cache: string, args: string[] = []): Promise<Run> {
-  const t = performance.now();
-  return new Promise((resolve, reject) => {
-    const p = spawn(
-      '/usr/bin/time',
-      ['-f', 'peak-rss-kb=%M', process.execPath, BIN, 'base', name, '--output', out, '--json', ...args],
-      { env: { ...process.env, DISTILL_CACHE: cache }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    p.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    p.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
-    p.on('error', reject);
-    p.on('close', (status) => {
-      const ms = performance.now() - t;
-      const rss = /peak-rss-kb=(\d+)/.exec(stderr);
-      if (status !== 0 || !rss) return reject(new Error(`distill base ${name} exited ${status}:\n${stderr}`));
-      resolve({ ms, rssKb: Number(rss[1]), json: JSON.parse(stdout) });
-    });
-  });
+async function build(name: string, out: string, cache: string, args: string[] = []): Promise<Run> {
+  const r = await runAsync(
+    '/usr/bin/time',
+    ['-f', 'peak-rss-kb=%M', process.execPath, BIN, 'base', name, '--output', out, '--json', ...args],
+    { DISTILL_CACHE: cache },
+  );
+  const rss = /peak-rss-kb=(\d+)/.exec(r.stderr);
+  if (r.status !== 0 || !rss) throw new Error(`distill base ${name} exited ${r.status}:\n${r.stderr}`);
+  return { ms: r.ms, rssKb: Number(rss[1]), json: JSON.parse(r.stdout) };
 }
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;

@@ -41,7 +41,7 @@ export function isLibraryPath(path: string): boolean {
  */
 export class ContentsLibraryParser {
   // name → dir → packages; the sets keep duplicate lines (Contents-arch + Contents-all) harmless.
-  private readonly libs = new Map<string, Map<string, Set<string>>>();
+  private readonly libs: Collected = new Map();
   private rest = '';
   private restBytes: Buffer = Buffer.alloc(0);
   private lineNo = 0;
@@ -85,15 +85,7 @@ export class ContentsLibraryParser {
     if (this.restBytes.length) this.line(this.restBytes.toString('utf8'));
     this.rest = '';
     this.restBytes = Buffer.alloc(0);
-    const out: LibraryTable = new Map();
-    for (const [name, dirs] of this.libs)
-      out.set(
-        name,
-        [...dirs]
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-          .map(([dir, pkgs]) => ({ dir, packages: [...pkgs].sort() })),
-      );
-    return out;
+    return toTable(this.libs);
   }
 
   private line(raw: string): void {
@@ -113,22 +105,44 @@ export class ContentsLibraryParser {
     const slash = path.lastIndexOf('/');
     const name = path.slice(slash + 1);
     const dir = path.slice(0, slash);
-    let dirs = this.libs.get(name);
-    if (!dirs) {
-      dirs = new Map();
-      this.libs.set(name, dirs);
-    }
-    let pkgs = dirs.get(dir);
-    if (!pkgs) {
-      pkgs = new Set();
-      dirs.set(dir, pkgs);
-    }
+    const pkgs = packagesAt(this.libs, name, dir);
     for (const qualified of (m[2] as string).split(',')) {
       // `libs/libsqlite3-0` or `contrib/libs/foo`: the package is the last segment.
       const pkg = qualified.slice(qualified.lastIndexOf('/') + 1);
       if (pkg) pkgs.add(pkg);
     }
   }
+}
+
+/** Library name → directory → packages, while a table is being collected. */
+type Collected = Map<string, Map<string, Set<string>>>;
+
+/** The package set of `name` in `dir`, created when new. */
+function packagesAt(c: Collected, name: string, dir: string): Set<string> {
+  let dirs = c.get(name);
+  if (!dirs) {
+    dirs = new Map();
+    c.set(name, dirs);
+  }
+  let pkgs = dirs.get(dir);
+  if (!pkgs) {
+    pkgs = new Set();
+    dirs.set(dir, pkgs);
+  }
+  return pkgs;
+}
+
+/** The finished table: directories and packages sorted. */
+function toTable(c: Collected): LibraryTable {
+  const out: LibraryTable = new Map();
+  for (const [name, dirs] of c)
+    out.set(
+      name,
+      [...dirs]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([dir, pkgs]) => ({ dir, packages: [...pkgs].sort() })),
+    );
+  return out;
 }
 
 /** Parses Contents text from a stream of byte or string chunks. */
@@ -145,31 +159,14 @@ export async function parseContentsLibraries(
 
 /** Merges several tables (e.g. Contents-amd64 and Contents-all) into a new one. */
 export function mergeLibraryTables(tables: readonly LibraryTable[]): LibraryTable {
-  const parser = new Map<string, Map<string, Set<string>>>();
+  const merged: Collected = new Map();
   for (const t of tables)
     for (const [name, locs] of t)
       for (const loc of locs) {
-        let dirs = parser.get(name);
-        if (!dirs) {
-          dirs = new Map();
-          parser.set(name, dirs);
-        }
-        let pkgs = dirs.get(loc.dir);
-        if (!pkgs) {
-          pkgs = new Set();
-          dirs.set(loc.dir, pkgs);
-        }
+        const pkgs = packagesAt(merged, name, loc.dir);
         for (const p of loc.packages) pkgs.add(p);
       }
-  const out: LibraryTable = new Map();
-  for (const [name, dirs] of parser)
-    out.set(
-      name,
-      [...dirs]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([dir, pkgs]) => ({ dir, packages: [...pkgs].sort() })),
-    );
-  return out;
+  return toTable(merged);
 }
 
 /** The JSON form kept in the cache: `{v: 1, libs: {name: [[dir, [pkg...]]...]}}`. */
