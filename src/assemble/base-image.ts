@@ -140,7 +140,7 @@ export async function buildBase(
             libcVersion: libc?.version ?? '',
           });
           if (!(opts.slim && rt)) return entries;
-          return (await withStrippedBinary(entries, 'nodejs/bin/node', rt.node.path)).entries;
+          return withStrippedBinary(entries, 'nodejs/bin/node', rt.node.path);
         },
         layerOpts,
       );

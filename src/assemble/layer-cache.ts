@@ -47,8 +47,7 @@ export async function cachedLayer(
 ): Promise<CachedLayer> {
   const compression = opts.compression ?? 'gzip';
   const slim = Boolean(opts.slim);
-  const level = opts.level ?? null; // null: the compressor's default (the key of every earlier layer)
-  const k = `layer:${sha256(canonicalJson({ format: LAYER_FORMAT, key, mtime: opts.mtime, compression, slim, ...(level === null ? {} : { level }) }))}`;
+  const k = `layer:${sha256(canonicalJson({ format: LAYER_FORMAT, key, mtime: opts.mtime, compression, slim, ...(opts.level ? { level: opts.level } : {}) }))}`;
   const hit = await cache.getJson<Remembered>(k);
   if (hit) {
     const path = await cache.get(hit.digest);

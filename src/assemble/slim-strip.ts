@@ -12,7 +12,7 @@ export async function withStrippedBinary(
   entries: readonly LayerEntry[],
   layerPath: string,
   file: string,
-): Promise<{ entries: LayerEntry[]; savedBytes: number }> {
+): Promise<LayerEntry[]> {
   const src = await fileSource(file);
   let plan: Awaited<ReturnType<typeof planStrip>>;
   try {
@@ -20,14 +20,11 @@ export async function withStrippedBinary(
   } finally {
     await src.close?.();
   }
-  if (!plan) return { entries: [...entries], savedBytes: 0 };
+  if (!plan) return [...entries];
   const p = plan;
-  return {
-    entries: entries.map((e) =>
-      e.path === layerPath && e.type === 'file'
-        ? { ...e, size: p.size, content: () => strippedStream(file, p) }
-        : e,
-    ),
-    savedBytes: p.saved,
-  };
+  return entries.map((e) =>
+    e.path === layerPath && e.type === 'file'
+      ? { ...e, size: p.size, content: () => strippedStream(file, p) }
+      : e,
+  );
 }
