@@ -1,4 +1,5 @@
 /** Shared flag parsers: JSON arrays for --entrypoint/--cmd, KEY=VALUE lists, repeatable flags. */
+import { Option } from 'commander';
 import { UsageError } from './errors.ts';
 
 /** `["/app","--flag"]` as JSON, or a plain string taken as one argument. */
@@ -72,4 +73,11 @@ export function parseCompression(v: string): CompressionChoice {
   if (level < lo || level > hi)
     throw new UsageError(`--compression ${compression} levels are ${lo}–${hi}; got ${level}`);
   return { compression, level };
+}
+
+/** The `--compression` flag: gzip by default (every engine and registry reads it), shown as `gzip`. */
+export function compressionOption(description: string): Option {
+  return new Option('--compression <gzip|zstd[:LEVEL]>', description)
+    .argParser(parseCompression)
+    .default({ compression: 'gzip' } satisfies CompressionChoice, 'gzip');
 }

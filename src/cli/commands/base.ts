@@ -8,7 +8,7 @@ import { readBaseLock, writeBaseLock } from '../../lock/base-lock.ts';
 import { discoverNpmConfig, nodeConfigSources, nodeMajorStatus } from '../../npm/index.ts';
 import { sourceDateEpoch } from '../../platform/epoch.ts';
 import { UsageError } from '../errors.ts';
-import { type CompressionChoice, parseCompression } from '../options.ts';
+import { type CompressionChoice, compressionOption } from '../options.ts';
 import { consoleOutput, type Output } from '../output.ts';
 import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
 
@@ -37,11 +37,10 @@ export function register(program: Command): void {
       '--slim',
       'leave out docs, man pages, changelogs, lintian overrides, translations (copyrights stay), opt-in JVM CDS archives, bin/node symbols',
     )
-    .option(
-      '--compression <gzip|zstd[:LEVEL]>',
-      'layer compression (gzip 1–9, default 6; zstd 1–19, default 3: smaller, needs Docker 23+ / containerd 1.5+ to pull)',
-      parseCompression,
-      { compression: 'gzip' },
+    .addOption(
+      compressionOption(
+        'layer compression (gzip 1–9, default 6; zstd 1–19, default 3: smaller, needs Docker 23+ / containerd 1.5+ to pull)',
+      ),
     )
     .option('--lock <file>', 'build exactly what FILE pins; resolve and write it when it does not exist')
     .option('--relock', 'with --lock: resolve again and rewrite the lock')

@@ -15,9 +15,9 @@ import { sourceDateEpoch } from '../../platform/epoch.ts';
 import {
   type CompressionChoice,
   collect,
+  compressionOption,
   keyValues,
   parseArgv,
-  parseCompression,
   parseKeyValue,
   parseUser,
 } from '../options.ts';
@@ -58,12 +58,7 @@ export function register(program: Command): void {
     .option('--platform <os/arch[/variant]>', 'platform of the image', 'linux/amd64')
     .option('--preserve-owner', "keep the files' uid/gid instead of 0:0")
     .option('--skip-special', 'leave out fifos, sockets and device nodes with a warning instead of failing')
-    .option(
-      '--compression <gzip|zstd[:LEVEL]>',
-      'layer compression (gzip 1–9, default 6; zstd 1–19, default 3)',
-      parseCompression,
-      { compression: 'gzip' },
-    )
+    .addOption(compressionOption('layer compression (gzip 1–9, default 6; zstd 1–19, default 3)'))
     .option('--json', 'print the result as JSON');
   addOutputFlags(fromDir).action(async (rootfs: string, o: FromDirOptions) => {
     const out = consoleOutput(Boolean(o.json));
