@@ -124,11 +124,13 @@ export async function buildBase(
         extras: [key(libcBin), key(caCertificates)],
         node: plan.node ? [plan.node.version, plan.node.integrity] : null,
       };
+      let nodeBinary: string | undefined;
       layer = await cachedLayer(
         opts.cache,
         runtimeKey,
         async () => {
           const rt = await node();
+          nodeBinary = rt?.node.path;
           const entries = await runtimeLayerEntries({
             spec,
             arch: plan.arch,
@@ -139,10 +141,15 @@ export async function buildBase(
             below: spec.runtime?.kind === 'python' ? await belowEntries(i) : [],
             libcVersion: libc?.version ?? '',
           });
-          if (!(opts.slim && rt)) return entries;
-          return withStrippedBinary(entries, 'nodejs/bin/node', rt.node.path);
+          return entries;
         },
-        layerOpts,
+        {
+          ...layerOpts,
+          slimMore: async (entries) =>
+            nodeBinary
+              ? withStrippedBinary(entries, 'nodejs/bin/node', nodeBinary)
+              : { entries, savedBytes: 0 },
+        },
       );
     } else {
       layer = await cachedLayer(

@@ -17,8 +17,8 @@ import {
 import type { Cache } from '../platform/cache.ts';
 import { slimEntries } from './slim.ts';
 
-/** Bump when the code that makes layer contents changes what it writes. */
-export const LAYER_FORMAT = 'distill-layer-6';
+/** Bump when the code that makes layer contents changes what it writes or what is remembered of it. */
+export const LAYER_FORMAT = 'distill-layer-7';
 
 interface Remembered {
   digest: Digest;
@@ -43,7 +43,14 @@ export async function cachedLayer(
   cache: Cache,
   key: unknown,
   entries: () => Promise<LayerEntry[]>,
-  opts: { mtime: number; compression?: Compression; level?: number; slim?: boolean },
+  opts: {
+    mtime: number;
+    compression?: Compression;
+    level?: number;
+    slim?: boolean;
+    /** With slim: a further step after the common one (the runtime layer strips bin/node). */
+    slimMore?: (entries: LayerEntry[]) => Promise<{ entries: LayerEntry[]; savedBytes: number }>;
+  },
 ): Promise<CachedLayer> {
   const compression = opts.compression ?? 'gzip';
   const slim = Boolean(opts.slim);
@@ -64,7 +71,14 @@ export async function cachedLayer(
   }
   let list = await entries();
   let slimSavedBytes: number | undefined;
-  if (slim) ({ entries: list, savedBytes: slimSavedBytes } = slimEntries(list));
+  if (slim) {
+    ({ entries: list, savedBytes: slimSavedBytes } = slimEntries(list));
+    if (opts.slimMore) {
+      const more = await opts.slimMore(list);
+      list = more.entries;
+      slimSavedBytes += more.savedBytes;
+    }
+  }
   const layer = await writeLayer(list, {
     dir: `${cache.root}/blobs/sha256`,
     mtime: opts.mtime,

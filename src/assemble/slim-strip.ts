@@ -7,12 +7,15 @@ import { fileSource } from '../elf/source.ts';
 import { planStrip, strippedStream } from '../elf/strip.ts';
 import type { LayerEntry } from '../oci/index.ts';
 
-/** `entries` with the file at `layerPath` (read from `file`) stripped; unchanged when nothing strips. */
+/**
+ * `entries` with the file at `layerPath` (read from `file`) stripped, and the bytes that saves;
+ * unchanged (0 saved) when nothing strips.
+ */
 export async function withStrippedBinary(
   entries: readonly LayerEntry[],
   layerPath: string,
   file: string,
-): Promise<LayerEntry[]> {
+): Promise<{ entries: LayerEntry[]; savedBytes: number }> {
   const src = await fileSource(file);
   let plan: Awaited<ReturnType<typeof planStrip>>;
   try {
@@ -20,11 +23,13 @@ export async function withStrippedBinary(
   } finally {
     await src.close?.();
   }
-  if (!plan) return [...entries];
+  if (!plan) return { entries: [...entries], savedBytes: 0 };
   const p = plan;
-  return entries.map((e) =>
-    e.path === layerPath && e.type === 'file'
-      ? { ...e, size: p.size, content: () => strippedStream(file, p) }
-      : e,
-  );
+  let savedBytes = 0;
+  const stripped = entries.map((e) => {
+    if (e.path !== layerPath || e.type !== 'file') return e;
+    savedBytes += (e.size ?? p.size) - p.size;
+    return { ...e, size: p.size, content: () => strippedStream(file, p) };
+  });
+  return { entries: stripped, savedBytes };
 }

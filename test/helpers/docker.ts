@@ -103,8 +103,16 @@ export interface BaseResult {
   archive?: { path: string; tags: string[] };
   platforms: Array<{
     arch: string;
-    layers: Array<{ kind: string; digest: string; size: number; uncompressedSize: number; cached: boolean }>;
+    layers: Array<{
+      kind: string;
+      digest: string;
+      size: number;
+      uncompressedSize: number;
+      cached: boolean;
+      slimSavedBytes?: number;
+    }>;
   }>;
+  slimSavedBytes?: number;
   elapsedMs: number;
 }
 

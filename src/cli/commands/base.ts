@@ -113,7 +113,7 @@ export function register(program: Command): void {
     }
     if (o.slim)
       out.info(
-        `  --slim left out ${(saved / 1e6).toFixed(1)} MB (uncompressed) of docs, man pages, changelogs and translations`,
+        `  --slim saved ${(saved / 1e6).toFixed(1)} MB (uncompressed): docs, man pages, changelogs, translations, opt-in JVM CDS archives, bin/node symbols`,
       );
     if (res.layout) out.info(`wrote OCI layout ${res.layout.path} (tag ${res.layout.tag})`);
     if (res.archive) out.info(`wrote docker archive ${res.archive.path} (${res.archive.tags.join(', ')})`);
