@@ -15,6 +15,7 @@ import type { BaseLockFile } from '../lock/base-lock.ts';
 import type { NpmConfig } from '../npm/index.ts';
 import {
   type Artifact,
+  type Compression,
   canonicalJson,
   type Descriptor,
   type Digest,
@@ -52,7 +53,21 @@ export interface BaseOptions {
   openImage: (ref: string) => Promise<Artifact>;
   /** Where a pinned base is remembered (skips assembling it on warm builds). */
   cache?: Cache;
+  /** A catalogue base's layer compression (default gzip). */
+  compression?: Compression;
+  level?: number;
   onEvent?: (e: CatalogueEvent) => void;
+}
+
+/** The compression fields that are set (gzip's default leaves the cache keys as they were). */
+export function layerCompression(o: { compression?: Compression; level?: number }): {
+  compression?: Compression;
+  level?: number;
+} {
+  return {
+    ...(o.compression && o.compression !== 'gzip' ? { compression: o.compression } : {}),
+    ...(o.level ? { level: o.level } : {}),
+  };
 }
 
 /** True when `ref` names a catalogue image (`nodejs22`, `cc:nonroot`). */
@@ -117,7 +132,7 @@ export async function appBase(o: BaseOptions): Promise<AppBase> {
   if (isCatalogueName(o.ref, o.debian)) {
     const key =
       o.lock && o.cache
-        ? `app-base:v1:${sha256(canonicalJson({ ref: o.ref, archs: o.archs, debian: o.debian, epoch: o.epoch, lock: o.lock }))}`
+        ? `app-base:v1:${sha256(canonicalJson({ ref: o.ref, archs: o.archs, debian: o.debian, epoch: o.epoch, lock: o.lock, ...layerCompression(o) }))}`
         : undefined;
     if (key && o.cache) {
       const hit = await rememberedBase(o, o.cache, key);
@@ -130,6 +145,7 @@ export async function appBase(o: BaseOptions): Promise<AppBase> {
       arches: o.archs,
       context: await o.context(),
       epoch: o.epoch,
+      ...layerCompression(o),
       ...(o.lock ? { lock: o.lock } : {}),
       ...(o.npm ? { npm: o.npm } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),

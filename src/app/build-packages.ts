@@ -16,7 +16,7 @@ import {
 import type { DebianRelease, ResolvedPackage } from '../debian/types.ts';
 import { locked, unlocked } from '../lock/lock.ts';
 import type { LockedPackage } from '../lock/types.ts';
-import type { LayerEntry } from '../oci/index.ts';
+import type { Compression, LayerEntry } from '../oci/index.ts';
 
 export interface PackagesLayer {
   layer: CachedLayer;
@@ -45,7 +45,7 @@ export async function resolveExtraPackages(
 export async function packagesLayer(
   ctx: ArchiveContext,
   pkgs: readonly ResolvedPackage[],
-  o: { arch: string; debian: DebianRelease; epoch: number },
+  o: { arch: string; debian: DebianRelease; mtime: number; compression?: Compression; level?: number },
 ): Promise<PackagesLayer> {
   const key = {
     kind: 'app-packages',
@@ -60,7 +60,11 @@ export async function packagesLayer(
       const contents = await packageContents(pkgs, { cache: ctx.cache, mergedUsr: o.debian === 13 });
       return contents.flatMap((c) => [...c.files, ...c.statusD]);
     },
-    { mtime: o.epoch },
+    {
+      mtime: o.mtime,
+      ...(o.compression ? { compression: o.compression } : {}),
+      ...(o.level ? { level: o.level } : {}),
+    },
   );
   const security = ctx.mirrors.security;
   return { layer, packages: [...pkgs], locked: pkgs.map((p) => locked(p, security)) };

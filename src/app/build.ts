@@ -22,6 +22,7 @@ import { LockError } from '../lock/errors.ts';
 import type { NpmConfig } from '../npm/index.ts';
 import {
   type Artifact,
+  type Compression,
   canonicalJson,
   createImage,
   createIndex,
@@ -30,7 +31,7 @@ import {
   type LayerEntry,
 } from '../oci/index.ts';
 import type { Cache } from '../platform/cache.ts';
-import { type AppBase, appBase } from './build-base.ts';
+import { type AppBase, appBase, layerCompression } from './build-base.ts';
 import { appAnnotations, appImageConfig, effectivePlan } from './build-config.ts';
 import { checkEntrypoint } from './build-entrypoint.ts';
 import { extraFileEntries } from './build-files.ts';
@@ -63,6 +64,9 @@ export interface AppBuildOptions {
   relock?: boolean;
   /** CI: the lock must exist and match the inputs (LOCK_MISSING, LOCK_STALE); nothing is resolved. */
   frozen?: boolean;
+  /** Layer compression of what distill writes (a catalogue base, packages, the app); default gzip. */
+  compression?: Compression;
+  level?: number;
   detectors?: readonly Detector[];
   checkNative?: NativeCheck;
   onEvent?: (e: AppEvent | { type: 'base'; event: CatalogueEvent }) => void;
@@ -164,8 +168,10 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
     ...(o.npm ? { npm: o.npm } : {}),
     openImage: o.openImage,
     cache: o.cache,
+    ...layerCompression(o),
     onEvent: (event) => o.onEvent?.({ type: 'base', event }),
   });
+  const layerOpts = { mtime: o.epoch, ...layerCompression(o) };
 
   // The app's own layers are the same for every architecture: build them once.
   const appLayers: { name: string; layer: CachedLayer | Layer; entries: LayerEntry[]; cached: boolean }[] =
@@ -177,9 +183,12 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
       entries ??= await l.entries();
       return entries;
     };
-    const layer = await cachedLayer(o.cache, { app: l.name, key: l.key ?? { uncached: Date.now() } }, get, {
-      mtime: o.epoch,
-    });
+    const layer = await cachedLayer(
+      o.cache,
+      { app: l.name, key: l.key ?? { uncached: Date.now() } },
+      get,
+      layerOpts,
+    );
     const e = await get();
     allEntries.push(...e);
     appLayers.push({ name: l.name, layer, entries: e, cached: layer.cached });
@@ -191,9 +200,7 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
       o.cache,
       { app: 'files', key: files.key, writable, owner },
       async () => extra,
-      {
-        mtime: o.epoch,
-      },
+      layerOpts,
     );
     appLayers.push({ name: 'files', layer, entries: extra, cached: layer.cached });
   }
@@ -222,7 +229,7 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
           lockedArch && round === 0
             ? fromLock(ctx, lockedArch.packages)
             : await resolveExtraPackages(ctx, arch, roots, haveOf(base, i));
-        pkgLayer = await packagesLayer(ctx, pkgs, { arch, debian, epoch: o.epoch });
+        pkgLayer = await packagesLayer(ctx, pkgs, { arch, debian, ...layerOpts });
       }
       const layers = [
         ...baseImage.layers.map((layer) => ({ layer })),

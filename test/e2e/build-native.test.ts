@@ -29,6 +29,19 @@ async function example(t: TestContext, name: string): Promise<string> {
   return dir;
 }
 
+/** The dynamic-sqlite example, compiled against the host's libsqlite3 (undefined: skipped). */
+async function sqliteExample(t: TestContext): Promise<string | undefined> {
+  if (
+    !requireDocker(t) ||
+    !requireTool(t, 'gcc', 'gcc') ||
+    !needFile(t, '/usr/include/sqlite3.h', 'libsqlite3-dev')
+  )
+    return undefined;
+  const dir = await example(t, 'dynamic-sqlite');
+  sh('gcc', ['-O2', '-o', 'sqlite-http', 'main.c', '-lsqlite3'], dir);
+  return dir;
+}
+
 async function freePort(): Promise<number> {
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
@@ -99,14 +112,8 @@ test('static-c: a static binary on the static base answers, as 65532, with no sh
 });
 
 test('dynamic-sqlite: libsqlite3-0 is added by itself from the Contents lookup, and the program uses it', async (t) => {
-  if (
-    !requireDocker(t) ||
-    !requireTool(t, 'gcc', 'gcc') ||
-    !needFile(t, '/usr/include/sqlite3.h', 'libsqlite3-dev')
-  )
-    return;
-  const dir = await example(t, 'dynamic-sqlite');
-  sh('gcc', ['-O2', '-o', 'sqlite-http', 'main.c', '-lsqlite3'], dir);
+  const dir = await sqliteExample(t);
+  if (!dir) return;
   const report = buildLoad(dir, 'distill-e2e/dynamic-sqlite:test');
   assert.match(report, /base image base/);
   assert.match(report, /adding libsqlite3-0: libsqlite3-0 provides libsqlite3\.so\.0 for \/app\/sqlite-http/);
@@ -116,15 +123,23 @@ test('dynamic-sqlite: libsqlite3-0 is added by itself from the Contents lookup, 
   );
 });
 
+test('dynamic-sqlite --compression zstd:9: base, package and app layers all zstd; the engine runs it', async (t) => {
+  const dir = await sqliteExample(t);
+  if (!dir) return;
+  const layout = join(dir, 'out');
+  buildLoad(dir, 'distill-e2e/dynamic-sqlite:zstd', ['--compression', 'zstd:9', '--output', layout]);
+  const blob = async (d: string) => readFile(join(layout, 'blobs', ...d.split(':')), 'utf8');
+  const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8'));
+  const manifest = JSON.parse(await blob(index.manifests[0].digest));
+  const types = manifest.layers.map((l: { mediaType: string }) => l.mediaType);
+  assert.equal(types.length, 5, 'the base (root, libc, ssl), libsqlite3-0, the app');
+  assert.deepEqual(new Set(types), new Set(['application/vnd.oci.image.layer.v1.tar+zstd']));
+  await runAndAsk('distill-e2e/dynamic-sqlite:zstd', /sqlite 3\.\d+\.\d+ says 42 uid=65532/);
+});
+
 test('dynamic-sqlite on Debian 12: the package comes from the verified Contents index (no guess)', async (t) => {
-  if (
-    !requireDocker(t) ||
-    !requireTool(t, 'gcc', 'gcc') ||
-    !needFile(t, '/usr/include/sqlite3.h', 'libsqlite3-dev')
-  )
-    return;
-  const dir = await example(t, 'dynamic-sqlite');
-  sh('gcc', ['-O2', '-o', 'sqlite-http', 'main.c', '-lsqlite3'], dir);
+  const dir = await sqliteExample(t);
+  if (!dir) return;
   const report = buildLoad(dir, 'distill-e2e/dynamic-sqlite:debian12', ['--debian', '12']);
   assert.match(report, /adding libsqlite3-0: libsqlite3-0 provides libsqlite3\.so\.0 for \/app\/sqlite-http/);
   assert.doesNotMatch(report, /guessed/, "bookworm's Contents files match its signed Release");

@@ -112,9 +112,9 @@ function checkAbiTable(tag: string, report: string): void {
   assert.equal(Number(modules.trim()), NODE_ABI[major], `NODE_MODULE_VERSION of Node.js ${major}`);
 }
 
-function expectError(args: string[], code: string, out: string, message?: RegExp): void {
+function expectError(args: string[], code: string, out: string, message?: RegExp, status = 1): void {
   const r = distill([...args, '--output', out]);
-  assert.equal(r.status, 1, `expected failure:\n${r.stdout}\n${r.stderr}`);
+  assert.equal(r.status, status, `expected failure:\n${r.stdout}\n${r.stderr}`);
   assert.match(r.stderr, new RegExp(`distill: error ${code}: `));
   if (message) assert.match(r.stderr, message);
   assert.equal(existsSync(out), false, `nothing may be written at ${out}`);
@@ -224,6 +224,8 @@ test('bad input: each a clear error with a stable code, nothing written at the o
     /distill\.yaml:4: ports\[1\]: must be an integer or "NNNN\/tcp"/,
   );
   await writeFile(join(app, 'distill.yaml'), 'base: nodejs22\n');
+  expectError(['build', app, '--compression', 'lz4'], 'CLI_USAGE', join(root, 'o5'), /gzip or zstd/, 2);
+  expectError(['build', app, '--compression', 'zstd:22'], 'CLI_USAGE', join(root, 'o6'), /1–19/, 2);
 
   // The entrypoint check needs the base: the catalogue nodejs22 image (built or from the cache).
   if (!requireTool(t, 'npm', 'npm')) return;

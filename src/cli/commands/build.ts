@@ -11,7 +11,7 @@ import { type Image, imagesOf } from '../../oci/index.ts';
 import { cacheRoot, openCache } from '../../platform/cache.ts';
 import { sourceDateEpoch } from '../../platform/epoch.ts';
 import { UsageError } from '../errors.ts';
-import { collect, keyValues, parseArgv } from '../options.ts';
+import { type CompressionChoice, collect, compressionOption, keyValues, parseArgv } from '../options.ts';
 import { consoleOutput, type Output } from '../output.ts';
 import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
 
@@ -32,6 +32,7 @@ export interface BuildFlags extends OutputOptions {
   relock?: boolean;
   frozenLock?: boolean;
   sitePackages?: string;
+  compression?: CompressionChoice;
   json?: boolean;
 }
 
@@ -63,6 +64,11 @@ export function register(program: Command): void {
     )
     .option('--mirror <url>', 'Debian archive (default: DISTILL_DEBIAN_MIRROR, the config, then apt sources)')
     .option('--security-mirror <url>', 'Debian security archive')
+    .addOption(
+      compressionOption(
+        'layer compression of the layers distill writes (gzip 1–9, default 6; zstd 1–19, default 3: smaller, needs Docker 23+ / containerd 1.5+ to pull); an image-reference base keeps its own',
+      ),
+    )
     .option('--json', 'print the result as JSON');
   addOutputFlags(cmd).action(async (dirArg: string | undefined, o: BuildFlags) => {
     const out = consoleOutput(Boolean(o.json));
@@ -107,6 +113,8 @@ export async function appBuildOptions(dir: string, o: BuildFlags, out: Output): 
     openImage: async (ref) => (await import('../image-ref.ts')).openSource(ref),
     relock: Boolean(o.relock),
     frozen: Boolean(o.frozenLock),
+    ...(o.compression ? { compression: o.compression.compression } : {}),
+    ...(o.compression?.level ? { level: o.compression.level } : {}),
     npm: async () => {
       const npm = await import('../../npm/index.ts');
       return npm.discoverNpmConfig(npm.nodeConfigSources());
