@@ -133,6 +133,7 @@ async function resolvePlans(
       const runtime = spec.runtime;
       if (runtime?.kind !== 'node') return undefined;
       return resolveNodeRuntimes({
+        cache,
         major: runtime.major,
         arches: o.arches as NodeArch[],
         config: await npmConfig(),

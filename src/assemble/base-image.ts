@@ -87,7 +87,10 @@ export async function buildBase(
   const contents = (pkgs: readonly ResolvedPackage[]) => {
     const k = pkgs.map((p) => p.sha256).join(',');
     let p = memo.get(k);
-    if (!p) memo.set(k, (p = fetchContents(pkgs)));
+    if (!p) {
+      p = fetchContents(pkgs);
+      memo.set(k, p);
+    }
     return p;
   };
   const one = async (p: ResolvedPackage) => (await contents([p]))[0] as PackageContents;

@@ -27,6 +27,30 @@ export async function getBytes(
   url: string,
   options: RetryOptions = {},
 ): Promise<Uint8Array> {
+  return (await getResponse(fetchFn, url, options)).bytes;
+}
+
+/**
+ * Fetches `url` and runs `check` on its bytes; a response that can be remembered (an HTTP cache's,
+ * see platform/http-revalidate.ts) is remembered only after `check` passed.
+ */
+export async function getChecked<T>(
+  fetchFn: FetchFn,
+  url: string,
+  check: (bytes: Uint8Array) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<T> {
+  const { bytes, res } = await getResponse(fetchFn, url, options);
+  const checked = await check(bytes);
+  await (res as { remember?: () => Promise<void> }).remember?.();
+  return checked;
+}
+
+async function getResponse(
+  fetchFn: FetchFn,
+  url: string,
+  options: RetryOptions,
+): Promise<{ bytes: Uint8Array; res: GetResponse }> {
   const attempts = options.attempts ?? 4;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let last: unknown;
@@ -41,7 +65,7 @@ export async function getBytes(
     }
     if (res.ok) {
       try {
-        return new Uint8Array(await res.arrayBuffer());
+        return { bytes: new Uint8Array(await res.arrayBuffer()), res };
       } catch (err) {
         // The body broke off mid-way (connection reset): transient.
         last = err;

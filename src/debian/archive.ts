@@ -9,8 +9,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Cache } from '../platform/cache.ts';
+import { revalidating } from '../platform/http-revalidate.ts';
 import { decompress, type IndexCompression, type SpawnFn } from './archive-decompress.ts';
-import { type FetchFn, getBytes, type RetryOptions } from './archive-http.ts';
+import { type FetchFn, getBytes, getChecked, type RetryOptions } from './archive-http.ts';
 import { DebianError } from './errors.ts';
 import { verifyInReleaseRemembered } from './inrelease-memo.ts';
 import type { Keyring } from './keys.ts';
@@ -55,14 +56,24 @@ export async function fetchRelease(
   options: ArchiveOptions,
 ): Promise<{ release: Release; signers: readonly string[] }> {
   const url = `${mirror}/dists/${suite}/InRelease`;
-  const bytes = await getBytes(options.fetch, url, options.retry);
+  // Asked every time, as apt does, but conditionally: an unchanged InRelease is a bodiless 304.
+  // The HTTP cache keeps a new one only once it is verified.
+  const fetch = options.cache ? revalidating(options.fetch, { cache: options.cache }) : options.fetch;
   const now = options.now?.();
-  const verified = await verifyInReleaseRemembered(bytes, options.keyring, url, {
-    ...(options.cache ? { cache: options.cache } : {}),
-    ...(now ? { now } : {}),
-  });
-  const release = parseRelease(verified.text, url);
-  checkRelease(release, suite, options.now?.() ?? new Date(), url);
+  const { release, verified } = await getChecked(
+    fetch,
+    url,
+    async (bytes) => {
+      const verified = await verifyInReleaseRemembered(bytes, options.keyring, url, {
+        ...(options.cache ? { cache: options.cache } : {}),
+        ...(now ? { now } : {}),
+      });
+      const release = parseRelease(verified.text, url);
+      checkRelease(release, suite, options.now?.() ?? new Date(), url);
+      return { release, verified };
+    },
+    options.retry,
+  );
   options.onEvent?.({ type: 'release-verified', mirror, suite, signers: verified.signers });
   return { release, signers: verified.signers };
 }

@@ -194,14 +194,23 @@ test('a .gz whose hash is not the signed one is refused, and nothing is cached',
   assert.deepEqual(records, []);
 });
 
-/** The cache's keyed records other than remembered InRelease verifications, and those memos' blobs. */
+/**
+ * The cache's keyed records other than those of the verified InRelease files (their remembered
+ * verification, their HTTP-cached copy), and the blobs of those.
+ */
 async function cacheRecords(dir: string): Promise<{ records: string[]; memoBlobs: Set<string> }> {
   const records: string[] = [];
   const memoBlobs = new Set<string>();
+  const blob = (digest: string) => join(dir, 'blobs', 'sha256', digest.slice(7));
   for (const n of await readdir(join(dir, 'keys'))) {
     const r = JSON.parse(await readFile(join(dir, 'keys', n), 'utf8')) as { key: string; digest: string };
     if (r.key.startsWith('inrelease-verified:')) memoBlobs.add(r.digest.slice(7));
-    else records.push(r.key);
+    else if (r.key.startsWith('http:')) {
+      memoBlobs.add(r.digest.slice(7));
+      const stored = JSON.parse(await readFile(blob(r.digest), 'utf8')) as { url: string; digest: string };
+      assert.match(stored.url, /\/InRelease$/, 'only InRelease files are HTTP-cached');
+      memoBlobs.add(stored.digest.slice(7));
+    } else records.push(r.key);
   }
   return { records, memoBlobs };
 }

@@ -224,10 +224,19 @@ export async function startFakeRegistry(opts: FakeRegistryOptions = {}): Promise
         ]),
       ),
     };
+    // As the public registry answers: fresh for 5 minutes, then revalidated by ETag.
+    const text = JSON.stringify(body);
+    const etag = `W/"${createHash('sha1').update(text).digest('hex')}"`;
+    const caching = { 'cache-control': 'public, max-age=300', etag };
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, caching).end();
+      return;
+    }
     res.writeHead(200, {
       'content-type': abbreviated ? 'application/vnd.npm.install-v1+json' : 'application/json',
+      ...caching,
     });
-    res.end(JSON.stringify(body));
+    res.end(text);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}${prefix}`;

