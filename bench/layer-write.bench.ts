@@ -25,7 +25,10 @@ try {
     ours.push(performance.now() - t);
     size = layer.descriptor.size;
     t = performance.now();
-    execFileSync('sh', ['-c', `tar --sort=name -cf - -C "${tree}" . | gzip -6 > "${join(work, 'gnu.tar.gz')}"`]);
+    execFileSync('sh', [
+      '-c',
+      `tar --sort=name -cf - -C "${tree}" . | gzip -6 > "${join(work, 'gnu.tar.gz')}"`,
+    ]);
     theirs.push(performance.now() - t);
     gnuSize = Number(execFileSync('stat', ['-c', '%s', join(work, 'gnu.tar.gz')], { encoding: 'utf8' }));
     await rm(out, { recursive: true, force: true });
@@ -33,8 +36,12 @@ try {
   const a = median(ours);
   const b = median(theirs);
   console.log(`layer-write: tree of ${files} files, ${(bytes / 1e6).toFixed(1)} MB (${RUNS} runs, medians)`);
-  console.log(`  distill writeLayer gzip-6:        ${(a / 1000).toFixed(2)} s  -> ${(size / 1e6).toFixed(1)} MB`);
-  console.log(`  tar --sort=name | gzip -6:         ${(b / 1000).toFixed(2)} s  -> ${(gnuSize / 1e6).toFixed(1)} MB`);
+  console.log(
+    `  distill writeLayer gzip-6:        ${(a / 1000).toFixed(2)} s  -> ${(size / 1e6).toFixed(1)} MB`,
+  );
+  console.log(
+    `  tar --sort=name | gzip -6:         ${(b / 1000).toFixed(2)} s  -> ${(gnuSize / 1e6).toFixed(1)} MB`,
+  );
   console.log(`  ratio distill/tar+gzip: ${(a / b).toFixed(2)}x (goal <= 1.20x)`);
 } finally {
   await rm(work, { recursive: true, force: true });

@@ -3,7 +3,11 @@ import { copyFile, lstat, mkdir, readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /** Copies regular files from `sources` (sorted walk) into `dest` until `budget` bytes. */
-export async function realFileTree(dest: string, budget: number, sources = ['/usr/lib', '/usr/share']): Promise<{ files: number; bytes: number }> {
+export async function realFileTree(
+  dest: string,
+  budget: number,
+  sources = ['/usr/lib', '/usr/share'],
+): Promise<{ files: number; bytes: number }> {
   let bytes = 0;
   let files = 0;
   const walk = async (dir: string): Promise<void> => {
