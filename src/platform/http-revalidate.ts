@@ -145,13 +145,15 @@ export function revalidating(
       await res.body?.cancel().catch(() => {});
       const etag = res.headers.get('etag') ?? have.etag;
       const lastModified = res.headers.get('last-modified') ?? have.lastModified;
-      await o.cache.putJson(key, {
-        ...have,
-        storedAt: now(),
-        freshFor: freshSeconds(res.headers),
-        ...(etag ? { etag } : {}),
-        ...(lastModified ? { lastModified } : {}),
-      } satisfies Stored);
+      // The record changes when the validators do, or (reusing while fresh) for its new age.
+      if (o.reuseFresh || etag !== have.etag || lastModified !== have.lastModified)
+        await o.cache.putJson(key, {
+          ...have,
+          storedAt: now(),
+          freshFor: freshSeconds(res.headers),
+          ...(etag ? { etag } : {}),
+          ...(lastModified ? { lastModified } : {}),
+        } satisfies Stored);
       return cachedBody(res.headers);
     }
     if (res.status !== 200 || directives(res.headers).has('no-store')) return res;
