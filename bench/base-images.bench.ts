@@ -3,8 +3,9 @@
  * size next to the seed's published sizes and the goals; the same runtime installed by
  * `mmdebstrap --variant=minbase` (from the mirror distill's own discovery finds) as a tarball; cold
  * (each image from its own empty DISTILL_CACHE) and warm (median of BENCH_RUNS rebuilds) build
- * times of the CLI, warm also with --lock (no index or registry asked); each build's peak RSS (the
- * CLI run under /usr/bin/time -f %M); and the size with `--slim --compression zstd:12` (SMALL).
+ * times of the CLI, warm also with --lock (no index or registry asked); each build's wall time and
+ * peak RSS as /usr/bin/time gives them for the distill process (%e, %M: the bench's own spawning
+ * is not counted); and the size with `--slim --compression zstd:12` (SMALL).
  * Needs the Debian archive and the npm registry.
  */
 import { spawnSync } from 'node:child_process';
@@ -20,7 +21,7 @@ import { discoverMirrors } from '../src/debian/mirror.ts';
 import { runAsync } from '../test/helpers/docker.ts';
 import { median } from './tree.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/distill.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/distill.cjs', import.meta.url));
 const WARM_RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const NAMES = catalogue(13).map((s) => s.name);
 /** The seed's table (shared/seed.md): published distroless sizes. */
@@ -52,12 +53,23 @@ interface Run {
 async function build(name: string, out: string, cache: string, args: string[] = []): Promise<Run> {
   const r = await runAsync(
     '/usr/bin/time',
-    ['-f', 'peak-rss-kb=%M', process.execPath, BIN, 'base', name, '--output', out, '--json', ...args],
+    [
+      '-f',
+      'peak-rss-kb=%M wall-s=%e',
+      process.execPath,
+      BIN,
+      'base',
+      name,
+      '--output',
+      out,
+      '--json',
+      ...args,
+    ],
     { DISTILL_CACHE: cache },
   );
-  const rss = /peak-rss-kb=(\d+)/.exec(r.stderr);
-  if (r.status !== 0 || !rss) throw new Error(`distill base ${name} exited ${r.status}:\n${r.stderr}`);
-  return { ms: r.ms, rssKb: Number(rss[1]), json: JSON.parse(r.stdout) };
+  const m = /peak-rss-kb=(\d+) wall-s=([\d.]+)/.exec(r.stderr);
+  if (r.status !== 0 || !m) throw new Error(`distill base ${name} exited ${r.status}:\n${r.stderr}`);
+  return { ms: Number(m[2]) * 1000, rssKb: Number(m[1]), json: JSON.parse(r.stdout) };
 }
 
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
@@ -76,7 +88,7 @@ async function gzipSize(file: string): Promise<number> {
 const work = await mkdtemp(join(tmpdir(), 'distill-bench-base-'));
 try {
   console.log(
-    `base-images: debian13 amd64, latest variant; cold = own empty DISTILL_CACHE, warm = median of ${WARM_RUNS} rebuilds`,
+    `base-images: debian13 amd64, latest variant; cold = own empty DISTILL_CACHE, warm = median of ${WARM_RUNS} rebuilds; times: wall clock of the distill process (/usr/bin/time %e)`,
   );
   console.log(
     `  ${pad('image', 11)} ${pad('compressed', 11)} ${pad('uncompr.', 10)} ${pad('SMALL', 9)} ${pad('seed', 18)} ${pad('goal (default / SMALL)', 26)} ${pad('cold', 8)} ${pad('warm', 18)} ${pad('warm --lock', 12)} peak RSS cold/warm (goal <= ${GOAL_RSS_KB} kB)`,

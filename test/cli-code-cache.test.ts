@@ -1,4 +1,4 @@
-// bin/load-cli.js: the CLI bundle runs with a V8 code cache kept in the distill cache; a missing,
+// bin/load-cli.cjs: the CLI bundle runs with a V8 code cache kept in the distill cache; a missing,
 // corrupt or foreign cache file costs only a compile and is written anew.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
