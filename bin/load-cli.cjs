@@ -10,8 +10,9 @@
 // never a shared temp directory (whoever can write the code cache runs code as the user). The name
 // carries the source's hash because V8 checks only the source's length (and its own version and
 // flags): an edited bundle of the same length would otherwise run the old code. A rejected,
-// unreadable or corrupt file only costs the compile and is written anew; writing one removes the
-// files of other bundles not written for 30 days. DISTILL_CODE_CACHE=0 turns it off.
+// unreadable or corrupt file (each starts with its content's SHA-256, checked on read) only costs
+// the compile and is written anew; writing one removes the files of other bundles not written for
+// 30 days. DISTILL_CODE_CACHE=0 turns it off.
 // Without the bundle (only tsc has run) the plain ES modules are loaded.
 //
 // This file and bin/distill.cjs are CommonJS so that node does not start its ES module loader
@@ -41,24 +42,37 @@ function cacheRoot(env = process.env) {
   return join(homedir(), '.cache', 'distill');
 }
 
-function readOrUndefined(path) {
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest();
+
+/**
+ * The code kept in `path` when its SHA-256 (the file's first 32 bytes) checks out, as everything in
+ * the cache is checked before use; a damaged file reads as none. V8 itself would only notice a
+ * damaged header, not damaged code.
+ */
+function readCodeCache(path) {
+  let file;
   try {
-    return readFileSync(path);
+    file = readFileSync(path);
   } catch {
     return undefined;
   }
+  const code = file.subarray(32);
+  return file.length > 32 && sha256(code).equals(file.subarray(0, 32)) ? code : undefined;
 }
 
 const MONTH_MS = 30 * 24 * 3600 * 1000;
 
-/** Writes beside and renames (a concurrent reader sees the old file or the whole new one), then
- * removes the code of other bundles (older distill versions) not written for a month. */
-function writeCodeCache(path, bytes) {
+/**
+ * Writes the code, after its SHA-256, beside and renames (a concurrent reader sees the old file or
+ * the whole new one), then removes the code of other bundles (older distill versions) not written
+ * for a month.
+ */
+function writeCodeCache(path, code) {
   try {
     const dir = dirname(path);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const tmp = `${path}.tmp-${process.pid}`;
-    writeFileSync(tmp, bytes, { mode: 0o600 });
+    writeFileSync(tmp, Buffer.concat([sha256(code), code]), { mode: 0o600 });
     renameSync(tmp, path);
     for (const name of readdirSync(dir)) {
       const other = join(dir, name);
@@ -84,7 +98,7 @@ async function loadCli() {
   const hash = createHash('sha1').update(source).digest('hex').slice(0, 20);
   const name = `${process.version}-${process.arch}-${hash}.v8`;
   const cacheFile = join(cacheRoot(), 'code', name);
-  const cachedData = useCache ? readOrUndefined(cacheFile) : undefined;
+  const cachedData = useCache ? readCodeCache(cacheFile) : undefined;
   const script = new vm.Script(Module.wrap(source), {
     filename: bundle,
     cachedData,

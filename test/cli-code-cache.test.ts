@@ -1,6 +1,7 @@
 // bin/load-cli.cjs: the CLI bundle runs with a V8 code cache kept in the distill cache; a missing,
 // corrupt or foreign cache file costs only a compile and is written anew.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -48,6 +49,23 @@ test('a corrupt code cache is ignored and replaced; the command still works', as
   const r = distill(['base', '--list'], { DISTILL_CACHE: cache });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /nodejs22/);
+});
+
+test("code damaged past V8's header (one byte flipped mid-file) fails its SHA-256 and is replaced", async (t) => {
+  const cache = await tempDir(t);
+  versionOk(cache);
+  const [name] = await codeFiles(cache);
+  const file = join(cache, 'code', name ?? '');
+  const bytes = await readFile(file);
+  const checks = (b: Buffer) =>
+    createHash('sha256').update(b.subarray(32)).digest().equals(b.subarray(0, 32));
+  assert.ok(checks(bytes), 'the file starts with the SHA-256 of the code');
+  const mid = bytes.length >> 1;
+  bytes[mid] = (bytes[mid] ?? 0) ^ 0xff;
+  await writeFile(file, bytes);
+  versionOk(cache);
+  const after = await readFile(file);
+  assert.ok(checks(after), 'rewritten whole');
 });
 
 test("writing the cache removes other bundles' files untouched for a month, not recent ones", async (t) => {
