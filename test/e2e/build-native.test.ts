@@ -10,13 +10,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, type TestContext, test } from 'node:test';
 import { foreignDebsRoot } from '../../src/elf/testing/foreign-debs.ts';
 import { distill } from '../helpers/cli.ts';
 import { dockerRemove, needFile } from '../helpers/docker.ts';
-import { REPO_ROOT, requireDocker, requireTool, runOk, tempDir } from '../helpers/tools.ts';
+import { freePort, REPO_ROOT, requireDocker, requireTool, runOk, tempDir } from '../helpers/tools.ts';
 
 const loaded: string[] = [];
 after(() => dockerRemove(loaded));
@@ -40,14 +39,6 @@ async function sqliteExample(t: TestContext): Promise<string | undefined> {
   const dir = await example(t, 'dynamic-sqlite');
   sh('gcc', ['-O2', '-o', 'sqlite-http', 'main.c', '-lsqlite3'], dir);
   return dir;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 /** `distill build DIR --load --tag TAG`, asserting success; returns the report. */

@@ -10,13 +10,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, cp, mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, type TestContext, test } from 'node:test';
 import { NODE_ABI } from '../../src/app/node-abi.ts';
 import { distill } from '../helpers/cli.ts';
 import { dockerRemove } from '../helpers/docker.ts';
-import { REPO_ROOT, requireDocker, requireTool, run, runOk, tempDir } from '../helpers/tools.ts';
+import { freePort, REPO_ROOT, requireDocker, requireTool, run, runOk, tempDir } from '../helpers/tools.ts';
 import { startRegistry } from '../registry/registry-server.ts';
 
 const loaded: string[] = [];
@@ -44,14 +43,6 @@ function npmEnv(): NodeJS.ProcessEnv {
     if (!configured || configured === 'undefined') env.npm_config_nodedir = '/usr';
   }
   return env;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 function buildLoad(dir: string, tag: string): { report: string; ms: number } {

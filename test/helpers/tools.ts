@@ -5,6 +5,7 @@
 import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -92,4 +93,13 @@ export async function tempDir(t: Pick<TestContext, 'after'>, prefix = 'distill-t
   const d = await mkdtemp(join(tmpdir(), prefix));
   t.after(() => rm(d, { recursive: true, force: true }));
   return d;
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a container run with --network host). */
+export async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
 }
