@@ -21,7 +21,7 @@ import { discoverMirrors } from '../src/debian/mirror.ts';
 import { runAsync } from '../test/helpers/docker.ts';
 import { median } from './tree.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/distill.cjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/distill.js', import.meta.url));
 const WARM_RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const NAMES = catalogue(13).map((s) => s.name);
 /** The seed's table (shared/seed.md): published distroless sizes. */

@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { median } from './tree.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'distill.cjs');
+const BIN = join(ROOT, 'bin', 'distill.js');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const GOAL_S = 0.5;
 const GOAL_RATIO = 10;

@@ -1,4 +1,4 @@
-// bin/load-cli.cjs: the CLI bundle runs with a V8 code cache kept in the distill cache; a missing,
+// bin/load-cli.js: the CLI bundle runs with a V8 code cache kept in the distill cache; a missing,
 // corrupt or foreign cache file costs only a compile and is written anew.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -21,13 +21,13 @@ function versionOk(cache: string, env: Record<string, string> = {}): void {
   assert.match(r.stdout, /^\d+\.\d+\.\d+/);
 }
 
-test('the first run writes the code cache (0600, named for node and the bundle); later runs keep it', async (t) => {
+test('the first run writes the code cache (0600, named for node, the bundle and the command); later runs keep it', async (t) => {
   assert.ok(existsSync(bundle), 'npm test builds the bundle first');
   const cache = await tempDir(t);
   versionOk(cache);
   const files = await codeFiles(cache);
   assert.equal(files.length, 1);
-  assert.match(files[0] ?? '', new RegExp(`^${process.version}-${process.arch}-[0-9a-f]{20}\\.v8$`));
+  assert.match(files[0] ?? '', new RegExp(`^${process.version}-${process.arch}-[0-9a-f]{20}-version\\.v8$`));
   const file = join(cache, 'code', files[0] ?? '');
   const first = await stat(file);
   assert.equal(first.mode & 0o777, 0o600);
@@ -49,6 +49,7 @@ test('a corrupt code cache is ignored and replaced; the command still works', as
   const r = distill(['base', '--list'], { DISTILL_CACHE: cache });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /nodejs22/);
+  assert.equal((await codeFiles(cache)).filter((f) => f.endsWith('-base.v8')).length, 1, 'one per command');
 });
 
 test("code damaged past V8's header (one byte flipped mid-file) fails its SHA-256 and is replaced", async (t) => {

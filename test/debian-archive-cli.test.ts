@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildArchive, type FixtureServer, serveFiles } from './fixtures/debian-archive.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/distill.cjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/distill.js', import.meta.url));
 let server: FixtureServer;
 let dir: string;
 let env: NodeJS.ProcessEnv;

@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { discoverMirrors } from '../src/debian/mirror.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/distill.cjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/distill.js', import.meta.url));
 let cache: string;
 let skip: string | undefined;
 

@@ -13,7 +13,7 @@ export type { RunResult };
 export function distill(args: string[], env: Record<string, string> = {}, input?: string): RunResult {
   return input === undefined
     ? runDistill(args, env)
-    : run(process.execPath, [join(REPO_ROOT, 'bin', 'distill.cjs'), ...args], {
+    : run(process.execPath, [join(REPO_ROOT, 'bin', 'distill.js'), ...args], {
         cwd: REPO_ROOT,
         env: { ...process.env, ...env },
         input,

@@ -10,7 +10,7 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { run, runOk } from './tools.ts';
 
-const BIN = fileURLToPath(new URL('../../../bin/distill.cjs', import.meta.url));
+const BIN = fileURLToPath(new URL('../../../bin/distill.js', import.meta.url));
 
 export interface AsyncRunResult {
   status: number | null;

@@ -80,9 +80,9 @@ export function runOk(cmd: string, args: readonly string[], opts: SpawnSyncOptio
   return r.stdout;
 }
 
-/** Runs `node bin/distill.cjs ARGS` from the repository root, as a user would run `npx distill`. */
+/** Runs `node bin/distill.js ARGS` from the repository root, as a user would run `npx distill`. */
 export function runDistill(args: readonly string[], env: Record<string, string> = {}): RunResult {
-  return run(process.execPath, [join(REPO_ROOT, 'bin', 'distill.cjs'), ...args], {
+  return run(process.execPath, [join(REPO_ROOT, 'bin', 'distill.js'), ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
   });

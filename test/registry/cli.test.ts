@@ -24,7 +24,7 @@ function distillAsync(
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [join(REPO_ROOT, 'bin', 'distill.cjs'), ...args],
+      [join(REPO_ROOT, 'bin', 'distill.js'), ...args],
       { env: { ...process.env, ...env } },
       (err, stdout, stderr) =>
         resolve({ status: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),

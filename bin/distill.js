@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The CLI entry: the compiled code lives in dist/ (built by `npm ci` through the prepare script):
-// the bundle in dist/bundle/cli, loaded with a code cache (load-cli.cjs), else the plain tsc output.
-const { loadCli } = require('./load-cli.cjs');
+// the bundle in dist/bundle/cli, loaded with a code cache (load-cli.js), else the plain tsc output.
+const { loadCli } = require('./load-cli.js');
 
 (async () => {
   const { cli, saveCodeCache } = await loadCli();

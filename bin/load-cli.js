@@ -6,17 +6,18 @@
 // Node 20 has no such switch). The code is written after the command ran, so it covers the functions
 // that run, not only the top level.
 //
-// Where: <distill cache>/code/<node version>-<arch>-<sha1 of the bundle>.v8 — the user's own cache,
-// never a shared temp directory (whoever can write the code cache runs code as the user). The name
-// carries the source's hash because V8 checks only the source's length (and its own version and
-// flags): an edited bundle of the same length would otherwise run the old code. A rejected,
-// unreadable or corrupt file (each starts with its content's SHA-256, checked on read) only costs
-// the compile and is written anew; writing one removes the files of other bundles not written for
-// 30 days. DISTILL_CODE_CACHE=0 turns it off.
-// Without the bundle (only tsc has run) the plain ES modules are loaded.
+// Where: <distill cache>/code/<node version>-<arch>-<sha1 of the bundle>-<command>.v8 — the user's
+// own cache, never a shared temp directory (whoever can write the code cache runs code as the user).
+// The name carries the source's hash because V8 checks only the source's length (and its own
+// version and flags): an edited bundle of the same length would otherwise run the old code. A
+// rejected, unreadable or corrupt file (each starts with its content's SHA-256, checked on read)
+// only costs the compile and is written anew; writing one removes the files of other bundles not
+// written for 30 days. DISTILL_CODE_CACHE=0 turns it off. Without the bundle (only tsc has run)
+// the plain ES modules are loaded.
 //
-// This file and bin/distill.cjs are CommonJS so that node does not start its ES module loader
-// (about ten internal modules) for every run: ~10 ms of a 0.25 s warm build.
+// This file and bin/distill.js are CommonJS (bin/package.json says so; the bin path stays the one
+// npm links and npx caches) so that node does not start its ES module loader (about ten internal
+// modules) for every run: ~10 ms of a 0.25 s warm build.
 const { createHash } = require('node:crypto');
 const {
   mkdirSync,
@@ -96,7 +97,11 @@ async function loadCli() {
   }
   const useCache = process.env.DISTILL_CODE_CACHE !== '0';
   const hash = createHash('sha1').update(source).digest('hex').slice(0, 20);
-  const name = `${process.version}-${process.arch}-${hash}.v8`;
+  // One file per command: the code V8 keeps is what the first run compiled, and `--version`
+  // compiles far less than `base` (whose later runs would then compile the rest every time).
+  const word = (process.argv[2] ?? '').replace(/^-+/, '');
+  const command = /^[a-z][a-z0-9-]{0,30}$/.test(word) ? word : 'other';
+  const name = `${process.version}-${process.arch}-${hash}-${command}.v8`;
   const cacheFile = join(cacheRoot(), 'code', name);
   const cachedData = useCache ? readCodeCache(cacheFile) : undefined;
   const script = new vm.Script(Module.wrap(source), {
