@@ -56,6 +56,8 @@ export interface BaseOptions {
   /** A catalogue base's layer compression (default gzip). */
   compression?: Compression;
   level?: number;
+  /** A catalogue base built with --slim (docs, man pages, ... left out). */
+  slim?: boolean;
   onEvent?: (e: CatalogueEvent) => void;
 }
 
@@ -132,7 +134,7 @@ export async function appBase(o: BaseOptions): Promise<AppBase> {
   if (isCatalogueName(o.ref, o.debian)) {
     const key =
       o.lock && o.cache
-        ? `app-base:v1:${sha256(canonicalJson({ ref: o.ref, archs: o.archs, debian: o.debian, epoch: o.epoch, lock: o.lock, ...layerCompression(o) }))}`
+        ? `app-base:v1:${sha256(canonicalJson({ ref: o.ref, archs: o.archs, debian: o.debian, epoch: o.epoch, lock: o.lock, ...layerCompression(o), ...(o.slim ? { slim: true } : {}) }))}`
         : undefined;
     if (key && o.cache) {
       const hit = await rememberedBase(o, o.cache, key);
@@ -146,6 +148,7 @@ export async function appBase(o: BaseOptions): Promise<AppBase> {
       context: await o.context(),
       epoch: o.epoch,
       ...layerCompression(o),
+      ...(o.slim ? { slim: true } : {}),
       ...(o.lock ? { lock: o.lock } : {}),
       ...(o.npm ? { npm: o.npm } : {}),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),

@@ -45,7 +45,14 @@ export async function resolveExtraPackages(
 export async function packagesLayer(
   ctx: ArchiveContext,
   pkgs: readonly ResolvedPackage[],
-  o: { arch: string; debian: DebianRelease; mtime: number; compression?: Compression; level?: number },
+  o: {
+    arch: string;
+    debian: DebianRelease;
+    mtime: number;
+    compression?: Compression;
+    level?: number;
+    slim?: boolean;
+  },
 ): Promise<PackagesLayer> {
   const key = {
     kind: 'app-packages',
@@ -64,6 +71,7 @@ export async function packagesLayer(
       mtime: o.mtime,
       ...(o.compression ? { compression: o.compression } : {}),
       ...(o.level ? { level: o.level } : {}),
+      ...(o.slim ? { slim: true } : {}),
     },
   );
   const security = ctx.mirrors.security;

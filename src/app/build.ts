@@ -67,6 +67,8 @@ export interface AppBuildOptions {
   /** Layer compression of what distill writes (a catalogue base, packages, the app); default gzip. */
   compression?: Compression;
   level?: number;
+  /** --slim for the layers made from Debian packages (a catalogue base, extra packages); the app's own files stay. */
+  slim?: boolean;
   detectors?: readonly Detector[];
   checkNative?: NativeCheck;
   onEvent?: (e: AppEvent | { type: 'base'; event: CatalogueEvent }) => void;
@@ -169,6 +171,7 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
     openImage: o.openImage,
     cache: o.cache,
     ...layerCompression(o),
+    ...(o.slim ? { slim: true } : {}),
     onEvent: (event) => o.onEvent?.({ type: 'base', event }),
   });
   const layerOpts = { mtime: o.epoch, ...layerCompression(o) };
@@ -229,7 +232,7 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
           lockedArch && round === 0
             ? fromLock(ctx, lockedArch.packages)
             : await resolveExtraPackages(ctx, arch, roots, haveOf(base, i));
-        pkgLayer = await packagesLayer(ctx, pkgs, { arch, debian, ...layerOpts });
+        pkgLayer = await packagesLayer(ctx, pkgs, { arch, debian, ...layerOpts, slim: Boolean(o.slim) });
       }
       const layers = [
         ...baseImage.layers.map((layer) => ({ layer })),

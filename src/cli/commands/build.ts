@@ -33,6 +33,7 @@ export interface BuildFlags extends OutputOptions {
   frozenLock?: boolean;
   sitePackages?: string;
   compression?: CompressionChoice;
+  slim?: boolean;
   json?: boolean;
 }
 
@@ -64,6 +65,10 @@ export function register(program: Command): void {
     )
     .option('--mirror <url>', 'Debian archive (default: DISTILL_DEBIAN_MIRROR, the config, then apt sources)')
     .option('--security-mirror <url>', 'Debian security archive')
+    .option(
+      '--slim',
+      'the catalogue base as `distill base --slim` makes it (no docs, man pages, changelogs, translations, opt-in JVM CDS archives, bin/node symbols) and --package layers without docs; copyrights and the app stay',
+    )
     .addOption(
       compressionOption(
         'layer compression of the layers distill writes (gzip 1–9, default 6; zstd 1–19, default 3: smaller, needs Docker 23+ / containerd 1.5+ to pull); an image-reference base keeps its own',
@@ -113,6 +118,7 @@ export async function appBuildOptions(dir: string, o: BuildFlags, out: Output): 
     openImage: async (ref) => (await import('../image-ref.ts')).openSource(ref),
     relock: Boolean(o.relock),
     frozen: Boolean(o.frozenLock),
+    ...(o.slim ? { slim: true } : {}),
     ...(o.compression ? { compression: o.compression.compression } : {}),
     ...(o.compression?.level ? { level: o.compression.level } : {}),
     npm: async () => {
@@ -174,7 +180,13 @@ async function load(b: AppBuild, tag: string, env: NodeJS.ProcessEnv): Promise<s
     const repoTag = tag.lastIndexOf(':') > tag.lastIndexOf('/') ? tag : `${tag}:latest`;
     const { writeDockerArchive } = await import('../../oci/archive/index.ts');
     const engine = await import('../../platform/docker-engine.ts');
-    await writeDockerArchive(file, [{ artifact: img, tags: [repoTag] }], { layers: 'as-stored' });
+    // gzip layers go as they are (every engine reads them, and nothing is recompressed); zstd ones
+    // uncompressed: engines before Docker 23 do not read zstd (20.10 fails on some layers with
+    // "archive/tar: invalid tar header").
+    const zstd = img.layers.some((l) => l.descriptor.mediaType.endsWith('+zstd'));
+    await writeDockerArchive(file, [{ artifact: img, tags: [repoTag] }], {
+      layers: zstd ? 'uncompressed' : 'as-stored',
+    });
     return (await engine.loadDockerArchive(file, engine.dockerSocket(env))).messages;
   } finally {
     await rm(tmp, { recursive: true, force: true });
