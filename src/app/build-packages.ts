@@ -3,8 +3,7 @@
  * signed indexes (or taken exactly from the app lock), minus what the base already has, and
  * written as one cached layer with their dpkg status.d records (so scanners see them).
  */
-import type { CachedLayer } from '../assemble/layer-cache.ts';
-import { cachedLayer } from '../assemble/layer-cache.ts';
+import { type CachedLayer, cachedLayer, type LayerOptions } from '../assemble/layer-cache.ts';
 import { CATALOGUE_EXCLUDE } from '../catalogue/index.ts';
 import {
   type ArchiveContext,
@@ -16,7 +15,7 @@ import {
 import type { DebianRelease, ResolvedPackage } from '../debian/types.ts';
 import { locked, unlocked } from '../lock/lock.ts';
 import type { LockedPackage } from '../lock/types.ts';
-import type { Compression, LayerEntry } from '../oci/index.ts';
+import type { LayerEntry } from '../oci/index.ts';
 
 export interface PackagesLayer {
   layer: CachedLayer;
@@ -45,14 +44,8 @@ export async function resolveExtraPackages(
 export async function packagesLayer(
   ctx: ArchiveContext,
   pkgs: readonly ResolvedPackage[],
-  o: {
-    arch: string;
-    debian: DebianRelease;
-    mtime: number;
-    compression?: Compression;
-    level?: number;
-    slim?: boolean;
-  },
+  o: { arch: string; debian: DebianRelease },
+  layerOptions: LayerOptions,
 ): Promise<PackagesLayer> {
   const key = {
     kind: 'app-packages',
@@ -67,12 +60,7 @@ export async function packagesLayer(
       const contents = await packageContents(pkgs, { cache: ctx.cache, mergedUsr: o.debian === 13 });
       return contents.flatMap((c) => [...c.files, ...c.statusD]);
     },
-    {
-      mtime: o.mtime,
-      ...(o.compression ? { compression: o.compression } : {}),
-      ...(o.level ? { level: o.level } : {}),
-      ...(o.slim ? { slim: true } : {}),
-    },
+    layerOptions,
   );
   const security = ctx.mirrors.security;
   return { layer, packages: [...pkgs], locked: pkgs.map((p) => locked(p, security)) };

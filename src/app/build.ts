@@ -232,7 +232,7 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
           lockedArch && round === 0
             ? fromLock(ctx, lockedArch.packages)
             : await resolveExtraPackages(ctx, arch, roots, haveOf(base, i));
-        pkgLayer = await packagesLayer(ctx, pkgs, { arch, debian, ...layerOpts, slim: Boolean(o.slim) });
+        pkgLayer = await packagesLayer(ctx, pkgs, { arch, debian }, { ...layerOpts, slim: Boolean(o.slim) });
       }
       const layers = [
         ...baseImage.layers.map((layer) => ({ layer })),

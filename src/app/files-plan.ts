@@ -2,7 +2,7 @@
  * The plan when no detector recognises the project but distill.yaml names a base and an
  * entrypoint (or `kind: files`): the project's files, minus ignored ones, under the workdir.
  */
-import { parseOwner, treeEntries } from './layout.ts';
+import { treeEntries } from './layout.ts';
 import { commonPlan } from './plan-common.ts';
 import type { AppConfig, AppPlan, DetectContext } from './types.ts';
 
@@ -13,14 +13,14 @@ export async function filesPlan(
   ctx: DetectContext,
 ): Promise<AppPlan | undefined> {
   if (!config.base || !config.entrypoint) return undefined;
-  const { appDir, writable, fields } = commonPlan(config, ctx);
+  const { appDir, writable, owner, fields } = commonPlan(config, ctx);
   const tree = await treeEntries({
     root: dir,
     dest: appDir,
     skip: ctx.ignored,
     descend: Boolean(ctx.ignoreDescend),
     writable,
-    user: parseOwner(ctx.user),
+    user: owner,
   });
   return {
     kind: 'files',

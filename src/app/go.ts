@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, posix } from 'node:path';
 import { readElf } from '../elf/index.ts';
 import { AppError } from './errors.ts';
-import { dirChain, parseOwner } from './layout.ts';
+import { dirChain } from './layout.ts';
 import { baseForElf } from './native-detect.ts';
 import { commonPlan } from './plan-common.ts';
 import type { AppConfig, AppPlan, DetectContext, Detector } from './types.ts';
@@ -122,8 +122,7 @@ async function detectGo(
   const elf = await readElf(bytes);
   const choice = baseForElf(elf);
   reasons.push(config.base ? `base ${config.base} from the config` : choice.reason);
-  const { appDir, writable, fields } = commonPlan(config, ctx);
-  const user = parseOwner(ctx.user);
+  const { appDir, writable, owner: user, fields } = commonPlan(config, ctx);
   const program = posix.join(appDir, name);
   reasons.push(`binary at ${program}: the same application directory as every other kind of project`);
   const digest = createHash('sha256').update(bytes).digest('hex');

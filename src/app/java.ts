@@ -11,7 +11,7 @@ import { parseDebianRelease } from '../debian/mirror.ts';
 import type { LayerEntry } from '../oci/index.ts';
 import { AppError } from './errors.ts';
 import { parseManifest, zipEntries, zipRead } from './java-zip.ts';
-import { dirChain, parseOwner, treeEntries } from './layout.ts';
+import { dirChain, treeEntries } from './layout.ts';
 import { commonPlan } from './plan-common.ts';
 import type { AppConfig, AppPlan, DetectContext, Detector } from './types.ts';
 
@@ -125,8 +125,7 @@ async function detectJava(dir: string, config: AppConfig, ctx: DetectContext): P
   base ??= `java${java}`;
   reasons.push(config.base ? `base ${config.base} from the config` : `base java${java} (debian${debian})`);
 
-  const { appDir, writable, fields } = commonPlan(config, ctx);
-  const user = parseOwner(ctx.user);
+  const { appDir, writable, owner: user, fields } = commonPlan(config, ctx);
   const layers: AppPlan['layers'] = [];
   const warnings: string[] = [];
   // Class-Path entries are URLs relative to the jar; the jar moves to appDir, so they go under it too.

@@ -8,7 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { type ElfInfo, readElf } from '../elf/index.ts';
 import { AppError } from './errors.ts';
-import { parseOwner, treeEntries } from './layout.ts';
+import { treeEntries } from './layout.ts';
 import { elfFilesIn, hasElfMagic } from './native-files.ts';
 import { commonPlan } from './plan-common.ts';
 import type { AppConfig, AppPlan, DetectContext, Detector } from './types.ts';
@@ -92,8 +92,7 @@ async function detectNative(
     config.base ? `base ${config.base} from the config (${choice.reason.split(':')[0]})` : choice.reason,
   );
 
-  const { appDir, writable, fields } = commonPlan(config, ctx);
-  const user = parseOwner(ctx.user);
+  const { appDir, writable, owner: user, fields } = commonPlan(config, ctx);
   const app = await treeEntries({
     root: dir,
     dest: appDir,

@@ -7,7 +7,7 @@ import { readFile, readlink, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { canonicalJson, type LayerEntry, sha256 } from '../oci/index.ts';
 import { AppError } from './errors.ts';
-import { type Owner, parseOwner, treeEntries } from './layout.ts';
+import { type Owner, treeEntries } from './layout.ts';
 import { addonAbi, majorForAbi, NODE_ABI } from './node-abi.ts';
 import { nodeEntry } from './node-entry.ts';
 import { productionPackages } from './node-lockfile.ts';
@@ -63,8 +63,7 @@ async function detectNode(dir: string, config: AppConfig, ctx: DetectContext): P
   const entry = await nodeEntry(dir, pkg, config.main);
   reasons.push(entry.reason);
 
-  const { appDir, writable, fields } = commonPlan(config, ctx);
-  const user: Owner = parseOwner(ctx.user);
+  const { appDir, writable, owner: user, fields } = commonPlan(config, ctx);
 
   // Production dependencies: the lockfile says which, node_modules has them.
   const deps = await dependencyLayer(dir, pkg, appDir, writable, user, reasons);

@@ -11,7 +11,7 @@ import { join, posix, relative } from 'node:path';
 import { lookup as catalogueLookup } from '../catalogue/index.ts';
 import { parseDebianRelease } from '../debian/mirror.ts';
 import { AppError } from './errors.ts';
-import { parseOwner, treeEntries } from './layout.ts';
+import { treeEntries } from './layout.ts';
 import { elfFilesIn } from './native-files.ts';
 import { commonPlan } from './plan-common.ts';
 import {
@@ -104,8 +104,7 @@ async function detectPython(
       );
   }
 
-  const { appDir, writable, fields } = commonPlan(config, ctx);
-  const user = parseOwner(ctx.user);
+  const { appDir, writable, owner: user, fields } = commonPlan(config, ctx);
   const layers: AppPlan['layers'] = [];
   const elfFiles = [];
   if (site) {

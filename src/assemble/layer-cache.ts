@@ -38,19 +38,22 @@ export interface CachedLayer extends Layer {
   readonly slimSavedBytes?: number;
 }
 
+/** How a layer is written: entries' mtime, compression, --slim. */
+export interface LayerOptions {
+  mtime: number;
+  compression?: Compression;
+  level?: number;
+  slim?: boolean;
+  /** With slim: a further step after the common one (the runtime layer strips bin/node). */
+  slimMore?: (entries: LayerEntry[]) => Promise<{ entries: LayerEntry[]; savedBytes: number }>;
+}
+
 /** The layer for `key`: from the cache when it is there, else made by `entries()` and remembered. */
 export async function cachedLayer(
   cache: Cache,
   key: unknown,
   entries: () => Promise<LayerEntry[]>,
-  opts: {
-    mtime: number;
-    compression?: Compression;
-    level?: number;
-    slim?: boolean;
-    /** With slim: a further step after the common one (the runtime layer strips bin/node). */
-    slimMore?: (entries: LayerEntry[]) => Promise<{ entries: LayerEntry[]; savedBytes: number }>;
-  },
+  opts: LayerOptions,
 ): Promise<CachedLayer> {
   const compression = opts.compression ?? 'gzip';
   const slim = Boolean(opts.slim);

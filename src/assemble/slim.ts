@@ -11,11 +11,11 @@ import type { LayerEntry } from '../oci/index.ts';
 const DROP_PREFIXES = ['usr/share/man/', 'usr/share/info/', 'usr/share/lintian/', 'usr/share/locale/'];
 
 /** CDS archives for -XX:-UseCompressedOops and -XX:+UseCompactObjectHeaders (classes.jsa stays). */
-const JVM_OPTIONAL_CDS = /^usr\/lib\/jvm\/[^/]+\/lib\/server\/classes(_nocoops)?(_coh)?\.jsa$/;
+const JVM_OPTIONAL_CDS = /^usr\/lib\/jvm\/[^/]+\/lib\/server\/classes(?:_nocoops_coh|_nocoops|_coh)\.jsa$/;
 
 /** Whether --slim leaves `path` out. */
 export function slimDrops(path: string): boolean {
-  if (JVM_OPTIONAL_CDS.test(path) && !path.endsWith('/classes.jsa')) return true;
+  if (JVM_OPTIONAL_CDS.test(path)) return true;
   if (path.startsWith('usr/share/doc/')) {
     // Keep usr/share/doc/<pkg>/copyright (and the directories leading to it).
     const rest = path.slice('usr/share/doc/'.length);

@@ -69,7 +69,7 @@ export async function fetchRelease(
         ...(now ? { now } : {}),
       });
       const release = parseRelease(verified.text, url);
-      checkRelease(release, suite, options.now?.() ?? new Date(), url);
+      checkRelease(release, suite, now ?? new Date(), url);
       return { release, verified };
     },
     options.retry,

@@ -64,7 +64,8 @@ export async function planStrip(src: ByteSource, what = 'ELF file'): Promise<Str
     throw err;
   }
   if (h.bits !== 64 || !h.littleEndian || (h.type !== ET_EXEC && h.type !== ET_DYN)) return undefined;
-  const ident = new Fields(await src.read(0, 64), true, what);
+  const header = await src.read(0, 64);
+  const ident = new Fields(header, true, what);
   const shoff = Number(ident.u64(0x28));
   const shentsize = ident.u16(0x3a);
   const shnum = ident.u16(0x3c);
@@ -148,7 +149,7 @@ export async function planStrip(src: ByteSource, what = 'ELF file'): Promise<Str
   }
   chunks.push(headers);
   // The ELF header with the new section header table: offset, count, string table index.
-  const elfHeader = Buffer.from(await src.read(0, 64));
+  const elfHeader = Buffer.from(header);
   elfHeader.writeBigUInt64LE(BigInt(newShoff), 0x28);
   elfHeader.writeUInt16LE(kept.length, 0x3c);
   elfHeader.writeUInt16LE(newIndex.get(shstrndx) ?? 0, 0x3e);

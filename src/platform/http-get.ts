@@ -8,16 +8,12 @@
  */
 import { request as httpRequest, type IncomingMessage, STATUS_CODES } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { RetryableResponse } from './http.ts';
 
 /** The part of a fetch Response a whole-body GET needs. */
-export interface GetResponse {
-  readonly ok: boolean;
-  readonly status: number;
-  readonly statusText: string;
-  readonly headers: { get(name: string): string | null };
+export interface GetResponse extends RetryableResponse {
   arrayBuffer(): Promise<ArrayBuffer>;
   json(): Promise<unknown>;
-  readonly body?: { cancel(): Promise<void> } | null;
 }
 
 export interface HttpGetOptions {

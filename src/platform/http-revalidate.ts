@@ -15,9 +15,8 @@
  * Nothing unchecked is kept: a new 200 body is stored only when the caller, having checked it
  * (the InRelease signature, the packument's shape), calls the response's `remember()`.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { Digest } from '../oci/digest.ts';
+import { type Digest, sha256 } from '../oci/digest.ts';
 import type { Cache } from './cache.ts';
 import type { GetResponse } from './http-get.ts';
 
@@ -50,8 +49,6 @@ interface Stored {
 
 type Headers = { get(name: string): string | null };
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
 function headerOf(init: RequestInit | undefined, name: string): string | undefined {
   const h = init?.headers as Record<string, string> | undefined;
   if (!h) return undefined;
@@ -63,7 +60,7 @@ function headerOf(init: RequestInit | undefined, name: string): string | undefin
 function keyOf(url: string, init: RequestInit | undefined): string {
   const accept = headerOf(init, 'accept') ?? '';
   const auth = headerOf(init, 'authorization');
-  return `http:v1:${sha256(`${url}\n${accept}\n${auth ? sha256(auth) : ''}`)}`;
+  return `http:v1:${sha256(`${url}\n${accept}\n${auth ? sha256(auth) : ''}`).slice(7)}`;
 }
 
 /** Cache-Control directives, lower-cased (`max-age` → "300", `no-store` → ""). */

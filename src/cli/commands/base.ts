@@ -75,8 +75,7 @@ export function register(program: Command): void {
       context,
       epoch: sourceDateEpoch(process.env),
       slim: Boolean(o.slim),
-      compression: o.compression.compression,
-      ...(o.compression.level ? { level: o.compression.level } : {}),
+      ...o.compression,
       ...(lock ? { lock } : {}),
       npm: () => discoverNpmConfig(nodeConfigSources()),
       onEvent: (e) => {

@@ -119,8 +119,7 @@ export async function appBuildOptions(dir: string, o: BuildFlags, out: Output): 
     relock: Boolean(o.relock),
     frozen: Boolean(o.frozenLock),
     ...(o.slim ? { slim: true } : {}),
-    ...(o.compression ? { compression: o.compression.compression } : {}),
-    ...(o.compression?.level ? { level: o.compression.level } : {}),
+    ...o.compression,
     npm: async () => {
       const npm = await import('../../npm/index.ts');
       return npm.discoverNpmConfig(npm.nodeConfigSources());

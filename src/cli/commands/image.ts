@@ -71,8 +71,7 @@ export function register(program: Command): void {
     });
     const layer = await writeLayer(entries, {
       dir: `${cacheRoot(process.env)}/blobs/sha256`,
-      compression: o.compression.compression,
-      ...(o.compression.level ? { level: o.compression.level } : {}),
+      ...o.compression,
       mtime: epoch,
     });
     const base = emptyConfig(platform, epoch);
