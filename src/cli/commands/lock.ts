@@ -2,12 +2,10 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { openArchiveContext } from '../../debian/archive-context.ts';
+import { resolveLock } from '../../api/lock.ts';
 import { parseDebianRelease } from '../../debian/mirror.ts';
-import type { Resolution } from '../../debian/resolve.ts';
-import { resolveFromRelease } from '../../debian/resolve-release.ts';
 import { LockError } from '../../lock/errors.ts';
-import { lockDrift, makeLock, readLock, writeLock } from '../../lock/lock.ts';
+import { lockDrift, readLock, writeLock } from '../../lock/lock.ts';
 import type { LockFile, LockInputs } from '../../lock/types.ts';
 import { UsageError } from '../errors.ts';
 import { collect } from '../options.ts';
@@ -63,22 +61,10 @@ export function register(program: Command): void {
         return;
       }
       if (previous) for (const d of lockDrift(previous, inputs)) out.warn(`configuration changed: ${d}`);
-      const ctx = await openArchiveContext({
-        debian: inputs.debian,
-        env: process.env,
-        flag: o.mirror,
-        securityFlag: o.securityMirror,
+      const lock = await resolveLock(inputs, {
+        ...(o.mirror ? { mirror: o.mirror } : {}),
+        ...(o.securityMirror ? { securityMirror: o.securityMirror } : {}),
       });
-      const resolutions: Record<string, Resolution> = {};
-      // One architecture at a time: each holds a whole release's indexes in memory.
-      for (const arch of inputs.architectures)
-        resolutions[arch] = await resolveFromRelease(ctx.spec, inputs.packages, {
-          arch,
-          archive: ctx.archive,
-          ...(inputs.exclude ? { exclude: inputs.exclude } : {}),
-          ...(inputs.keep ? { keep: inputs.keep } : {}),
-        });
-      const lock = makeLock(inputs, ctx.spec, resolutions);
       const changes = previous ? packageChanges(previous, lock) : [];
       for (const c of changes) out.info(`  ${c}`);
       await writeLock(o.output, lock);

@@ -1,0 +1,44 @@
+/**
+ * The effects every verb of the library API may be given (environment, cache directory, clock,
+ * HTTP) and their defaults on a real machine, resolved in one place so each verb stays a few lines.
+ */
+import type { FetchFn } from '../debian/archive-http.ts';
+import { type Cache, cacheRoot, openCache } from '../platform/cache.ts';
+import { sourceDateEpoch } from '../platform/epoch.ts';
+
+/** Effects shared by the verbs. Every field is optional; the default is what the CLI uses. */
+export interface Effects {
+  /** Environment read for mirrors, credentials and defaults. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** The content-addressed cache. Default `$DISTILL_CACHE`, else `$XDG_CACHE_HOME/distill`, else `~/.cache/distill`. */
+  cacheDir?: string;
+  /** Seconds since the epoch for every timestamp in the image. Default `SOURCE_DATE_EPOCH`, else 0. */
+  epoch?: number;
+}
+
+/** Where Debian packages come from (verbs that resolve or fetch packages). */
+export interface DebianSource {
+  /** The Debian archive. Default `DISTILL_DEBIAN_MIRROR`, then the config, then the host's apt sources. */
+  mirror?: string;
+  /** The Debian security archive. Default `DISTILL_DEBIAN_SECURITY_MIRROR`, then as for `mirror`. */
+  securityMirror?: string;
+  /** HTTP GET for the archive (tests pass a fake). Default a node:http client with retries. */
+  fetch?: FetchFn;
+}
+
+export interface ResolvedEffects {
+  env: Readonly<Record<string, string | undefined>>;
+  cacheDir: string;
+  epoch: number;
+}
+
+/** Fills in the defaults. Throws EpochError when SOURCE_DATE_EPOCH is not a number. */
+export function resolveEffects(e: Effects = {}): ResolvedEffects {
+  const env = e.env ?? process.env;
+  return { env, cacheDir: e.cacheDir ?? cacheRoot(env), epoch: e.epoch ?? sourceDateEpoch(env) };
+}
+
+/** Opens the cache the effects name. */
+export function openEffectsCache(e: ResolvedEffects): Promise<Cache> {
+  return openCache(e.cacheDir);
+}
