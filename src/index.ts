@@ -11,7 +11,7 @@
  * @module
  * @example
  *   import { fromDir, writeImage, inspect } from 'distill';
- *   const img = await fromDir('rootfs', { entrypoint: ['/hello'] });
+ *   const img = await fromDir('rootfs', { config: { entrypoint: ['/hello'] } });
  *   await writeImage(img, 'oci:out/hello:1.0');
  *   (await inspect('oci:out/hello:1.0')).digest === img.descriptor.digest; // true
  */
@@ -28,7 +28,7 @@ export {
   type CatalogueEvent,
 } from './api/build.ts';
 export type { DebianSource, Effects } from './api/effects.ts';
-export { type FromDirOptions, fromDir } from './api/from-dir.ts';
+export { type FromDirConfig, type FromDirOptions, fromDir } from './api/from-dir.ts';
 export {
   type ImageRef,
   type InspectOptions,

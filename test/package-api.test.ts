@@ -30,14 +30,14 @@ const CONSUMER = `
 import { writeFile } from 'node:fs/promises';
 const d = await import('distill');
 const [rootfs, work, blobs] = process.argv.slice(2);
-const img = await d.fromDir(rootfs, { entrypoint: ['/hello'], labels: { a: 'b' }, blobDir: blobs, epoch: 0 });
+const img = await d.fromDir(rootfs, { config: { entrypoint: ['/hello'], labels: { a: 'b' } }, blobDir: blobs, epoch: 0 });
 const w = await d.writeImage(img, 'oci:' + work + '/layout:1.0');
 const opened = await d.openImage('oci:' + work + '/layout:1.0');
 const report = await d.inspect('oci:' + work + '/layout:1.0');
 await d.writeImage(img, 'docker-archive:' + work + '/image.tar:hello:1.0');
 const fromArchive = await d.openImage('docker-archive:' + work + '/image.tar');
 const caught = async (f) => { try { await f(); return { code: 'none', isOciError: false }; } catch (e) { return { code: e.code, isOciError: e instanceof d.OciError }; } };
-const badEnv = await caught(() => d.fromDir(rootfs, { env: { 'A=B': 'c' }, blobDir: work + '/bad-blobs' }));
+const badEnv = await caught(() => d.fromDir(rootfs, { config: { env: { 'A=B': 'c' } }, blobDir: work + '/bad-blobs' }));
 const badArchiveRef = await caught(() => d.writeImage(img, 'docker-archive:' + work + '/bad.tar:@0'));
 await writeFile(work + '/report.json', JSON.stringify({
   exports: Object.keys(d).sort(),
@@ -55,7 +55,7 @@ await writeFile(work + '/report.json', JSON.stringify({
 const TS_CONSUMER = `
 import { type Artifact, fromDir, type InspectReport, inspect, OciError, writeImage } from 'distill';
 export async function f(): Promise<string> {
-  const img: Artifact = await fromDir('rootfs', { entrypoint: ['/x'], compression: 'zstd', level: 3 });
+  const img: Artifact = await fromDir('rootfs', { config: { entrypoint: ['/x'] }, compression: 'zstd', level: 3 });
   await writeImage(img, 'oci:out:1');
   const r: InspectReport = await inspect(img);
   const e = new OciError('IMAGE_REF_INVALID', 'x');

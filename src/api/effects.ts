@@ -4,7 +4,7 @@
  */
 import type { FetchFn } from '../debian/archive-http.ts';
 import { type Cache, cacheRoot, openCache } from '../platform/cache.ts';
-import { sourceDateEpoch } from '../platform/epoch.ts';
+import { EpochError, sourceDateEpoch } from '../platform/epoch.ts';
 
 /** Effects shared by the verbs. Every field is optional; the default is what the CLI uses. */
 export interface Effects {
@@ -32,9 +32,12 @@ export interface ResolvedEffects {
   epoch: number;
 }
 
-/** Fills in the defaults. Throws EpochError when SOURCE_DATE_EPOCH is not a number. */
+/** Fills in the defaults. Throws EpochError (SOURCE_DATE_EPOCH_INVALID) for a bad epoch. */
 export function resolveEffects(e: Effects = {}): ResolvedEffects {
   const env = e.env ?? process.env;
+  // The same rule as for SOURCE_DATE_EPOCH: a fraction or negative time would reach tar headers.
+  if (e.epoch !== undefined && !(Number.isSafeInteger(e.epoch) && e.epoch >= 0))
+    throw new EpochError(`epoch must be a whole number of seconds from 0, got ${e.epoch}`);
   return { env, cacheDir: e.cacheDir ?? cacheRoot(env), epoch: e.epoch ?? sourceDateEpoch(env) };
 }
 

@@ -17,17 +17,22 @@ import {
 } from '../oci/index.ts';
 import { type Effects, resolveEffects } from './effects.ts';
 
-export interface FromDirOptions extends Effects {
-  /** `os/arch[/variant]`. Default `linux/amd64`. */
-  platform?: string;
+/** The image config of `fromDir`: what `--entrypoint`, `--env`, `--label`… set on the CLI. */
+export interface FromDirConfig {
   entrypoint?: string[];
   cmd?: string[];
-  /** Added to `PATH=/usr/local/sbin:…:/bin`; a key given replaces the default. */
+  /** Added to `PATH=/usr/local/sbin:…:/bin`; a name given replaces the default. */
   env?: Record<string, string>;
   labels?: Record<string, string>;
   /** `uid[:gid]`. */
   user?: string;
   workdir?: string;
+}
+
+export interface FromDirOptions extends Effects {
+  /** `os/arch[/variant]`. Default `linux/amd64`. */
+  platform?: string;
+  config?: FromDirConfig;
   /** Keep the files' uid/gid instead of 0:0. */
   preserveOwner?: boolean;
   /** Leave out fifos, sockets and device nodes (reported through `onSkip`) instead of failing. */
@@ -45,13 +50,14 @@ const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sb
 /**
  * Builds the image; nothing is written but the layer blob. Throws OciError (LAYER_SOURCE_INVALID…).
  * @example
- *   const img = await fromDir('rootfs', { entrypoint: ['/app'], platform: 'linux/arm64' });
+ *   const img = await fromDir('rootfs', { config: { entrypoint: ['/app'] }, platform: 'linux/arm64' });
  *   await writeImage(img, 'oci:out/app');
  */
 export async function fromDir(rootfs: string, o: FromDirOptions = {}): Promise<Image> {
   const fx = resolveEffects(o);
   const platform = parsePlatform(o.platform ?? 'linux/amd64');
-  const env = Object.entries(o.env ?? {}).map(([k, v]) => {
+  const c = o.config ?? {};
+  const env = Object.entries(c.env ?? {}).map(([k, v]) => {
     // `A=B: C` would silently set A to `B=C`.
     if (!k || k.includes('='))
       throw new OciError('OCI_CONFIG_INVALID', `env name ${JSON.stringify(k)} is empty or holds '='`);
@@ -74,11 +80,11 @@ export async function fromDir(rootfs: string, o: FromDirOptions = {}): Promise<I
       ...base,
       config: applyConfigChanges(base.config, {
         env: mergeEnv([DEFAULT_PATH], env),
-        ...(o.entrypoint ? { entrypoint: o.entrypoint } : {}),
-        ...(o.cmd ? { cmd: o.cmd } : {}),
-        ...(o.user ? { user: o.user } : {}),
-        ...(o.workdir ? { workdir: o.workdir } : {}),
-        labels: o.labels ?? {},
+        ...(c.entrypoint ? { entrypoint: c.entrypoint } : {}),
+        ...(c.cmd ? { cmd: c.cmd } : {}),
+        ...(c.user ? { user: c.user } : {}),
+        ...(c.workdir ? { workdir: c.workdir } : {}),
+        labels: c.labels ?? {},
       }),
       history: [{ created: base.created, created_by: `distill image from-dir ${basename(resolve(rootfs))}` }],
     },

@@ -22,7 +22,7 @@ const ARCHIVE_NAME = 'distill';
  *   const img = await openImage('oci:out/static:latest');
  *   img.descriptor.digest // 'sha256:…'
  */
-export function openImage(reference: string | ImageRef, o: RegistryOptions = {}): Promise<Artifact> {
+export async function openImage(reference: string | ImageRef, o: RegistryOptions = {}): Promise<Artifact> {
   const r = typeof reference === 'string' ? parseImageRef(reference) : reference;
   // Registries go through the library's options (credentials, fetch, events) rather than the CLI's.
   if (r.transport === 'docker') return pull(r.reference, o);

@@ -63,7 +63,7 @@ export function registryClientOptions(o: RegistryOptions = {}): RegistryClientOp
  *   const img = await pull('registry.example/app:1', { platform: 'linux/amd64' });
  *   await writeImage(img, 'oci:out/app:1');
  */
-export function pull(reference: string, o: PullOptions = {}): Promise<Artifact> {
+export async function pull(reference: string, o: PullOptions = {}): Promise<Artifact> {
   return pullArtifact(reference.replace(/^docker:\/\//, ''), {
     ...registryClientOptions(o),
     ...(o.platform ? { platform: parsePlatform(o.platform) } : {}),
@@ -76,7 +76,7 @@ export function pull(reference: string, o: PullOptions = {}): Promise<Artifact> 
  *   const r = await push(await openImage('oci:out/app'), 'registry.example/app:1');
  *   r.reference // 'registry.example/app:1@sha256:…'
  */
-export function push(artifact: Artifact, reference: string, o: PushOptions = {}): Promise<PushResult> {
+export async function push(artifact: Artifact, reference: string, o: PushOptions = {}): Promise<PushResult> {
   return pushArtifact(artifact, reference.replace(/^docker:\/\//, ''), {
     ...registryClientOptions(o),
     ...(o.jobs !== undefined ? { jobs: o.jobs } : {}),
