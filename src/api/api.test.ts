@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildArchive, type FixtureServer, serveFiles } from '../../test/fixtures/debian-archive.ts';
-import { fromDir, inspect, lock, openImage, pull, writeImage } from '../index.ts';
+import { buildApp, fromDir, inspect, lock, openImage, pull, writeImage } from '../index.ts';
 import { anonymousKeychain } from '../registry/index.ts';
 import { FakeRegistry } from '../registry/testing/fake-registry.ts';
 
@@ -69,6 +69,47 @@ describe('library verbs', () => {
       code: 'OCI_CONFIG_INVALID',
     });
     assert.deepEqual(await readdir(out), []);
+  });
+
+  it('buildApp puts a project on an oci: base, writing only the output, the cache and DIR/distill.lock', async () => {
+    const baseRoot = join(work, 'base-root');
+    await mkdir(join(baseRoot, 'nodejs', 'bin'), { recursive: true });
+    await mkdir(join(baseRoot, 'etc'), { recursive: true });
+    await writeFile(join(baseRoot, 'nodejs', 'bin', 'node'), '#!fake node\n', { mode: 0o755 });
+    await writeFile(join(baseRoot, 'etc', 'passwd'), 'nonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n');
+    const cacheDir = join(work, 'app-cache');
+    const base = await fromDir(baseRoot, {
+      epoch: 0,
+      cacheDir,
+      config: { entrypoint: ['/nodejs/bin/node'] },
+    });
+    await writeImage(base, `oci:${work}/base-layout:1`);
+    const dir = join(work, 'web');
+    await mkdir(dir);
+    await writeFile(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'web', scripts: { start: 'node server.js' } }),
+    );
+    await writeFile(join(dir, 'server.js'), 'console.log(1)\n');
+    const offline = async (): Promise<never> => {
+      throw new Error('this build needs no network');
+    };
+    const o = {
+      config: { base: `oci:${work}/base-layout:1` },
+      env: {},
+      cacheDir,
+      epoch: 0,
+      npm: offline,
+      fetch: offline,
+    };
+    const b = await buildApp(dir, { ...o, writeLock: false });
+    assert.equal(b.plan.kind, 'node');
+    assert.deepEqual(await readdir(dir), ['package.json', 'server.js']);
+    const again = await buildApp(dir, o);
+    assert.equal(again.artifact.descriptor.digest, b.artifact.descriptor.digest);
+    assert.deepEqual((await readdir(dir)).sort(), ['distill.lock', 'package.json', 'server.js']);
+    const w = await writeImage(b.artifact, `oci:${work}/app-layout:1`);
+    assert.equal((await inspect(`oci:${w.layout?.path}:1`)).digest, b.artifact.descriptor.digest);
   });
 
   describe('lock against the signed fixture archive', () => {
