@@ -1,9 +1,10 @@
 /** distill.yaml `files:`: extra project paths placed anywhere in the image, with a mode and owner. */
-import { lstat, readFile } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { readFile, readlink } from 'node:fs/promises';
+import { posix } from 'node:path';
 import { canonicalJson, type LayerEntry, sha256 } from '../oci/index.ts';
 import { AppError } from './errors.ts';
 import { dirChain, type Owner, parseOwner, treeEntries } from './layout.ts';
+import { resolveInProject } from './project-path.ts';
 import type { AppFileSpec } from './types.ts';
 
 /** The entries of every `files:` item, and a cache key over their inputs. */
@@ -16,13 +17,11 @@ export async function extraFileEntries(
   const entries: LayerEntry[] = [];
   const fp: unknown[] = [];
   for (const [i, f] of specs.entries()) {
-    const rel = posix.normalize(f.source.replace(/^\.\//, ''));
-    if (rel.startsWith('..') || posix.isAbsolute(rel))
-      throw new AppError('APP_FILE_INVALID', `files[${i}].source ${f.source}: must be inside the project`);
-    const abs = join(dir, rel);
-    const st = await lstat(abs).catch(() => undefined);
-    if (!st)
-      throw new AppError('APP_FILE_INVALID', `files[${i}].source ${f.source}: no such file in the project`);
+    const what = `files[${i}].source`;
+    // A trailing `/` asks for a directory's contents, so a symlink there is followed (inside only).
+    const found = await resolveInProject(dir, f.source.replace(/^\.\//, ''), what, f.source.endsWith('/'));
+    if (!found) throw new AppError('APP_FILE_INVALID', `${what} ${f.source}: no such file in the project`);
+    const { abs, st } = found;
     const owner = f.owner !== undefined ? parseOwner(f.owner, `files[${i}].owner`) : undefined;
     const dest = posix.normalize(f.destination);
     if (st.isDirectory()) {
@@ -45,8 +44,23 @@ export async function extraFileEntries(
         content: () => readFile(abs),
       });
       fp.push([i, f, st.size, st.mtimeMs]);
+    } else if (st.isSymbolicLink()) {
+      // Copied as the link it is, never followed: its target is read in the image, not on the host.
+      const linkname = await readlink(abs);
+      entries.push(...dirChain(posix.dirname(dest), writable, user));
+      entries.push({
+        path: dest.slice(1),
+        type: 'symlink',
+        mode: 0o777,
+        ...(owner ?? { uid: 0, gid: 0 }),
+        linkname,
+      });
+      fp.push([i, f, 'symlink', linkname]);
     } else {
-      throw new AppError('APP_FILE_INVALID', `files[${i}].source ${f.source}: must be a file or a directory`);
+      throw new AppError(
+        'APP_FILE_INVALID',
+        `files[${i}].source ${f.source}: must be a file, a directory or a symlink`,
+      );
     }
   }
   return { entries, key: sha256(canonicalJson(fp)) };

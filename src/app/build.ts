@@ -43,6 +43,7 @@ import { filesPlan } from './files-plan.ts';
 import { loadIgnoreRules } from './ignore.ts';
 import { imageTree } from './image-files.ts';
 import { parseOwner, writableDirs } from './layout.ts';
+import { outputsInProject } from './project-path.ts';
 import type { AppConfig, AppEvent, AppPlan, Detector, NativeCheck } from './types.ts';
 
 export interface AppBuildOptions {
@@ -71,6 +72,8 @@ export interface AppBuildOptions {
   slim?: boolean;
   detectors?: readonly Detector[];
   checkNative?: NativeCheck;
+  /** Host paths this run writes (--output, --archive): left out of the app when inside the project. */
+  outputs?: readonly string[];
   onEvent?: (e: AppEvent | { type: 'base'; event: CatalogueEvent }) => void;
 }
 
@@ -113,7 +116,12 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
   const archs = config.archs ?? ['amd64'];
   const rules = await loadIgnoreRules(o.dir);
   // distill's own files describe the build; they are not part of the app.
-  const ignored = (rel: string) => rel === 'distill.yaml' || rel === APP_LOCK_FILE || rules.ignored(rel);
+  const outputsInside = (await outputsInProject(o.dir, o.outputs ?? [])).filter((p) => !rules.ignored(p));
+  const ignored = (rel: string) =>
+    rel === 'distill.yaml' ||
+    rel === APP_LOCK_FILE ||
+    outputsInside.some((p) => rel === p || rel.startsWith(`${p}/`)) ||
+    rules.ignored(rel);
   const writable = config.writable ?? [];
 
   const detected = await detect(o, config, {
@@ -131,7 +139,13 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
   });
   const plan = effectivePlan(detected, config);
   for (const r of plan.reasons) emit({ type: 'reason', message: r });
-  const warnings = [...(plan.warnings ?? [])];
+  const warnings = [
+    ...outputsInside.map(
+      (p) =>
+        `the output ${p} is inside the project: left out of the image (add it to .dockerignore to silence this)`,
+    ),
+    ...(plan.warnings ?? []),
+  ];
   for (const w of warnings) emit({ type: 'warning', message: w });
 
   const debian = parseDebianRelease(config.debian ?? plan.debian ?? 13);

@@ -47,7 +47,13 @@ export async function parseConfig(text: string, file = CONFIG_FILE): Promise<App
     const msg = doc.errors.map((e) => `${file}:${lines.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`);
     throw new AppError('APP_CONFIG_INVALID', msg.join('\n'));
   }
-  const value: unknown = doc.toJS() ?? {};
+  let value: unknown;
+  try {
+    // yaml refuses documents whose aliases expand past maxAliasCount ("billion laughs").
+    value = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (e) {
+    throw new AppError('APP_CONFIG_INVALID', `${file}: ${(e as Error).message}`, { cause: e });
+  }
   if (typeof value !== 'object' || Array.isArray(value) || value === null)
     throw new AppError(
       'APP_CONFIG_INVALID',
@@ -74,6 +80,13 @@ export async function parseConfig(text: string, file = CONFIG_FILE): Promise<App
     msgs.sort((a, b) => a.line - b.line);
     throw new AppError('APP_CONFIG_INVALID', msgs.map((m) => `${file}:${m.line}: ${m.text}`).join('\n'));
   }
+  const site = (value as RawConfig).sitePackages;
+  // Read from the host: a project's own file may only name a folder inside the project.
+  if (typeof site === 'string' && (site.startsWith('/') || site.split('/').includes('..')))
+    throw new AppError(
+      'APP_CONFIG_INVALID',
+      `${file}: sitePackages: ${JSON.stringify(site)} must be a path inside the project (give a host path with --site-packages)`,
+    );
   return normaliseConfig(value as RawConfig);
 }
 

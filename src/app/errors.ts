@@ -26,6 +26,8 @@ export type AppErrorCode =
   | 'APP_USER_UNKNOWN'
   /** A file the app brings is not a regular file/dir/symlink or points outside the project. */
   | 'APP_PATH_INVALID'
+  /** A path the project names (files:, a lockfile folder, a Class-Path entry) leads out of the project. */
+  | 'APP_PATH_ESCAPE'
   // The native checks (src/app/native*.ts) use these:
   /** An ELF file for another architecture than the image's. */
   | 'APP_ELF_ARCH_MISMATCH'

@@ -13,6 +13,7 @@ import { AppError } from './errors.ts';
 import { parseManifest, zipEntries, zipRead } from './java-zip.ts';
 import { dirChain, treeEntries } from './layout.ts';
 import { commonPlan } from './plan-common.ts';
+import { assertInProject, resolveInProject } from './project-path.ts';
 import type { AppConfig, AppPlan, DetectContext, Detector } from './types.ts';
 
 /** Java versions of the catalogue per Debian release, oldest first. */
@@ -65,7 +66,8 @@ async function findJar(
 ): Promise<{ rel: string; info: JarInfo } | undefined> {
   if (config.main?.endsWith('.jar')) {
     const rel = config.main.replace(/^\.\//, '');
-    const bytes = await readFile(join(dir, rel)).catch(() => undefined);
+    const found = await resolveInProject(dir, rel, 'main', true);
+    const bytes = found && (await readFile(found.abs).catch(() => undefined));
     if (!bytes)
       throw new AppError(
         'APP_JAVA_JAR_NOT_FOUND',
@@ -145,6 +147,7 @@ async function detectJava(dir: string, config: AppConfig, ctx: DetectContext): P
       warnings.push(`${rel}: Class-Path entry ${cp} is not in ${relative(dir, jarDir) || '.'}; left out`);
       continue;
     }
+    await assertInProject(dir, host, `${rel}: Class-Path entry ${cp}`);
     const dest = posix.join(appDir, relPath);
     if (st.isDirectory()) {
       const t = await treeEntries({ root: host, dest, writable, user });
@@ -166,7 +169,7 @@ async function detectJava(dir: string, config: AppConfig, ctx: DetectContext): P
       `${info.classPath.length} Class-Path entr${info.classPath.length === 1 ? 'y' : 'ies'} in their own layer`,
     );
   }
-  const jarHost = join(dir, rel);
+  const jarHost = await assertInProject(dir, join(dir, rel), `jar ${rel}`);
   const jarSt = await stat(jarHost);
   const jarPath = posix.join(appDir, 'app.jar');
   layers.push({

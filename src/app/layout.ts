@@ -4,6 +4,8 @@
  * listed in `writable`, which belong to the runtime user. Modification times are left to the
  * writer (SOURCE_DATE_EPOCH), so the bytes depend on content, names and modes only.
  */
+
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, type Stats } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
@@ -84,7 +86,7 @@ export async function treeEntries(o: TreeOptions): Promise<Tree> {
 }
 
 async function walk(o: TreeOptions, rel: string, writable: readonly string[], out: Tree): Promise<void> {
-  const names = (await readdir(join(o.root, rel))).sort();
+  const names = await utf8Names(o, rel);
   // One directory's lstats at once (I/O-bound); the entries still come out in name order.
   const stats = await Promise.all(names.map((name) => lstat(join(o.root, rel ? `${rel}/${name}` : name))));
   for (const [i, name] of names.entries()) {
@@ -125,6 +127,32 @@ async function walk(o: TreeOptions, rel: string, writable: readonly string[], ou
     }
     // Sockets, fifos and devices in a project are build leftovers: they never go in an image.
   }
+}
+
+/**
+ * A directory's names, sorted. A name that is not UTF-8 cannot be written as a tar path that every
+ * reader agrees on (and Node cannot even name it as a string): left out when an ignore pattern
+ * covers its decoded form, otherwise an error naming it with its bytes escaped.
+ */
+async function utf8Names(o: TreeOptions, rel: string): Promise<string[]> {
+  const names: string[] = [];
+  for (const raw of await readdir(join(o.root, rel), { encoding: 'buffer' })) {
+    const name = raw.toString('utf8');
+    if (isUtf8(raw)) {
+      names.push(name);
+      continue;
+    }
+    const r = rel ? `${rel}/${name}` : name;
+    if (o.skip?.(r)) continue;
+    const shown = [...raw]
+      .map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`))
+      .join('');
+    throw new AppError(
+      'APP_PATH_INVALID',
+      `${rel ? `${rel}/` : ''}${shown}: the file name is not UTF-8; rename it, or leave it out with .dockerignore`,
+    );
+  }
+  return names.sort();
 }
 
 /** Directories listed as writable that the layers do not already have: made empty, owned by the user. */

@@ -42,6 +42,12 @@ export function productionPackages(text: string, file: string): ProdPackage[] {
   for (const [path, e] of Object.entries(lock.packages)) {
     if (!path.startsWith('node_modules/') && !path.includes('/node_modules/')) continue;
     if (e.dev) continue;
+    // A key is a folder distill copies from the host: `node_modules/../../x` would be any folder.
+    if (path.split('/').some((seg) => seg === '..' || seg === '.' || seg === '') || path.includes('\\'))
+      throw new AppError(
+        'APP_PATH_ESCAPE',
+        `${file}: package path ${JSON.stringify(path)} is not a folder below node_modules; regenerate the lockfile with \`npm install\``,
+      );
     out.push({
       path,
       optional: Boolean(e.optional || e.devOptional),

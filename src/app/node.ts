@@ -3,7 +3,7 @@
  * (copied from the project's installed node_modules into their own layer), and the image's
  * Node.js major from distill.yaml, `engines.node`, or the ABI its native addons were built for.
  */
-import { readFile, readlink, stat } from 'node:fs/promises';
+import { readFile, readlink, realpath, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { canonicalJson, type LayerEntry, sha256 } from '../oci/index.ts';
 import { AppError } from './errors.ts';
@@ -13,6 +13,7 @@ import { nodeEntry } from './node-entry.ts';
 import { productionPackages } from './node-lockfile.ts';
 import { chooseNodeMajor } from './node-major.ts';
 import { commonPlan } from './plan-common.ts';
+import { isInside } from './project-path.ts';
 import type { AppConfig, AppPlan, DetectContext, Detector, ElfFile } from './types.ts';
 
 /** Lockfiles npm reads, in its order of preference; the hidden one is what `npm install` last wrote. */
@@ -178,6 +179,7 @@ async function dependencyLayer(
     return undefined;
   }
   const prod = productionPackages(lockText, lockName);
+  const root = await realpath(dir);
   const missing: string[] = [];
   const present: typeof prod = [];
   const links = prod.filter((p) => p.link).map((p) => p.path);
@@ -187,6 +189,13 @@ async function dependencyLayer(
     );
   for (const p of prod) {
     if (p.link) continue;
+    // A package folder that is a symlink (or below one) must not lead out of the project.
+    const real = await realpath(join(dir, p.path)).catch(() => undefined);
+    if (real !== undefined && !isInside(root, real))
+      throw new AppError(
+        'APP_PATH_ESCAPE',
+        `${p.path} (a production dependency in ${lockName}) leads out of the project through a symlink (to ${real}); install it into node_modules with \`npm ci\` instead of linking it`,
+      );
     const ok = await stat(join(dir, p.path, 'package.json')).then(
       (s) => s.isFile(),
       () => false,
@@ -207,6 +216,13 @@ async function dependencyLayer(
   for (const l of links) {
     const target = await readlink(join(dir, l)).catch(() => undefined);
     if (target === undefined) continue;
+    // Workspace links stay links, but only to folders inside the project (the app layer has them).
+    const real = await realpath(join(dir, l)).catch(() => undefined);
+    if (real !== undefined && !isInside(root, real))
+      throw new AppError(
+        'APP_PATH_ESCAPE',
+        `${l} (a workspace link in ${lockName}) points out of the project (to ${real}); a linked package must be inside the project to be in the image`,
+      );
     entries.push({
       path: posix.join(appDir, l).slice(1),
       type: 'symlink',

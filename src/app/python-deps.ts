@@ -8,8 +8,9 @@
 import { spawn as nodeSpawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { AppError } from './errors.ts';
+import { assertInProject, resolveInProject } from './project-path.ts';
 
 /** The spawn port (tests pass one running a fake pip). */
 export type SpawnFn = typeof nodeSpawn;
@@ -30,7 +31,11 @@ export async function findSitePackages(
   configured: string | undefined,
 ): Promise<SitePackages | undefined> {
   if (configured) {
-    const abs = resolve(dir, configured);
+    // An absolute path is the --site-packages flag's (the user's own); a relative one is the
+    // project's and must not lead out of it.
+    const abs = isAbsolute(configured)
+      ? configured
+      : ((await resolveInProject(dir, configured, 'sitePackages', true))?.abs ?? resolve(dir, configured));
     if (!(await isDir(abs)))
       throw new AppError(
         'APP_PATH_INVALID',
@@ -46,6 +51,7 @@ export async function findSitePackages(
   for (const venv of ['.venv', 'venv']) {
     const lib = join(dir, venv, 'lib');
     if (!(await isDir(lib))) continue;
+    await assertInProject(dir, lib, `virtual environment ${venv}`);
     for (const name of (await readdir(lib)).sort()) {
       const m = /^python(\d+\.\d+)$/.exec(name);
       const sp = join(lib, name, 'site-packages');

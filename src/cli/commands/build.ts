@@ -79,8 +79,12 @@ export function register(program: Command): void {
     const out = consoleOutput(Boolean(o.json));
     const dir = resolve(dirArg ?? '.');
     const started = Date.now();
-    const b = await buildApp(await appBuildOptions(dir, o, out));
     const name = imageName(dir);
+    const outputs = [o.output ?? (o.archive || o.push ? undefined : `distill-out/${name}`), o.archive];
+    const b = await buildApp({
+      ...(await appBuildOptions(dir, o, out)),
+      outputs: outputs.filter((p): p is string => Boolean(p)),
+    });
     const tag = o.tag ?? b.config.tags?.[0];
     const opts = { ...o, ...(tag ? { tag } : {}) };
     const wantsFiles = Boolean(o.output || o.archive || o.push);
