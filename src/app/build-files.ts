@@ -2,6 +2,7 @@
 import { readFile, readlink } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { canonicalJson, type LayerEntry, sha256 } from '../oci/index.ts';
+import type { FileHashes } from '../platform/file-hashes.ts';
 import { AppError } from './errors.ts';
 import { dirChain, type Owner, parseOwner, treeEntries } from './layout.ts';
 import { resolveInProject } from './project-path.ts';
@@ -13,6 +14,7 @@ export async function extraFileEntries(
   specs: readonly AppFileSpec[],
   writable: readonly string[],
   user: Owner,
+  hashes: FileHashes,
 ): Promise<{ entries: LayerEntry[]; key: string }> {
   const entries: LayerEntry[] = [];
   const fp: unknown[] = [];
@@ -25,7 +27,7 @@ export async function extraFileEntries(
     const owner = f.owner !== undefined ? parseOwner(f.owner, `files[${i}].owner`) : undefined;
     const dest = posix.normalize(f.destination);
     if (st.isDirectory()) {
-      const t = await treeEntries({ root: abs, dest, writable, user });
+      const t = await treeEntries({ root: abs, dest, writable, user, hashes });
       for (const e of t.entries) {
         if (owner && e.path !== '') Object.assign(e, owner);
         if (f.mode !== undefined && e.type === 'file') e.mode = f.mode;
@@ -43,7 +45,7 @@ export async function extraFileEntries(
         size: st.size,
         content: () => readFile(abs),
       });
-      fp.push([i, f, st.size, st.mtimeMs]);
+      fp.push([i, f, await hashes.of(abs, st)]);
     } else if (st.isSymbolicLink()) {
       // Copied as the link it is, never followed: its target is read in the image, not on the host.
       const linkname = await readlink(abs);

@@ -4,7 +4,7 @@
  * app layers → config → checks (entrypoint present, native code resolvable) → image or index.
  * No Docker engine; every effect (archive access, image sources, clock) comes in as an option.
  */
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CatalogueEvent } from '../assemble/base-build.ts';
 import { type CachedLayer, cachedLayer } from '../assemble/layer-cache.ts';
@@ -31,6 +31,7 @@ import {
   type LayerEntry,
 } from '../oci/index.ts';
 import type { Cache } from '../platform/cache.ts';
+import { openFileHashes } from '../platform/file-hashes.ts';
 import { type AppBase, appBase, layerCompression } from './build-base.ts';
 import { appAnnotations, appImageConfig, effectivePlan } from './build-config.ts';
 import { checkEntrypoint } from './build-entrypoint.ts';
@@ -123,12 +124,14 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
     outputsInside.some((p) => rel === p || rel.startsWith(`${p}/`)) ||
     rules.ignored(rel);
   const writable = config.writable ?? [];
+  const hashes = await openFileHashes(o.cache.root, await realpath(o.dir));
 
   const detected = await detect(o, config, {
     archs,
     epoch: o.epoch,
     env: o.env,
     cache: o.cache,
+    hashes,
     ignored,
     ignoreDescend: rules.hasExceptions,
     appDir: config.workdir ?? '/app',
@@ -210,7 +213,7 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
     allEntries.push(...e);
     appLayers.push({ name: l.name, layer, entries: e, cached: layer.cached });
   }
-  const files = await extraFileEntries(o.dir, config.files ?? [], writable, owner);
+  const files = await extraFileEntries(o.dir, config.files ?? [], writable, owner, hashes);
   const extra = [...files.entries, ...writableDirs([...allEntries, ...files.entries], writable, owner)];
   if (extra.length) {
     const layer = await cachedLayer(
@@ -326,6 +329,7 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
   const newLock = makeAppLock(inputs, base.lock, lockArchs);
   // Written when new, stale, or resolved to something else (a warm build from the lock writes nothing).
   const changed = !previous || previous.stale || canonicalJson(newLock) !== canonicalJson(previous.lock);
+  await hashes.save();
   return {
     artifact,
     images,

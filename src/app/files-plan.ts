@@ -15,6 +15,7 @@ export async function filesPlan(
   if (!config.base || !config.entrypoint) return undefined;
   const { appDir, writable, owner, fields } = commonPlan(config, ctx);
   const tree = await treeEntries({
+    hashes: ctx.hashes,
     root: dir,
     dest: appDir,
     skip: ctx.ignored,

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { contentHashes } from '../platform/file-hashes.ts';
 import { ignoreRules, loadIgnoreRules } from './ignore.ts';
 import { treeEntries } from './layout.ts';
 
@@ -76,6 +77,7 @@ describe(".dockerignore semantics (the examples of docker's documentation)", () 
         skip: rules.ignored,
         descend: rules.hasExceptions,
         user: { uid: 65532, gid: 65532 },
+        hashes: contentHashes(),
       });
       assert.deepEqual(
         t.entries.map((e) => e.path),

@@ -150,12 +150,18 @@ async function detectJava(dir: string, config: AppConfig, ctx: DetectContext): P
     await assertInProject(dir, host, `${rel}: Class-Path entry ${cp}`);
     const dest = posix.join(appDir, relPath);
     if (st.isDirectory()) {
-      const t = await treeEntries({ root: host, dest, writable, user });
+      const t = await treeEntries({
+        hashes: ctx.hashes,
+        root: host,
+        dest,
+        writable,
+        user,
+      });
       libEntries.push(...t.entries);
       libKey.push([cp, t.fingerprint]);
     } else {
       libEntries.push(...dirChain(posix.dirname(dest), writable, user), fileEntry(host, dest, st.size));
-      libKey.push([cp, st.size, st.mtimeMs]);
+      libKey.push([cp, await ctx.hashes.of(host, st)]);
     }
   }
   if (libEntries.length) {
@@ -175,7 +181,7 @@ async function detectJava(dir: string, config: AppConfig, ctx: DetectContext): P
   layers.push({
     name: 'app',
     entries: async () => [...dirChain(appDir, writable, user), fileEntry(jarHost, jarPath, jarSt.size)],
-    key: { kind: 'java-app', jarPath, size: jarSt.size, mtime: jarSt.mtimeMs, writable, user },
+    key: { kind: 'java-app', jarPath, sha256: await ctx.hashes.of(jarHost, jarSt), writable, user },
   });
   return {
     kind: 'java',

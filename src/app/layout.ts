@@ -10,6 +10,7 @@ import { createReadStream, type Stats } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { LayerEntry } from '../oci/index.ts';
+import type { FileHashes } from '../platform/file-hashes.ts';
 import { AppError } from './errors.ts';
 
 /** A numeric owner. */
@@ -44,13 +45,15 @@ export interface TreeOptions {
   /** Absolute image paths owned by the runtime user. */
   writable?: readonly string[];
   user: Owner;
+  /** Content hashes for the fingerprint (remembered per stat stamp). */
+  hashes: FileHashes;
 }
 
 /** What a walk found: the entries plus a fingerprint of the inputs, for a layer cache key. */
 export interface Tree {
   entries: LayerEntry[];
-  /** `[path, size, mtimeMs, mode]` per file/link: changes when any input changes. */
-  fingerprint: [string, number, number, number][];
+  /** `[path, sha256 or link target, mode]` per file/link: follows content, never file times. */
+  fingerprint: [string, string, number][];
 }
 
 const SMALL = 256 * 1024;
@@ -111,7 +114,7 @@ async function walk(o: TreeOptions, rel: string, writable: readonly string[], ou
     if (st.isSymbolicLink()) {
       const linkname = await readlink(abs);
       out.entries.push({ path: imagePath.slice(1), type: 'symlink', mode: 0o777, linkname, ...owner });
-      out.fingerprint.push([r, linkname.length, st.mtimeMs, 0o777]);
+      out.fingerprint.push([r, `->${linkname}`, 0o777]);
     } else if (st.isFile()) {
       const size = st.size;
       const mode = st.mode & 0o111 ? 0o755 : 0o644;
@@ -123,7 +126,7 @@ async function walk(o: TreeOptions, rel: string, writable: readonly string[], ou
         size,
         content: () => (size <= SMALL ? readFile(abs) : createReadStream(abs, { highWaterMark: 1 << 20 })),
       });
-      out.fingerprint.push([r, size, st.mtimeMs, mode]);
+      out.fingerprint.push([r, await o.hashes.of(abs, st), mode]);
     }
     // Sockets, fifos and devices in a project are build leftovers: they never go in an image.
   }

@@ -94,6 +94,7 @@ async function detectNative(
 
   const { appDir, writable, owner: user, fields } = commonPlan(config, ctx);
   const app = await treeEntries({
+    hashes: ctx.hashes,
     root: dir,
     dest: appDir,
     skip: (r) => ctx.ignored(r),

@@ -2,6 +2,7 @@
 import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { contentHashes } from '../platform/file-hashes.ts';
 import type { DetectContext } from './types.ts';
 
 /** Writes `files` (path → content; a `mode` suffix `@755` makes it executable) into a new directory. */
@@ -23,6 +24,7 @@ export function detectContext(more: Partial<DetectContext> = {}): DetectContext 
     epoch: 0,
     env: { PATH: process.env.PATH },
     cache: undefined as never,
+    hashes: contentHashes(),
     ignored: () => false,
     user: '65532',
     ...more,

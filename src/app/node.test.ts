@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openCache } from '../platform/cache.ts';
+import { contentHashes } from '../platform/file-hashes.ts';
 import { AppError } from './errors.ts';
 import { isBuildIntermediate, nodeDetector } from './node.ts';
 import { addonAbi, majorForAbi, NODE_ABI } from './node-abi.ts';
@@ -34,6 +35,7 @@ async function ctx(): Promise<DetectContext> {
     epoch: 0,
     env: {},
     cache: await openCache(root),
+    hashes: contentHashes(),
     ignored: () => false,
     user: '65532',
     now: () => Date.parse('2026-11-27T00:00:00Z'),

@@ -67,9 +67,10 @@ async function detectNode(dir: string, config: AppConfig, ctx: DetectContext): P
   const { appDir, writable, owner: user, fields } = commonPlan(config, ctx);
 
   // Production dependencies: the lockfile says which, node_modules has them.
-  const deps = await dependencyLayer(dir, pkg, appDir, writable, user, reasons);
+  const deps = await dependencyLayer(dir, pkg, appDir, writable, user, reasons, ctx);
 
   const app = await treeEntries({
+    hashes: ctx.hashes,
     root: dir,
     dest: appDir,
     skip: (rel) => rel === 'node_modules' || ctx.ignored(rel),
@@ -158,6 +159,7 @@ async function dependencyLayer(
   writable: readonly string[],
   user: Owner,
   reasons: string[],
+  ctx: DetectContext,
 ): Promise<{ entries: LayerEntry[]; key: unknown } | undefined> {
   let lockName: string | undefined;
   let lockText: string | undefined;
@@ -236,6 +238,7 @@ async function dependencyLayer(
   if (!entries.length && !present.length) return undefined;
   for (const p of present) {
     const t = await treeEntries({
+      hashes: ctx.hashes,
       root: join(dir, p.path),
       dest: posix.join(appDir, p.path),
       // Nested node_modules are packages of their own in the lockfile (and may be dev-only);

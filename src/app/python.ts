@@ -111,6 +111,7 @@ async function detectPython(
     const sp = site;
     const dest = `/usr/local/lib/python${version}/dist-packages`;
     const deps = await treeEntries({
+      hashes: ctx.hashes,
       root: sp.dir,
       dest,
       skip: (r) => TOOLING.test(r) || HOST_RECORD.test(r) || r.endsWith('.pyc') || r.endsWith('/__pycache__'),
@@ -130,6 +131,7 @@ async function detectPython(
   // The project minus its virtual environments, bytecode caches and an in-project site-packages.
   const siteRel = site ? relative(dir, site.dir) : undefined;
   const app = await treeEntries({
+    hashes: ctx.hashes,
     root: dir,
     dest: appDir,
     skip: (r) =>

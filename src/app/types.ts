@@ -7,6 +7,7 @@
  */
 import type { LayerEntry } from '../oci/index.ts';
 import type { Cache } from '../platform/cache.ts';
+import type { FileHashes } from '../platform/file-hashes.ts';
 
 /** What kind of application a detector recognised. */
 export type AppKind =
@@ -132,6 +133,8 @@ export interface DetectContext {
   epoch: number;
   env: Readonly<Record<string, string | undefined>>;
   cache: Cache;
+  /** Content hashes of project files, for layer keys that follow content (never file times). */
+  hashes: FileHashes;
   /**
    * True when a project-relative POSIX path (`src/x.js`, a directory without trailing slash) is
    * excluded by .dockerignore/.distillignore. Detectors must honour it for the app layer.
