@@ -1,5 +1,6 @@
 /** The CLI entry and its single error boundary: every failure becomes a message and an exit code. */
 import { Command, CommanderError } from 'commander';
+import { stripControls } from '../platform/terminal-text.ts';
 import { commands } from './commands.ts';
 
 /** Runs distill with argv (without node and script); resolves to the exit code. */
@@ -31,7 +32,8 @@ export function report(err: unknown): number {
   }
   const e = err as { code?: unknown; message?: string; cause?: unknown };
   const code = typeof e?.code === 'string' ? e.code : 'INTERNAL';
-  let msg = `distill: error ${code}: ${e?.message ?? String(err)}`;
+  // Messages may carry what a server or a file said: no escape sequence reaches the terminal.
+  let msg = `distill: error ${code}: ${stripControls(e?.message ?? String(err))}`;
   if (code === 'INTERNAL' && err instanceof Error && err.stack) msg += `\n${err.stack}`;
   process.stderr.write(`${msg}\n`);
   return code === 'CLI_USAGE' ? 2 : 1;

@@ -3,9 +3,13 @@
  * layout), --archive FILE (docker-archive), --tag NAME. Each output is written aside and
  * renamed into place by its sink, so a failure leaves nothing half-written.
  */
+
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Artifact } from '../oci/index.ts';
-import { writeLayout } from '../oci/layout/index.ts';
+import { type LayoutEntry, writeLayout } from '../oci/layout/index.ts';
+import { cacheRoot } from '../platform/cache.ts';
+import { openFileHashes } from '../platform/file-hashes.ts';
 import type { PushResult } from '../registry/index.ts';
 import type { Output } from './output.ts';
 import { addRegistryFlags, type RegistryFlags } from './registry-flags.ts';
@@ -24,6 +28,16 @@ export interface OutputResult {
   push?: PushResult;
   digest: string;
   mediaType: string;
+}
+
+/**
+ * writeLayout with the blobs' hashes remembered in distill's cache: a blob already in the layout
+ * is trusted only when its content was hashed (now, or before with the same stat stamp).
+ */
+export async function writeLayoutChecked(dir: string, entries: readonly LayoutEntry[]): Promise<void> {
+  const hashes = await openFileHashes(cacheRoot(process.env), `layout:${resolve(dir)}`);
+  await writeLayout(dir, entries, { hashes });
+  await hashes.save().catch(() => {}); // a memo not written costs one re-read next time
 }
 
 /** Adds --output, --archive, --push, --tag (and --insecure-registry) to a command. */
@@ -52,7 +66,7 @@ export async function writeOutputs(
   const layoutDir = o.output ?? (o.archive || o.push ? undefined : `distill-out/${defaultName}`);
   if (layoutDir) {
     const ref = refName(o.tag ?? 'latest');
-    await writeLayout(layoutDir, [{ artifact, tag: ref }]);
+    await writeLayoutChecked(layoutDir, [{ artifact, tag: ref }]);
     result.layout = { path: layoutDir, tag: ref };
   }
   if (o.archive) {

@@ -132,3 +132,17 @@ test('cleanTemp removes stale temp files only', async () => {
   assert.equal(await c.cleanTemp(3600_000), 1);
   assert.deepEqual(await blobFiles(c.root), ['.tmp-1-new']);
 });
+
+test('a cache path that is a file is CACHE_UNUSABLE, and the file is left as it was', async () => {
+  const d = await mkdtemp(join(tmpdir(), 'distill-cache-file-'));
+  dirs.push(d);
+  const f = join(d, 'cache');
+  await writeFile(f, 'not a directory');
+  await assert.rejects(
+    openCache(f),
+    (e: unknown) =>
+      (e as { code?: string }).code === 'CACHE_UNUSABLE' && /DISTILL_CACHE/.test((e as Error).message),
+  );
+  await assert.rejects(openCache(join(f, 'sub')), { code: 'CACHE_UNUSABLE' });
+  assert.equal(await readFile(f, 'utf8'), 'not a directory');
+});

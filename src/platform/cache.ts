@@ -94,9 +94,22 @@ export async function openCache(root: string): Promise<Cache> {
   const blobDir = join(root, 'blobs', 'sha256');
   const keyDir = join(root, 'keys');
   const stampDir = join(root, 'stamps');
-  await mkdir(blobDir, { recursive: true });
-  await mkdir(keyDir, { recursive: true });
-  await mkdir(stampDir, { recursive: true });
+  try {
+    for (const d of [blobDir, keyDir, stampDir]) await mkdir(d, { recursive: true });
+  } catch (e) {
+    const c = (e as NodeJS.ErrnoException).code;
+    const why =
+      c === 'ENOTDIR' || c === 'EEXIST'
+        ? 'it (or a folder on its path) is a file, not a directory'
+        : c === 'EACCES' || c === 'EPERM' || c === 'EROFS'
+          ? 'it cannot be written'
+          : (e as Error).message;
+    throw new PlatformError(
+      'CACHE_UNUSABLE',
+      `the cache ${root} cannot be used: ${why}; set DISTILL_CACHE to a writable directory`,
+      { cause: e },
+    );
+  }
   // Blobs this instance has hashed, with the stat that was hashed: a changed stat means re-hash.
   const verified = new Map<string, Seen>();
 

@@ -4,6 +4,8 @@ export type PlatformErrorCode =
   | 'CACHE_SIZE_MISMATCH'
   | 'CACHE_DIGEST_INVALID'
   | 'CACHE_ROOT_UNSET'
+  /** The cache path is a file, or cannot be created or written. */
+  | 'CACHE_UNUSABLE'
   | 'HTTP_STATUS'
   | 'HTTP_NETWORK'
   | 'HTTP_ABORTED';

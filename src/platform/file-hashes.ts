@@ -20,6 +20,11 @@ import { pipeline } from 'node:stream/promises';
 export interface FileHashes {
   /** The sha256 (hex) of the regular file at `path`, whose lstat is `st`. */
   of(path: string, st: Stats): Promise<string>;
+  /**
+   * Records that the file at `path`, with lstat `st`, has sha256 `sha` — for a file this process
+   * just wrote from bytes it verified (no racy-clean wait: nobody else has it yet).
+   */
+  remember(path: string, st: Stats, sha: string): void;
   /** Writes the stamps learned in this run (atomic); safe to call more than once. */
   save(): Promise<void>;
   /** Files read and hashed in this run (not taken from a stamp): for tests and reports. */
@@ -95,6 +100,10 @@ function memoHashes(
         dirty = true;
       }
       return sha;
+    },
+    remember(path, st, sha) {
+      seen.set(path, [stampOf(st), sha]);
+      dirty = true;
     },
     async save() {
       if (!file || (!dirty && seen.size === Object.keys(known).length)) return;

@@ -31,7 +31,9 @@ export type RegistryErrorCode =
   /** Any other error status, with the registry's own error codes and messages in the text. */
   | 'REGISTRY_HTTP_ERROR'
   /** A manifest or blob larger than the client accepts in memory. */
-  | 'REGISTRY_TOO_LARGE';
+  | 'REGISTRY_TOO_LARGE'
+  /** The endpoint answers, but not with the registry API (an HTML page, a proxy's login form). */
+  | 'REGISTRY_NOT_A_REGISTRY';
 
 /** A distribution-spec error entry: `{"errors":[{"code","message","detail"}]}`. */
 export interface RegistryErrorEntry {

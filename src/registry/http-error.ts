@@ -1,4 +1,5 @@
 /** Registry error responses → RegistryError with the registry's own codes and messages in the text. */
+import { stripControls } from '../platform/terminal-text.ts';
 import { RegistryError, type RegistryErrorCode, type RegistryErrorEntry } from './errors.ts';
 
 /** Statuses go-containerregistry retries (remote/options.go). */
@@ -57,9 +58,11 @@ export function httpError(
 ): RegistryError {
   const entries = parseErrorBody(bodyText);
   const code = codeFor(status, entries, opts.authenticated ?? false);
-  const details = entries.length
-    ? entries.map((e) => `${e.code}${e.message ? `: ${e.message}` : ''}${detailText(e.detail)}`).join('; ')
-    : bodyText.trim().slice(0, 200);
+  const details = printable(
+    entries.length
+      ? entries.map((e) => `${e.code}${e.message ? `: ${e.message}` : ''}${detailText(e.detail)}`).join('; ')
+      : bodyText.trim(),
+  );
   const hint =
     code === 'REGISTRY_AUTH_FAILED'
       ? ' — the credentials were refused; check the user name and password (distill login HOST)'
@@ -76,6 +79,16 @@ export function httpError(
     retryable: RETRYABLE_STATUS.has(status) || entries.some((e) => TEMPORARY_CODES.has(e.code)),
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   });
+}
+
+/**
+ * What a registry said, safe to print on a terminal: escape sequences and other control
+ * characters (which could move the cursor, rewrite earlier lines or set the window title) are
+ * dropped, runs of white space become one space, and the text is cut at 300 characters.
+ */
+export function printable(text: string): string {
+  const clean = stripControls(text).replace(/\s+/g, ' ').trim();
+  return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
 }
 
 function detailText(d: unknown): string {

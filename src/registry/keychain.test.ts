@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -127,5 +127,26 @@ describe('keychain', () => {
       username: 'alice',
       password: 'pw',
     });
+  });
+
+  it('saveLogin writes through a symlinked config.json: the link stays, its target gets the credentials and keeps its mode', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'distill-login-'));
+    const dots = join(dir, 'dotfiles');
+    await mkdir(dots);
+    await writeFile(join(dots, 'docker.json'), '{"credsStore":"","auths":{},"proxies":{"x":1}}', {
+      mode: 0o640,
+    });
+    await chmod(join(dots, 'docker.json'), 0o640);
+    const conf = join(dir, 'docker');
+    await mkdir(conf);
+    await symlink(join(dots, 'docker.json'), join(conf, 'config.json'));
+    const env = nodeKeychainEnv({ DOCKER_CONFIG: conf, HOME: dir });
+    await saveLogin(env, '127.0.0.1:5000', 'alice', 'pw');
+    assert.ok((await lstat(join(conf, 'config.json'))).isSymbolicLink(), 'still a symlink');
+    const j = JSON.parse(await readFile(join(dots, 'docker.json'), 'utf8'));
+    assert.deepEqual(j.proxies, { x: 1 });
+    assert.equal(j.auths['127.0.0.1:5000'].auth, b64('alice:pw'));
+    assert.equal((await stat(join(dots, 'docker.json'))).mode & 0o777, 0o640);
+    assert.deepEqual((await readdir(dots)).sort(), ['docker.json'], 'no temporary file left');
   });
 });

@@ -3,7 +3,7 @@
  * does — in the credential helper the config names (credHelpers for the host, else credsStore),
  * else base64 in config.json's `auths` — keeping every other key of the file as it was.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type RegistryClientOptions, transportFor } from './client.ts';
 import { RegistryError } from './errors.ts';
@@ -81,8 +81,21 @@ export async function saveLogin(
   }
   const text = `${JSON.stringify({ ...file, auths }, null, '\t')}\n`;
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text, { mode: 0o600 });
-  await rename(tmp, path);
+  // A config.json that is a symlink (dotfiles kept in a repo) is written through: the new file
+  // replaces the link's target, keeping its mode, and the link stays a link.
+  const target = await realpath(path).catch(() => path);
+  const mode = await stat(target).then(
+    (st) => st.mode & 0o777,
+    () => 0o600,
+  );
+  const tmp = `${target}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text, { mode });
+    await chmod(tmp, mode);
+    await rename(tmp, target);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
   return where;
 }

@@ -121,4 +121,10 @@ export async function putManifest(
       `${what}: the registry stored ${got}, we sent ${want}`,
     );
   }
+  // No digest in the answer: ask for the manifest by digest before calling the push a success.
+  if (!got && (await headManifest(session, repository, want, scopes)) !== want)
+    throw new RegistryError(
+      'REGISTRY_PROTOCOL',
+      `${what}: the registry answered HTTP ${res.status} but does not have ${want}; nothing was stored`,
+    );
 }

@@ -4,10 +4,12 @@
  * (expired token, a scope the registry wants that we did not ask for) re-authenticates once with
  * the merged scopes. Authorization goes only to the registry's own origin.
  */
+
+import { assertRegistryAnswer } from './api-check.ts';
 import { type Challenge, pickChallenge } from './challenge.ts';
 import { schemesFor } from './endpoint.ts';
 import { RegistryError } from './errors.ts';
-import { httpError } from './http-error.ts';
+import { httpError, RETRYABLE_STATUS } from './http-error.ts';
 import type { Credentials, Keychain } from './keychain.ts';
 import { apiHost } from './reference.ts';
 import { basicHeader, fetchToken, type Token } from './token.ts';
@@ -52,33 +54,51 @@ export class RegistrySession {
   private async doPing(): Promise<void> {
     const host = apiHost(this.registry);
     const schemes = schemesFor(host, this.transport.options.insecureRegistries);
+    const t = this.transport.options;
     let lastErr: unknown;
-    for (const [i, scheme] of schemes.entries()) {
-      const url = new URL(`${scheme}://${host}/v2/`);
-      try {
-        const res = await this.transport.request({
-          method: 'GET',
-          url,
-          what: `ping ${host}`,
-          retry: i === schemes.length - 1,
-        });
-        await res.discard();
-        if (res.status === 200 || res.status === 401) {
-          this.base = new URL(`${scheme}://${host}/`);
-          if (res.status === 401) this.challenge = pickChallenge(res.headers.get('www-authenticate'));
-          return;
+    // Rounds over the schemes: a scheme that answers at all is the registry's (a 503 or 429
+    // there is retried there, with Retry-After); a failure to connect moves on to the next
+    // scheme, and when every scheme failed to connect the round is tried again after a backoff.
+    for (let round = 1; round <= t.attempts; round++) {
+      for (const scheme of schemes) {
+        const url = new URL(`${scheme}://${host}/v2/`);
+        try {
+          const res = await this.transport.request({
+            method: 'GET',
+            url,
+            what: `ping ${host}`,
+            retryNetwork: false,
+          });
+          const body = await res.text(64 * 1024).catch(() => '');
+          if (res.status === 200 || res.status === 401) {
+            assertRegistryAnswer(url, res.status, res.headers, body);
+            this.base = new URL(`${scheme}://${host}/`);
+            if (res.status === 401) this.challenge = pickChallenge(res.headers.get('www-authenticate'));
+            return;
+          }
+          if (RETRYABLE_STATUS.has(res.status))
+            throw httpError(`ping ${host}`, res.status, body, { retryAfter: res.headers.get('retry-after') });
+          // It answered, so this is the scheme; but not as a registry does.
+          throw new RegistryError(
+            'REGISTRY_NOT_A_REGISTRY',
+            `${url.href} answered HTTP ${res.status}: this is not an OCI registry (check the host and port)`,
+            { status: res.status },
+          );
+        } catch (e) {
+          lastErr = e;
+          if (
+            !(e instanceof RegistryError) ||
+            (e.code !== 'REGISTRY_NETWORK' && e.code !== 'REGISTRY_TIMEOUT')
+          ) {
+            this.pinging = undefined;
+            throw e;
+          }
         }
-        lastErr = new RegistryError(
-          'REGISTRY_PROTOCOL',
-          `${url.href} answered HTTP ${res.status}: is this an OCI registry?`,
-          {
-            status: res.status,
-          },
-        );
-      } catch (e) {
-        lastErr = e;
-        if (!(e instanceof RegistryError) || (e.code !== 'REGISTRY_NETWORK' && e.code !== 'REGISTRY_TIMEOUT'))
-          throw e;
+      }
+      if (round < t.attempts) {
+        const delayMs = this.transport.delayFor(lastErr as RegistryError, round);
+        t.onRetry?.({ what: `ping ${host}`, attempt: round, delayMs, error: lastErr as RegistryError });
+        await t.sleep(delayMs);
       }
     }
     this.pinging = undefined;

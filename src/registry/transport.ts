@@ -43,6 +43,11 @@ export interface HttpRequest {
   onProgress?: (sent: number) => void;
   /** Retry on retryable failures. Default true; upload-session requests set false. */
   retry?: boolean;
+  /**
+   * Retry connection-level failures (refused, reset, TLS) too. Default true; the ping sets false
+   * where another scheme is left to try, so only an HTTP answer is retried on its own scheme.
+   */
+  retryNetwork?: boolean;
   /** For messages: what this request does ("HEAD blob sha256:..."). */
   what: string;
 }
@@ -101,6 +106,7 @@ export class Transport {
         });
       } catch (e) {
         err = e as Error;
+        if (req.retryNetwork === false) throw err;
       }
       if (!(err instanceof RegistryError) || !err.retryable || attempt >= attempts) {
         throw attempts > 1 && err instanceof RegistryError && attempt > 1 ? withAttempts(err, attempt) : err;
@@ -257,8 +263,22 @@ export class Transport {
       discard: async () => {
         if (consumed) return;
         consumed = true;
-        dog.stop();
-        await res.body?.cancel().catch(() => {});
+        // A short body (a 202's nothing, an error's JSON) is read to its end so the connection
+        // goes back to the pool; cancelling would close it and every request would pay a new one.
+        const reader = res.body?.getReader();
+        let left = 64 * 1024;
+        try {
+          while (reader && left > 0) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            left -= value.length;
+          }
+          if (left <= 0) await reader?.cancel();
+        } catch {
+          // the connection is gone either way
+        } finally {
+          dog.stop();
+        }
       },
     };
   }

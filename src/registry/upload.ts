@@ -239,6 +239,9 @@ export async function uploadBlob(
       );
       if (res.status !== 201 && res.status !== 204) return await fail(res, what);
       await res.discard();
+      const stored = res.headers.get('docker-content-digest');
+      if (stored && stored !== d.digest)
+        throw new RegistryError('REGISTRY_DIGEST_MISMATCH', `${what}: the registry stored ${stored}`);
       ctx.onEvent?.({ type: 'blob-uploaded', digest: d.digest, size: d.size });
       return 'uploaded';
     } catch (e) {

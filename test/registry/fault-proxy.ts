@@ -17,7 +17,15 @@ export type Fault =
   /** Forward the request, send headers and part of the body, then send nothing more. */
   | { kind: 'stall'; afterBytes: number }
   /** Rewrite the response body (e.g. a tampered manifest). */
-  | { kind: 'rewrite'; fn: (body: Buffer) => Buffer };
+  | { kind: 'rewrite'; fn: (body: Buffer) => Buffer }
+  /** Drop the connection without answering. */
+  | { kind: 'reset' };
+
+/** Which connection a request came on (counted from 0) and how many came on it before. */
+export interface ConnectionInfo {
+  id: number;
+  index: number;
+}
 
 export interface ProxyRecord {
   method: string;
@@ -30,7 +38,7 @@ export interface FaultProxy {
   host: string;
   records: ProxyRecord[];
   /** Chooses a fault for a request (n: how many requests came before). */
-  plan: ((req: IncomingMessage, n: number) => Fault | undefined) | undefined;
+  plan: ((req: IncomingMessage, n: number, conn: ConnectionInfo) => Fault | undefined) | undefined;
   /** Requests recorded with `method` whose path contains `part`. */
   count(method: string, part?: string): number;
 }
@@ -45,8 +53,16 @@ export async function startFaultProxy(t: Pick<TestContext, 'after'>, upstream: s
     count: (m, part = '') => proxy.records.filter((r) => r.method === m && r.path.includes(part)).length,
   };
   let n = 0;
+  let connections = 0;
+  const perSocket = new WeakMap<Socket, ConnectionInfo>();
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const fault = proxy.plan?.(req, n++);
+    let conn = perSocket.get(req.socket);
+    if (!conn) {
+      conn = { id: connections++, index: 0 };
+      perSocket.set(req.socket, conn);
+    }
+    const fault = proxy.plan?.(req, n++, { ...conn });
+    conn.index++;
     const rec: ProxyRecord = {
       method: req.method ?? '',
       path: req.url ?? '',
@@ -54,11 +70,21 @@ export async function startFaultProxy(t: Pick<TestContext, 'after'>, upstream: s
       ...(fault ? { fault: fault.kind } : {}),
     };
     proxy.records.push(rec);
+    if (fault?.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
     if (fault?.kind === 'status') {
       rec.status = fault.status;
       req.resume();
-      res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
-      res.end(fault.body ?? '{"errors":[{"code":"UNAVAILABLE","message":"injected fault"}]}');
+      const body = fault.body ?? '{"errors":[{"code":"UNAVAILABLE","message":"injected fault"}]}';
+      // An explicit length keeps the connection reusable, as a real registry's answers are.
+      res.writeHead(fault.status, {
+        'content-type': 'application/json',
+        'content-length': String(Buffer.byteLength(body)),
+        ...fault.headers,
+      });
+      res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
     const upReq = request(

@@ -1,9 +1,9 @@
 /** `distill pull REF --output DIR`: a registry image (or one platform of an index) into an OCI layout. */
 import type { Command } from 'commander';
 import { parsePlatform } from '../../oci/index.ts';
-import { writeLayout } from '../../oci/layout/index.ts';
 import { parseReference, pullArtifact } from '../../registry/index.ts';
 import { consoleOutput } from '../output.ts';
+import { writeLayoutChecked } from '../outputs.ts';
 import { addRegistryFlags, type RegistryFlags, registryOptions } from './push.ts';
 
 interface Flags extends RegistryFlags {
@@ -31,7 +31,7 @@ export function register(program: Command): void {
       ...(platform ? { platform } : {}),
     });
     const tag = o.tag ?? ref.tag ?? 'latest';
-    await writeLayout(o.output, [{ artifact, tag }]);
+    await writeLayoutChecked(o.output, [{ artifact, tag }]);
     const r = {
       reference: `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}@${artifact.descriptor.digest}`,
       digest: artifact.descriptor.digest,

@@ -1,16 +1,18 @@
 /**
  * Puts blobs into a layout's blobs/sha256: each one is written to a temporary name in the same
  * directory and renamed once complete and checked, so a reader never sees half a blob. A blob
- * already there under its digest with the right size is kept without reading it, as skopeo and
- * go-containerregistry do: every writer renames only whole, checked blobs into place, and readers
- * (distill's included) verify what they read. One of another size is rewritten.
+ * already there is kept only when its content hashes to its name — read again, unless the
+ * caller's FileHashes remembers hashing that very file (same device, inode, size, mtime and
+ * ctime). A same-size blob with other bytes (a flipped bit, a torn copy) is rewritten: keeping it
+ * would make `skopeo copy` fail later with "Digest did not match".
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { sha256, VerifyingStream } from '../digest.ts';
+import type { FileHashes } from '../../platform/file-hashes.ts';
+import { digestHex, sha256, VerifyingStream } from '../digest.ts';
 import { OciError } from '../errors.ts';
 import type { Artifact, Blob } from '../image.ts';
 import type { Descriptor } from '../types.ts';
@@ -23,6 +25,10 @@ export type LayoutEvent =
 
 export interface BlobWriterContext {
   root: string;
+  /** Hashes of blobs already in the layout, remembered per stat stamp. */
+  hashes: FileHashes;
+  /** Where the blobs will be once written (a new layout is written aside, then renamed). */
+  finalRoot?: string;
   /** Digests already handled in this write: shared layers are copied once. */
   seen: Set<string>;
   onEvent?: (e: LayoutEvent) => void;
@@ -64,11 +70,14 @@ async function putBlob(
   write: (tmp: string) => Promise<void>,
 ): Promise<void> {
   const path = blobPath(ctx.root, d.digest);
-  if (!(await intact(path, d))) {
+  if (!(await intact(ctx, path, d))) {
     const tmp = tempName(path);
     try {
       await write(tmp);
       await rename(tmp, path);
+      // Written from verified bytes: its stamp is remembered, so the next write need not read it.
+      const st = await lstat(path);
+      ctx.hashes.remember(blobPath(ctx.finalRoot ?? ctx.root, d.digest), st, digestHex(d.digest));
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
@@ -78,10 +87,11 @@ async function putBlob(
   ctx.seen.add(d.digest);
 }
 
-/** Whether the file at `path` exists with the size of the blob `d` names (see the module comment). */
-async function intact(path: string, d: Descriptor): Promise<boolean> {
-  const s = await stat(path).catch(() => undefined);
-  return Boolean(s?.isFile() && s.size === d.size);
+/** Whether the file at `path` is the blob `d` names: its size, then its content (see the module comment). */
+async function intact(ctx: BlobWriterContext, path: string, d: Descriptor): Promise<boolean> {
+  const s = await lstat(path).catch(() => undefined);
+  if (!s?.isFile() || s.size !== d.size) return false;
+  return (await ctx.hashes.of(path, s)) === digestHex(d.digest);
 }
 
 /** A hidden temporary name beside `path` (same directory, so rename is atomic). */

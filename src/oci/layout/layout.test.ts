@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { testImage, testIndex } from '../../../test/helpers/images.ts';
+import { openFileHashes } from '../../platform/file-hashes.ts';
 import { digestHex } from '../digest.ts';
 import type { Image } from '../image.ts';
 import { REF_NAME_ANNOTATION } from '../types.ts';
@@ -252,4 +253,38 @@ test('a lock left by a process that is gone is taken over; a live one times out'
     },
   );
   assert.equal((await readLayoutIndex(dir)).manifests.length, 2);
+});
+
+test('a same-size corrupted blob in an existing layout is rewritten, not kept; untouched blobs are not read again', async (t) => {
+  const root = await tmp(t);
+  const dir = join(root, 'out');
+  const img = await testImage([{ 'a.txt': 'a'.repeat(4096) }]);
+  const memo = join(root, 'cache');
+  let hashes = await openFileHashes(memo, dir);
+  await writeLayout(dir, [{ artifact: img, tag: 'v1' }], { hashes });
+  await hashes.save();
+  const layer = join(dir, 'blobs', 'sha256', digestHex(first(img.layers).descriptor.digest));
+  const before = await readFile(layer);
+
+  // Untouched: its stamp is remembered, nothing is read.
+  hashes = await openFileHashes(memo, dir);
+  await writeLayout(dir, [{ artifact: img, tag: 'v1' }], { hashes });
+  assert.equal(hashes.hashed, 0);
+
+  // One byte flipped, same size: found, rewritten, and the layout reads back clean.
+  const bad = Buffer.from(before);
+  bad[bad.length >> 1] = (bad[bad.length >> 1] as number) ^ 0xff;
+  await writeFile(layer, bad);
+  for (const h of [await openFileHashes(memo, dir), undefined]) {
+    const r = await writeLayout(dir, [{ artifact: img, tag: 'v1' }], h ? { hashes: h } : {});
+    assert.equal(r.created, false);
+    assert.deepEqual(await readFile(layer), before, 'the corrupted blob was replaced');
+    await validate(await readLayout(dir, 'v1'), { deep: true });
+    await writeFile(layer, bad);
+  }
+  assert.deepEqual(
+    (await readdir(join(dir, 'blobs', 'sha256'))).filter((n) => n.startsWith('.')),
+    [],
+    'no temporary file left',
+  );
 });

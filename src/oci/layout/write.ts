@@ -8,12 +8,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { contentHashes, type FileHashes } from '../../platform/file-hashes.ts';
 import { canonicalBytes } from '../canonical-json.ts';
 import { OciError } from '../errors.ts';
 import type { Artifact } from '../image.ts';
 import { MediaTypes } from '../media-types.ts';
 import { type Descriptor, type ImageIndex, REF_NAME_ANNOTATION } from '../types.ts';
-import { type LayoutEvent, putArtifact } from './blob-writer.ts';
+import { type BlobWriterContext, type LayoutEvent, putArtifact } from './blob-writer.ts';
 import { withLock } from './lock.ts';
 import { readLayoutIndex } from './read.ts';
 
@@ -26,6 +27,8 @@ export interface LayoutEntry {
 
 export interface WriteLayoutOptions {
   onEvent?: (e: LayoutEvent) => void;
+  /** Remembered hashes of the layout's blobs (see blob-writer.ts); default: read every present blob. */
+  hashes?: FileHashes;
   /** How long to wait for another writer of the same layout (default 30 s). */
   lockTimeoutMs?: number;
 }
@@ -80,7 +83,7 @@ async function createLayout(
   try {
     await writeFile(join(tmp, 'oci-layout'), OCI_LAYOUT);
     await mkdir(join(tmp, 'blobs', 'sha256'), { recursive: true });
-    const ctx = { root: tmp, seen: new Set<string>(), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+    const ctx = { ...writerContext(tmp, opts), finalRoot: dir };
     for (const e of entries) await putArtifact(ctx, e.artifact);
     const index = mergeIndex({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [] }, manifests);
     await writeFile(join(tmp, 'index.json'), canonicalBytes(index));
@@ -106,7 +109,7 @@ async function updateLayout(
   // A broken layout is reported before anything is added to it.
   await readLayoutIndex(dir);
   await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
-  const ctx = { root: dir, seen: new Set<string>(), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) };
+  const ctx = writerContext(dir, opts);
   for (const e of entries) await putArtifact(ctx, e.artifact);
   const lockOpts = opts.lockTimeoutMs !== undefined ? { timeoutMs: opts.lockTimeoutMs } : {};
   await withLock(
@@ -129,6 +132,15 @@ async function updateLayout(
 }
 
 /** The index.json entry for an artifact: its descriptor with the ref name set (or removed). */
+function writerContext(root: string, opts: WriteLayoutOptions): BlobWriterContext {
+  return {
+    root,
+    seen: new Set<string>(),
+    hashes: opts.hashes ?? contentHashes(),
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+  };
+}
+
 function topDescriptor(e: LayoutEntry): Descriptor {
   const { annotations, ...rest } = e.artifact.descriptor;
   const ann: Record<string, string> = { ...annotations };
