@@ -20,6 +20,10 @@ export type OciErrorCode =
   | 'LAYER_ENTRY_UNSUPPORTED'
   | 'LAYER_SOURCE_INVALID'
   | 'OUTPUT_EXISTS'
+  /** The blobs to write are larger than the free space where they go. */
+  | 'OUTPUT_NO_SPACE'
+  /** An output path that is a device, socket or directory where a file is wanted. */
+  | 'OUTPUT_NOT_REGULAR'
   | 'IMAGE_REF_INVALID';
 
 /** An error with a stable code and the error that caused it. */

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { lstat, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, rename, rm, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FileHashes } from '../../platform/file-hashes.ts';
@@ -58,6 +58,7 @@ async function putBytes(ctx: BlobWriterContext, d: Descriptor, bytes: Buffer, wh
 async function putStream(ctx: BlobWriterContext, b: Blob, what: string): Promise<void> {
   const d = b.descriptor;
   if (ctx.seen.has(d.digest)) return;
+  await assertRoom(ctx.root, d, what);
   await putBlob(ctx, d, async (tmp) =>
     pipeline(await b.open(), new VerifyingStream(d.digest, d.size, what), createWriteStream(tmp)),
   );
@@ -92,6 +93,22 @@ async function intact(ctx: BlobWriterContext, path: string, d: Descriptor): Prom
   const s = await lstat(path).catch(() => undefined);
   if (!s?.isFile() || s.size !== d.size) return false;
   return (await ctx.hashes.of(path, s)) === digestHex(d.digest);
+}
+
+/**
+ * A blob is never started when the disk cannot hold it: a registry that declares a 1 TB layer
+ * (and would stream until the disk is full) is refused before the first byte. The stream itself
+ * stops at the declared size (VerifyingStream), so a blob never grows past what was checked.
+ */
+async function assertRoom(root: string, d: Descriptor, what: string): Promise<void> {
+  const fs = await statfs(root).catch(() => undefined);
+  if (!fs) return;
+  const free = fs.bavail * fs.bsize;
+  if (d.size > free)
+    throw new OciError(
+      'OUTPUT_NO_SPACE',
+      `${what} ${d.digest} is ${d.size} bytes, more than the ${free} bytes free in ${root}; nothing was written`,
+    );
 }
 
 /** A hidden temporary name beside `path` (same directory, so rename is atomic). */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { testImage, testIndex } from '../../../test/helpers/images.ts';
 import { openFileHashes } from '../../platform/file-hashes.ts';
@@ -287,4 +288,34 @@ test('a same-size corrupted blob in an existing layout is rewritten, not kept; u
     [],
     'no temporary file left',
   );
+});
+
+test('a layer declared larger than the free disk is refused before a byte is read; an endless stream stops at its declared size', async (t) => {
+  const root = await tmp(t);
+  const img = await testImage([{ 'a.txt': 'a' }]);
+  const layer = first(img.layers);
+  let reads = 0;
+  async function* endless() {
+    for (;;) {
+      reads++;
+      yield Buffer.alloc(1 << 16);
+    }
+  }
+  const huge = {
+    ...img,
+    layers: [{ ...layer, descriptor: { ...layer.descriptor, size: 2 ** 40 }, open: async () => Readable.from(endless()) }],
+  } as Image;
+  const dir = join(root, 'out');
+  await assert.rejects(writeLayout(dir, [{ artifact: huge }]), { code: 'OUTPUT_NO_SPACE' });
+  assert.equal(reads, 0, 'not one chunk was read');
+  assert.deepEqual(await readdir(root), [], 'nothing was written');
+
+  // Declared small, streamed forever: cut at the declared size, nothing left behind.
+  const liar = {
+    ...img,
+    layers: [{ ...layer, open: async () => Readable.from(endless()) }],
+  } as Image;
+  await assert.rejects(writeLayout(dir, [{ artifact: liar }]), { code: 'OCI_SIZE_MISMATCH' });
+  assert.ok(reads < 4, `stopped after ${reads} chunks`);
+  assert.deepEqual(await readdir(root), [], 'nothing was written');
 });
