@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { stripControls } from '../platform/terminal-text.ts';
 import { commands } from './commands.ts';
+import { reserveStdout } from './output.ts';
 
 /** Runs distill with argv (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -14,12 +15,31 @@ export async function main(argv: string[]): Promise<number> {
   const entry = name ? commands[name] : undefined;
   if (entry) (await entry.load()).register(program);
   else for (const [n, c] of Object.entries(commands)) program.command(n).description(c.summary);
+  const toStdout = archiveToStdout(argv);
+  if (toStdout && argv.includes('--json')) {
+    process.stderr.write(
+      'distill: error CLI_USAGE: --archive - writes the tar to stdout, so --json cannot share it\n',
+    );
+    return 2;
+  }
+  if (toStdout) reserveStdout();
   try {
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
     return report(err);
   }
+}
+
+const STDOUT_PATHS = new Set(['-', '/dev/stdout', '/dev/fd/1', '/proc/self/fd/1']);
+
+/** Whether `--archive` names stdout (`-`, /dev/stdout): then nothing else may be printed there. */
+function archiveToStdout(argv: readonly string[]): boolean {
+  return argv.some(
+    (a, i) =>
+      (a === '--archive' && STDOUT_PATHS.has(argv[i + 1] ?? '')) ||
+      (a.startsWith('--archive=') && STDOUT_PATHS.has(a.slice(10))),
+  );
 }
 
 /** Maps an error to a one-paragraph message on stderr and an exit code (2 usage, 1 otherwise). */

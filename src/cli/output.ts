@@ -9,11 +9,19 @@ export interface Output {
   readonly json: boolean;
 }
 
+/** Set when stdout carries data (`--archive -`): human text then goes to stderr. */
+let stdoutTaken = false;
+
+/** Gives stdout to the data the command writes there; see stdoutTaken. */
+export function reserveStdout(): void {
+  stdoutTaken = true;
+}
+
 export function consoleOutput(json: boolean): Output {
   return {
     json,
     info: (line) => {
-      if (!json) process.stdout.write(`${line}\n`);
+      if (!json) (stdoutTaken ? process.stderr : process.stdout).write(`${line}\n`);
     },
     warn: (line) => process.stderr.write(`${line}\n`),
     result: (value) => {

@@ -48,7 +48,10 @@ export function addOutputFlags(cmd: Command): Command {
       'push to a registry: HOST/REPO[:TAG] (credentials from docker login / distill login)',
     )
     .option('-o, --output <dir>', 'write an OCI image layout to DIR (the default, under ./distill-out/NAME)')
-    .option('--archive <file>', 'write a docker-archive tar (for `docker load`)')
+    .option(
+      '--archive <file>',
+      'write a docker-archive tar (for `docker load`); `-` writes it to stdout (`| docker load`), a fifo is written as a stream',
+    )
     .option('-t, --tag <name>', 'the tag: ref name in the layout, RepoTags in the archive');
 }
 
@@ -73,7 +76,7 @@ export async function writeOutputs(
     const repoTag = archiveTag(o.tag, defaultName);
     // Loaded only when asked for: every module loaded costs start-up time.
     const { writeDockerArchive } = await import('../oci/archive/index.ts');
-    await writeDockerArchive(o.archive, [{ artifact, tags: [repoTag] }]);
+    await writeDockerArchive(o.archive === '-' ? process.stdout : o.archive, [{ artifact, tags: [repoTag] }]);
     result.archive = { path: o.archive, tags: [repoTag] };
   }
   // Last: a registry push is the one output others may see at once.

@@ -80,7 +80,10 @@ export function register(program: Command): void {
     const dir = resolve(dirArg ?? '.');
     const started = Date.now();
     const name = imageName(dir);
-    const outputs = [o.output ?? (o.archive || o.push ? undefined : `distill-out/${name}`), o.archive];
+    const outputs = [
+      o.output ?? (o.archive || o.push ? undefined : `distill-out/${name}`),
+      o.archive === '-' ? undefined : o.archive,
+    ];
     const b = await buildApp({
       ...(await appBuildOptions(dir, o, out)),
       outputs: outputs.filter((p): p is string => Boolean(p)),

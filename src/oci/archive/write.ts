@@ -5,8 +5,10 @@
  * docker ≥ 1.10 for gzip). The file is written beside the target and renamed at the end.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, mkdtemp, open, readlink, rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { canonicalBytes } from '../canonical-json.ts';
@@ -40,12 +42,15 @@ export interface WriteArchiveOptions {
 }
 
 /**
- * Writes images to a docker-archive file (replacing a file already there, atomically).
+ * Writes images to a docker-archive: a file (replaced atomically; through a symlink, its target
+ * is replaced and the link stays), a fifo or character device such as /dev/stdout (written as a
+ * stream), or a Writable (`--archive -`). Sockets, block devices and directories are refused
+ * (OUTPUT_NOT_REGULAR, OUTPUT_EXISTS) before anything is written.
  *
  * @example await writeDockerArchive('app.tar', [{ image, tags: ['app:1.0'] }]);
  */
 export async function writeDockerArchive(
-  file: string,
+  file: string | NodeJS.WritableStream,
   images: readonly ArchiveImage[],
   opts: WriteArchiveOptions = {},
 ): Promise<{ manifest: DockerManifestEntry[] }> {
@@ -54,6 +59,63 @@ export async function writeDockerArchive(
   const storage = opts.layers ?? 'uncompressed';
   const plan = images.map((e) => planImage(e, storage));
   const manifest = plan.map((p) => p.entry);
+  const target =
+    typeof file === 'string' ? await archiveTarget(file) : { kind: 'stream' as const, open: () => file };
+  if (target.kind === 'stream') {
+    // The tar is written by offset (a header is completed after its data), so it is made in a
+    // temporary file and then copied to the stream.
+    const dir = await mkdtemp(join(tmpdir(), 'distill-archive-'));
+    try {
+      const tmp = join(dir, 'archive.tar');
+      await writeTar(tmp, plan, manifest, storage, opts);
+      await pipeline(createReadStream(tmp), target.open(), { end: typeof file === 'string' });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    return { manifest };
+  }
+  await mkdir(dirname(target.path), { recursive: true });
+  const tmp = join(dirname(target.path), `.${basename(target.path)}.tmp-${randomBytes(6).toString('hex')}`);
+  try {
+    await writeTar(tmp, plan, manifest, storage, opts);
+    await rename(tmp, target.path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  return { manifest };
+}
+
+type Target = { kind: 'file'; path: string } | { kind: 'stream'; open: () => NodeJS.WritableStream };
+
+/** Where the archive for path `file` goes: see writeDockerArchive. */
+async function archiveTarget(file: string): Promise<Target> {
+  let path = file;
+  // Follow symlinks (a chain, and dangling ones too: the target file is then created).
+  for (let hops = 0; ; hops++) {
+    const l = await lstat(path).catch(() => undefined);
+    if (!l?.isSymbolicLink()) break;
+    if (hops >= 40) throw new OciError('OUTPUT_NOT_REGULAR', `${file}: too many levels of symbolic links`);
+    path = resolve(dirname(path), await readlink(path));
+  }
+  const st = await stat(path).catch(() => undefined);
+  if (!st || st.isFile()) return { kind: 'file', path };
+  if (st.isDirectory()) throw new OciError('OUTPUT_EXISTS', `${file} is a directory`);
+  if (st.isFIFO() || st.isCharacterDevice())
+    return { kind: 'stream', open: () => createWriteStream(path, { flags: 'w' }) };
+  throw new OciError(
+    'OUTPUT_NOT_REGULAR',
+    `${file} is a ${st.isSocket() ? 'socket' : st.isBlockDevice() ? 'block device' : 'special file'}: write the archive to a file, a fifo, or stdout with --archive -`,
+  );
+}
+
+async function writeTar(
+  tmp: string,
+  plan: ReturnType<typeof planImage>[],
+  manifest: DockerManifestEntry[],
+  storage: ArchiveLayerStorage,
+  opts: WriteArchiveOptions,
+): Promise<void> {
   const repositories: Record<string, Record<string, string>> = {};
   for (const p of plan) {
     const top = p.legacy.at(-1);
@@ -63,11 +125,6 @@ export async function writeDockerArchive(
       repositories[repository] = { ...repositories[repository], [tag]: top.id };
     }
   }
-  if ((await stat(file).catch(() => undefined))?.isDirectory()) {
-    throw new OciError('OUTPUT_EXISTS', `${file} is a directory`);
-  }
-  await mkdir(dirname(file), { recursive: true });
-  const tmp = join(dirname(file), `.${basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
   const fh = await open(tmp, 'wx');
   try {
     const tar = new TarFile(fh, opts.mtime ?? 0);
@@ -95,13 +152,10 @@ export async function writeDockerArchive(
     }
     await tar.end();
     await fh.close();
-    await rename(tmp, file);
   } catch (err) {
     await fh.close().catch(() => {});
-    await rm(tmp, { force: true });
     throw err;
   }
-  return { manifest };
 }
 
 function planImage(e: ArchiveImage, storage: ArchiveLayerStorage) {

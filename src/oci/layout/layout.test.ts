@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -303,7 +303,13 @@ test('a layer declared larger than the free disk is refused before a byte is rea
   }
   const huge = {
     ...img,
-    layers: [{ ...layer, descriptor: { ...layer.descriptor, size: 2 ** 40 }, open: async () => Readable.from(endless()) }],
+    layers: [
+      {
+        ...layer,
+        descriptor: { ...layer.descriptor, size: 2 ** 40 },
+        open: async () => Readable.from(endless()),
+      },
+    ],
   } as Image;
   const dir = join(root, 'out');
   await assert.rejects(writeLayout(dir, [{ artifact: huge }]), { code: 'OUTPUT_NO_SPACE' });
@@ -318,4 +324,23 @@ test('a layer declared larger than the free disk is refused before a byte is rea
   await assert.rejects(writeLayout(dir, [{ artifact: liar }]), { code: 'OCI_SIZE_MISMATCH' });
   assert.ok(reads < 4, `stopped after ${reads} chunks`);
   assert.deepEqual(await readdir(root), [], 'nothing was written');
+});
+
+test('an --output that is a symlink (to an empty directory, or dangling) is written through and stays a link', async (t) => {
+  const root = await tmp(t);
+  const img = await testImage([{ 'a.txt': 'a' }]);
+  await mkdir(join(root, 'real'));
+  await symlink('real', join(root, 'out'));
+  await symlink('later', join(root, 'dangling'));
+  for (const [link, target] of [
+    ['out', 'real'],
+    ['dangling', 'later'],
+  ]) {
+    await writeLayout(join(root, link as string), [{ artifact: img, tag: 'v1' }]);
+    assert.ok((await lstat(join(root, link as string))).isSymbolicLink());
+    assert.equal(
+      (await readLayout(join(root, target as string), 'v1')).descriptor.digest,
+      img.descriptor.digest,
+    );
+  }
 });

@@ -6,8 +6,8 @@
  * but complete blobs, which `umoci gc` removes).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { lstat, mkdir, readdir, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { contentHashes, type FileHashes } from '../../platform/file-hashes.ts';
 import { canonicalBytes } from '../canonical-json.ts';
 import { OciError } from '../errors.ts';
@@ -59,6 +59,8 @@ export async function writeLayout(
     }
   }
   const manifests = entries.map((e) => topDescriptor(e));
+  // An output that is a symlink (to a directory, or dangling) is written through, never replaced.
+  dir = await throughLinks(dir);
   const s = await stat(dir).catch(() => undefined);
   if (!s) return createLayout(dir, entries, manifests, opts);
   if (!s.isDirectory()) throw new OciError('OUTPUT_EXISTS', `${dir} exists and is not a directory`);
@@ -132,6 +134,15 @@ async function updateLayout(
 }
 
 /** The index.json entry for an artifact: its descriptor with the ref name set (or removed). */
+async function throughLinks(path: string): Promise<string> {
+  for (let hops = 0; hops < 40; hops++) {
+    const l = await lstat(path).catch(() => undefined);
+    if (!l?.isSymbolicLink()) return path;
+    path = resolve(dirname(path), await readlink(path));
+  }
+  throw new OciError('OUTPUT_NOT_REGULAR', `${path}: too many levels of symbolic links`);
+}
+
 function writerContext(root: string, opts: WriteLayoutOptions): BlobWriterContext {
   return {
     root,
