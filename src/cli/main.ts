@@ -1,11 +1,14 @@
 /** The CLI entry and its single error boundary: every failure becomes a message and an exit code. */
 import { Command, CommanderError } from 'commander';
+import { removeTempsOnSignals } from '../platform/temp-files.ts';
 import { stripControls } from '../platform/terminal-text.ts';
 import { commands } from './commands.ts';
 import { reserveStdout } from './output.ts';
 
 /** Runs distill with argv (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // Ctrl-C or a CI timeout must not leave half-written outputs or cache files behind.
+  removeTempsOnSignals();
   const program = new Command('distill')
     .description('Distroless container images from signed Debian packages, without a Docker engine.')
     .version(await version(), '-V, --version')

@@ -24,6 +24,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { type Digest, isDigest } from '../oci/digest.ts';
 import { PlatformError } from './errors.ts';
+import { holdTemp, releaseTemp, sweepTemps, tempPath } from './temp-files.ts';
 
 /** What a put may be checked against; a mismatch fails the put and leaves nothing behind. */
 export interface Expected {
@@ -96,6 +97,8 @@ export async function openCache(root: string): Promise<Cache> {
   const stampDir = join(root, 'stamps');
   try {
     for (const d of [blobDir, keyDir, stampDir]) await mkdir(d, { recursive: true });
+    // What killed runs left behind (their pid is gone) is removed here, at the next start.
+    for (const d of [blobDir, keyDir, stampDir]) await sweepTemps(d, '');
   } catch (e) {
     const c = (e as NodeJS.ErrnoException).code;
     const why =
@@ -114,7 +117,13 @@ export async function openCache(root: string): Promise<Cache> {
   const verified = new Map<string, Seen>();
 
   const pathOf = (d: Digest) => join(blobDir, d.slice(7));
-  const tempName = (dir: string) => join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  // Held for removal on a signal until renamed or unlinked (see temp-files.ts).
+  const tempName = (dir: string) => {
+    const p = tempPath(dir);
+    holdTemp(p);
+    return p;
+  };
+  const done = (tmp: string) => releaseTemp(tmp);
   const seenOf = (s: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): Seen => ({
     size: s.size,
     mtimeMs: s.mtimeMs,
@@ -135,6 +144,8 @@ export async function openCache(root: string): Promise<Cache> {
       await rename(tmp, stampOf(p));
     } catch {
       await unlink(tmp).catch(() => {}); // a missing stamp only costs a re-hash
+    } finally {
+      done(tmp);
     }
   }
 
@@ -210,6 +221,8 @@ export async function openCache(root: string): Promise<Cache> {
       if (!out.closed) await new Promise<void>((r) => out.once('close', () => r()));
       await unlink(tmp).catch(() => {});
       throw err;
+    } finally {
+      done(tmp);
     }
   }
 
@@ -222,6 +235,8 @@ export async function openCache(root: string): Promise<Cache> {
     } catch (err) {
       await unlink(tmp).catch(() => {});
       throw err;
+    } finally {
+      done(tmp);
     }
   }
 

@@ -10,11 +10,12 @@
  * holds only the files the last build saw, and is written by atomic rename; a damaged or foreign
  * memo only costs a re-read.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { holdTemp, tempPath } from './temp-files.ts';
 
 /** File hashes by path, remembered per stat stamp. */
 export interface FileHashes {
@@ -108,9 +109,14 @@ function memoHashes(
     async save() {
       if (!file || (!dirty && seen.size === Object.keys(known).length)) return;
       await mkdir(join(file, '..'), { recursive: true });
-      const tmp = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
-      await writeFile(tmp, JSON.stringify({ format: FORMAT, files: Object.fromEntries(seen) }));
-      await rename(tmp, file);
+      const tmp = tempPath(dirname(file), basename(file));
+      const release = holdTemp(tmp);
+      try {
+        await writeFile(tmp, JSON.stringify({ format: FORMAT, files: Object.fromEntries(seen) }));
+        await rename(tmp, file);
+      } finally {
+        release();
+      }
       dirty = false;
     },
   };

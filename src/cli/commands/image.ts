@@ -1,5 +1,6 @@
 /** `distill image from-dir ROOTFS`: an image from a directory, like `docker import` but reproducible. */
-import { basename, resolve } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import {
   applyConfigChanges,
@@ -12,6 +13,7 @@ import {
 } from '../../oci/index.ts';
 import { cacheRoot } from '../../platform/cache.ts';
 import { sourceDateEpoch } from '../../platform/epoch.ts';
+import { holdTemp, sweepTemps, tempPath } from '../../platform/temp-files.ts';
 import {
   type CompressionChoice,
   collect,
@@ -69,45 +71,63 @@ export function register(program: Command): void {
       skipSpecial: Boolean(o.skipSpecial),
       onSkip: (p, why) => out.warn(`warning: skipped ${p} (${why})`),
     });
-    const layer = await writeLayer(entries, {
-      dir: `${cacheRoot(process.env)}/blobs/sha256`,
-      ...o.compression,
-      mtime: epoch,
-    });
-    const base = emptyConfig(platform, epoch);
-    const img = createImage({
-      config: {
-        ...base,
-        config: applyConfigChanges(base.config, {
-          env: mergeEnv([DEFAULT_PATH], o.env ?? []),
-          ...(o.entrypoint ? { entrypoint: o.entrypoint } : {}),
-          ...(o.cmd ? { cmd: o.cmd } : {}),
-          ...(o.user ? { user: o.user } : {}),
-          ...(o.workdir ? { workdir: o.workdir } : {}),
-          labels: keyValues('--label', o.label),
-        }),
-        history: [
-          { created: base.created, created_by: `distill image from-dir ${basename(resolve(rootfs))}` },
-        ],
+    // The layer is of this one tree: nothing will ever reuse it, so it is written to a scratch
+    // folder (removed at the end, on a signal, or by the next run's sweep), never into the cache.
+    const scratchRoot = join(cacheRoot(process.env), 'tmp');
+    await mkdir(scratchRoot, { recursive: true });
+    await sweepTemps(scratchRoot, '');
+    const scratch = tempPath(scratchRoot);
+    const release = holdTemp(scratch);
+    try {
+      await fromDirInto(scratch, rootfs, entries, o, epoch, platform, out);
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+      release();
+    }
+  });
+}
+
+async function fromDirInto(
+  scratch: string,
+  rootfs: string,
+  entries: Awaited<ReturnType<typeof dirEntries>>,
+  o: FromDirOptions,
+  epoch: number,
+  platform: ReturnType<typeof parsePlatform>,
+  out: ReturnType<typeof consoleOutput>,
+): Promise<void> {
+  const layer = await writeLayer(entries, { dir: scratch, ...o.compression, mtime: epoch });
+  const base = emptyConfig(platform, epoch);
+  const img = createImage({
+    config: {
+      ...base,
+      config: applyConfigChanges(base.config, {
+        env: mergeEnv([DEFAULT_PATH], o.env ?? []),
+        ...(o.entrypoint ? { entrypoint: o.entrypoint } : {}),
+        ...(o.cmd ? { cmd: o.cmd } : {}),
+        ...(o.user ? { user: o.user } : {}),
+        ...(o.workdir ? { workdir: o.workdir } : {}),
+        labels: keyValues('--label', o.label),
+      }),
+      history: [{ created: base.created, created_by: `distill image from-dir ${basename(resolve(rootfs))}` }],
+    },
+    layers: [layer],
+    annotations: { 'org.opencontainers.image.created': base.created as string },
+  });
+  const res = await writeOutputs(img, o, basename(resolve(rootfs)), out);
+  out.info(`${img.descriptor.digest}`);
+  if (res.layout) out.info(`wrote OCI layout ${res.layout.path} (tag ${res.layout.tag})`);
+  if (res.archive) out.info(`wrote docker archive ${res.archive.path} (${res.archive.tags.join(', ')})`);
+  out.result({
+    ...res,
+    layers: [
+      {
+        digest: layer.descriptor.digest,
+        size: layer.descriptor.size,
+        diffId: layer.diffId,
+        uncompressedSize: layer.uncompressedSize,
+        entries: layer.entries,
       },
-      layers: [layer],
-      annotations: { 'org.opencontainers.image.created': base.created as string },
-    });
-    const res = await writeOutputs(img, o, basename(resolve(rootfs)), out);
-    out.info(`${img.descriptor.digest}`);
-    if (res.layout) out.info(`wrote OCI layout ${res.layout.path} (tag ${res.layout.tag})`);
-    if (res.archive) out.info(`wrote docker archive ${res.archive.path} (${res.archive.tags.join(', ')})`);
-    out.result({
-      ...res,
-      layers: [
-        {
-          digest: layer.descriptor.digest,
-          size: layer.descriptor.size,
-          diffId: layer.diffId,
-          uncompressedSize: layer.uncompressedSize,
-          entries: layer.entries,
-        },
-      ],
-    });
+    ],
   });
 }

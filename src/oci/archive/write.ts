@@ -4,13 +4,13 @@
  * as `<diffID hex>.tar` by default, as `docker save` and skopeo store them (why: ./README.md), or as they are (`layers: 'as-stored'`, e.g. `<hex>.tar.gz`, smaller, loadable by
  * docker ≥ 1.10 for gzip). The file is written beside the target and renamed at the end.
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, mkdtemp, open, readlink, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { holdTemp, sweepTemps, tempPath } from '../../platform/temp-files.ts';
 import { canonicalBytes } from '../canonical-json.ts';
 import { decompressStream } from '../compression.ts';
 import { DigestStream, digestHex, sha256, VerifyingStream } from '../digest.ts';
@@ -65,23 +65,29 @@ export async function writeDockerArchive(
     // The tar is written by offset (a header is completed after its data), so it is made in a
     // temporary file and then copied to the stream.
     const dir = await mkdtemp(join(tmpdir(), 'distill-archive-'));
+    const release = holdTemp(dir);
     try {
       const tmp = join(dir, 'archive.tar');
       await writeTar(tmp, plan, manifest, storage, opts);
       await pipeline(createReadStream(tmp), target.open(), { end: typeof file === 'string' });
     } finally {
       await rm(dir, { recursive: true, force: true });
+      release();
     }
     return { manifest };
   }
   await mkdir(dirname(target.path), { recursive: true });
-  const tmp = join(dirname(target.path), `.${basename(target.path)}.tmp-${randomBytes(6).toString('hex')}`);
+  await sweepTemps(dirname(target.path), basename(target.path));
+  const tmp = tempPath(dirname(target.path), basename(target.path));
+  const release = holdTemp(tmp);
   try {
     await writeTar(tmp, plan, manifest, storage, opts);
     await rename(tmp, target.path);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    release();
   }
   return { manifest };
 }

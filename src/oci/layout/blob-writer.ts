@@ -6,12 +6,12 @@
  * ctime). A same-size blob with other bytes (a flipped bit, a torn copy) is rewritten: keeping it
  * would make `skopeo copy` fail later with "Digest did not match".
  */
-import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { lstat, rename, rm, statfs, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FileHashes } from '../../platform/file-hashes.ts';
+import { holdTemp, tempPath } from '../../platform/temp-files.ts';
 import { digestHex, sha256, VerifyingStream } from '../digest.ts';
 import { OciError } from '../errors.ts';
 import type { Artifact, Blob } from '../image.ts';
@@ -72,7 +72,8 @@ async function putBlob(
 ): Promise<void> {
   const path = blobPath(ctx.root, d.digest);
   if (!(await intact(ctx, path, d))) {
-    const tmp = tempName(path);
+    const tmp = tempPath(dirname(path));
+    const release = holdTemp(tmp);
     try {
       await write(tmp);
       await rename(tmp, path);
@@ -82,6 +83,8 @@ async function putBlob(
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
+    } finally {
+      release();
     }
     ctx.onEvent?.({ type: 'blob-written', digest: d.digest, size: d.size });
   } else ctx.onEvent?.({ type: 'blob-skipped', digest: d.digest, size: d.size });
@@ -109,9 +112,4 @@ async function assertRoom(root: string, d: Descriptor, what: string): Promise<vo
       'OUTPUT_NO_SPACE',
       `${what} ${d.digest} is ${d.size} bytes, more than the ${free} bytes free in ${root}; nothing was written`,
     );
-}
-
-/** A hidden temporary name beside `path` (same directory, so rename is atomic). */
-export function tempName(path: string): string {
-  return join(dirname(path), `.tmp-${randomBytes(6).toString('hex')}`);
 }

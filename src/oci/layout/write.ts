@@ -5,10 +5,10 @@
  * lock, keeping every other tag; a failure leaves index.json as it was (at worst with unreferenced
  * but complete blobs, which `umoci gc` removes).
  */
-import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readdir, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { contentHashes, type FileHashes } from '../../platform/file-hashes.ts';
+import { holdTemp, sweepTemps, tempPath } from '../../platform/temp-files.ts';
 import { canonicalBytes } from '../canonical-json.ts';
 import { OciError } from '../errors.ts';
 import type { Artifact } from '../image.ts';
@@ -80,7 +80,9 @@ async function createLayout(
 ): Promise<WriteLayoutResult> {
   await mkdir(dirname(dir), { recursive: true });
   // Not mkdtemp: its 0700 would become the layout's mode; mkdir honours the umask like any output.
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${randomBytes(6).toString('hex')}`);
+  await sweepTemps(dirname(dir), basename(dir));
+  const tmp = tempPath(dirname(dir), basename(dir));
+  const release = holdTemp(tmp);
   await mkdir(tmp);
   try {
     await writeFile(join(tmp, 'oci-layout'), OCI_LAYOUT);
@@ -98,6 +100,8 @@ async function createLayout(
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  } finally {
+    release();
   }
   return { manifests, created: true };
 }
@@ -111,6 +115,8 @@ async function updateLayout(
   // A broken layout is reported before anything is added to it.
   await readLayoutIndex(dir);
   await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+  await sweepTemps(join(dir, 'blobs', 'sha256'), '');
+  await sweepTemps(dir, 'index.json');
   const ctx = writerContext(dir, opts);
   for (const e of entries) await putArtifact(ctx, e.artifact);
   const lockOpts = opts.lockTimeoutMs !== undefined ? { timeoutMs: opts.lockTimeoutMs } : {};
@@ -119,13 +125,16 @@ async function updateLayout(
     async () => {
       // Re-read under the lock: another writer may have added a tag since the check above.
       const next = mergeIndex(await readLayoutIndex(dir), manifests);
-      const tmp = join(dir, `.index.json.tmp-${randomBytes(6).toString('hex')}`);
+      const tmp = tempPath(dir, 'index.json');
+      const release = holdTemp(tmp);
       try {
         await writeFile(tmp, canonicalBytes(next));
         await rename(tmp, join(dir, 'index.json'));
       } catch (err) {
         await rm(tmp, { force: true });
         throw err;
+      } finally {
+        release();
       }
     },
     lockOpts,

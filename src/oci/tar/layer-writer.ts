@@ -3,11 +3,12 @@
  * its digest. The diffID (uncompressed) and digest (compressed) are computed while streaming;
  * the blob is written to a temporary name beside its final one and renamed when complete.
  */
-import { randomBytes } from 'node:crypto';
+
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { holdTemp, tempPath } from '../../platform/temp-files.ts';
 import { fileLayer } from '../blobs.ts';
 import { compressStream } from '../compression.ts';
 import { DigestStream, digestHex } from '../digest.ts';
@@ -45,7 +46,8 @@ export async function writeLayer(
   const compression = opts.compression ?? 'gzip';
   const normalized = normalizeEntries(entries, { mtime: opts.mtime ?? 0 });
   await mkdir(opts.dir, { recursive: true });
-  const tmp = join(opts.dir, `.tmp-layer-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const tmp = tempPath(opts.dir);
+  const release = holdTemp(tmp);
   const diff = new DigestStream();
   const comp = new DigestStream();
   try {
@@ -69,5 +71,7 @@ export async function writeLayer(
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
+  } finally {
+    release();
   }
 }
