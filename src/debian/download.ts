@@ -157,7 +157,9 @@ function classify(
         return {
           error: new DebError(
             'DEB_HASH_MISMATCH',
-            `${name}: ${url} does not have the sha256 the signed Packages index gives (${pkg.sha256}); the mirror may be mid-sync or tampered with`,
+            (pkg as { stanza?: string }).stanza === ''
+              ? `${name}: ${url} does not have the sha256 the lock gives (${pkg.sha256}): the lock was edited or damaged, or the mirror serves another build of it; resolve again with --relock`
+              : `${name}: ${url} does not have the sha256 the signed Packages index gives (${pkg.sha256}); the mirror may be mid-sync or tampered with`,
             { cause: err },
           ),
           retry: false,

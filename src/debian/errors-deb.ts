@@ -30,7 +30,9 @@ export type DebErrorCode =
   /** The mirror no longer has the file (404/410): the lock or index is stale; re-lock. */
   | 'DEB_MISSING_ON_MIRROR'
   /** The download failed after retries. */
-  | 'DEB_DOWNLOAD_FAILED';
+  | 'DEB_DOWNLOAD_FAILED'
+  /** The .deb found under a package's sha256 is another package (a lock's hash swapped). */
+  | 'DEB_IDENTITY_MISMATCH';
 
 /** An error with a stable code and the error that caused it. */
 export class DebError extends Error {

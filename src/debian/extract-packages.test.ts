@@ -85,3 +85,77 @@ test('packageContents: files (merged-/usr) and status.d per package, in the orde
   assert.equal(Buffer.concat(chunks).toString(), 'beta');
   assert.match(String(await out[2]?.statusD[4]?.content?.()), /^Package: gamma\n/);
 });
+
+test('a lock whose sha256 for one package is swapped for another cached package is DEB_IDENTITY_MISMATCH blaming the lock; uncached, DEB_HASH_MISMATCH blaming the lock', async () => {
+  const debs: Record<string, Buffer> = {};
+  const pkgs = [];
+  for (const name of ['alpha', 'beta']) {
+    const body = await makeDeb({
+      package: name,
+      files: [
+        { name: './', type: 'directory' },
+        { name: `./${name}`, content: name },
+      ],
+    });
+    const filename = `pool/main/${name[0]}/${name}/${name}_1.0-1_amd64.deb`;
+    debs[filename] = body;
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    // stanza '' is how a locked package comes to the downloader (src/lock/lock.ts `unlocked`).
+    pkgs.push({
+      name,
+      version: '1.0-1',
+      architecture: 'amd64',
+      filename,
+      sha256,
+      size: body.length,
+      stanza: '',
+    });
+  }
+  const server = createServer((req, res) => {
+    const body = debs[(req.url ?? '').slice(1)];
+    if (!body) res.writeHead(404).end();
+    else res.writeHead(200).end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  cleanup.push(() => server.close());
+  const mirror = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const [alpha, beta] = pkgs.map((p) => ({ ...p, mirror })) as [
+    (typeof pkgs)[0] & { mirror: string },
+    (typeof pkgs)[0] & { mirror: string },
+  ];
+
+  const dir = await mkdtemp(join(tmpdir(), 'distill-pc-'));
+  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  const cache = await openCache(dir);
+  await packageContents([alpha, beta], { cache, mergedUsr: true });
+  const swapped = { ...alpha, sha256: beta.sha256, size: beta.size };
+  await assert.rejects(packageContents([swapped], { cache, mergedUsr: true }), (e: unknown) => {
+    assert.equal((e as { code?: string }).code, 'DEB_IDENTITY_MISMATCH');
+    assert.match(
+      (e as Error).message,
+      /the lock names alpha 1\.0-1 \(amd64\).*is beta 1\.0-1 \(amd64\).*lock file was edited/,
+    );
+    assert.doesNotMatch((e as Error).message, /signed Packages index gives/);
+    return true;
+  });
+
+  // The cache is intact: the honest lock still builds from it.
+  const again = await packageContents([alpha, beta], { cache, mergedUsr: true });
+  assert.deepEqual(
+    again.map((c) => c.pkg.name),
+    ['alpha', 'beta'],
+  );
+
+  // A fresh cache: the mirror's alpha does not hash to the lock's (beta's) sha256.
+  const dir2 = await mkdtemp(join(tmpdir(), 'distill-pc-'));
+  cleanup.push(() => rm(dir2, { recursive: true, force: true }));
+  const shaOnly = { ...alpha, sha256: beta.sha256 };
+  await assert.rejects(
+    packageContents([shaOnly], { cache: await openCache(dir2), mergedUsr: true }),
+    (e: unknown) => {
+      assert.equal((e as { code?: string }).code, 'DEB_HASH_MISMATCH');
+      assert.match((e as Error).message, /the sha256 the lock gives.*--relock/);
+      return true;
+    },
+  );
+});

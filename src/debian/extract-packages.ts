@@ -9,6 +9,7 @@ import type { LayerEntry } from '../oci/tar/entry.ts';
 import type { Cache } from '../platform/cache.ts';
 import type { SpawnFn } from './deb-reader.ts';
 import { type DownloadablePackage, type DownloadOptions, downloadPackages } from './download.ts';
+import { DebError } from './errors-deb.ts';
 import { cachedExtraction, type ExtractedDeb, extractDeb, layerEntries } from './extract.ts';
 import { statusDEntries } from './status-d.ts';
 
@@ -91,6 +92,7 @@ export async function packageContents<P extends DownloadablePackage>(
   const out: PackageContents<P>[] = [];
   for (const pkg of pkgs) {
     const extracted = await (extractions.get(pkg.sha256) as Promise<ExtractedDeb>);
+    assertIdentity(pkg, extracted);
     out.push({
       pkg,
       extracted,
@@ -99,4 +101,30 @@ export async function packageContents<P extends DownloadablePackage>(
     });
   }
   return out;
+}
+
+const field = (control: string, name: string) => new RegExp(`^${name}:[ \\t]*(\\S+)`, 'm').exec(control)?.[1];
+
+/**
+ * The file found under a package's sha256 must be that package: its control file names the same
+ * Package, Version and Architecture. The cache is looked up by sha256 alone, so a lock whose hash
+ * for one package was swapped for another cached package's would otherwise build a different
+ * image with exit 0. A package from a lock (no index stanza) blames the lock, not the index.
+ */
+export function assertIdentity(pkg: DownloadablePackage, x: ExtractedDeb): void {
+  const got = {
+    name: field(x.control, 'Package'),
+    version: field(x.control, 'Version'),
+    architecture: field(x.control, 'Architecture'),
+  };
+  if (got.name === pkg.name && got.version === pkg.version && got.architecture === pkg.architecture) return;
+  const want = `${pkg.name} ${pkg.version} (${pkg.architecture})`;
+  const is = `${got.name} ${got.version} (${got.architecture})`;
+  const fromLock = (pkg as { stanza?: string }).stanza === '';
+  throw new DebError(
+    'DEB_IDENTITY_MISMATCH',
+    fromLock
+      ? `the lock names ${want} with sha256 ${pkg.sha256}, but the .deb with that hash is ${is}: the lock file was edited or damaged (the archive's signed index was not read for a locked build); resolve it again with --relock`
+      : `the index names ${want} with sha256 ${pkg.sha256}, but the .deb with that hash is ${is}`,
+  );
 }
