@@ -5,10 +5,12 @@
  * the content-addressed cache. Opened only when a library is missing.
  */
 
+import { posix } from 'node:path';
 import { loadReleaseIndexes } from '../debian/archive.ts';
 import { openArchiveContext } from '../debian/archive-context.ts';
 import { withNamingFallback } from '../debian/contents-guess.ts';
 import { type ContentsLookup, contentsLookup } from '../debian/contents-lookup.ts';
+import { packageContents } from '../debian/extract-packages.ts';
 import { createNativeCheck } from './native.ts';
 import type { NativeCheck, NativeCheckInput } from './types.ts';
 
@@ -23,10 +25,36 @@ function lookupFor(input: NativeCheckInput): Promise<ContentsLookup> {
     p = openArchiveContext({ debian, env: input.env, cache: input.cache }).then((ctx) =>
       // When the mirror's Contents file does not match the signed Release, guess from the
       // library naming, checked against the signed Packages index (and later, the image).
-      withNamingFallback(contentsLookup(ctx.spec, ctx.archive), async (arch) => {
-        const suites = await loadReleaseIndexes(ctx.spec, arch, ctx.archive);
-        return new Set(suites.flatMap((s) => s.packages.map((p) => p.name)));
-      }),
+      withNamingFallback(
+        contentsLookup(ctx.spec, ctx.archive),
+        async (arch) => {
+          const suites = await loadReleaseIndexes(ctx.spec, arch, ctx.archive);
+          return new Set(suites.flatMap((s) => s.packages.map((p) => p.name)));
+        },
+        // A candidate is proven by fetching it through the signed chain and listing its files.
+        async (name, arch, soname) => {
+          const suites = await loadReleaseIndexes(ctx.spec, arch, ctx.archive);
+          for (const suite of suites) {
+            const e = suite.packages.find((p) => p.name === name);
+            if (!e) continue;
+            const pkg = {
+              name: e.name,
+              version: e.version,
+              architecture: e.architecture,
+              filename: e.field('Filename') ?? '',
+              sha256: e.field('SHA256') ?? '',
+              size: Number(e.field('Size') ?? 0),
+              mirror: suite.mirror,
+            };
+            const [c] = await packageContents([pkg], { cache: input.cache, mergedUsr: debian === 13 });
+            const hit = c?.files.find(
+              (f) => f.type !== 'dir' && posix.basename(f.path) === soname && /^(usr\/)?lib\//.test(f.path),
+            );
+            return hit ? posix.dirname(hit.path) : undefined;
+          }
+          return undefined;
+        },
+      ),
     );
     p.catch(() => lookups.delete(id));
     lookups.set(id, p);

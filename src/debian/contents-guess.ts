@@ -7,27 +7,39 @@
  * reports it and checks the library is really there once the package is installed.
  */
 import type { ContentsLookup, LibraryProvider } from './contents-lookup.ts';
+import type { LibraryTable } from './contents-parse.ts';
 import type { DebianError } from './errors.ts';
 
 /** Codes that mean "the Contents index cannot be trusted or had", not "the network is down". */
 const UNVERIFIABLE = new Set(['DEBIAN_INDEX_HASH_MISMATCH', 'DEBIAN_NOT_FOUND', 'DEBIAN_INDEX_UNLISTED']);
 
-/** The package names Debian's library naming gives a soname, most likely first. */
+/** The package names Debian's library naming gives a soname, most likely first, then its stem. */
 export function libraryPackageNames(soname: string): string[] {
   const m = /^(lib[^/]*?)\.so\.(\d+)(\.[\d.]*)?$/.exec(soname);
   if (!m) return [];
   const stem = (m[1] as string).toLowerCase().replace(/_/g, '-');
   const name = /\d$/.test(stem) ? `${stem}-${m[2]}` : `${stem}${m[2]}`;
-  return [`${name}t64`, name];
+  // Many packages are off the rule and named by the stem alone (libxml2.so.2 is in `libxml2`).
+  return [...new Set([`${name}t64`, name, `${stem}t64`, stem])];
 }
 
 /**
- * `primary`, falling back to naming guesses checked against `packageNames(arch)` (the signed
- * Packages index) when the Contents index cannot be verified.
+ * Finds where (which directory) package `name` ships a file named `soname` for `arch`, by
+ * fetching it through the signed chain (Release → Packages → .deb) and listing its files;
+ * undefined when it does not ship it.
+ */
+export type ProveProvider = (name: string, arch: string, soname: string) => Promise<string | undefined>;
+
+/**
+ * `primary`, and when the Contents index cannot be verified: candidates from the unverified
+ * Contents (a hint) and from Debian's library naming, each kept only when it is in the signed
+ * Packages index and — with `prove` — once the package, fetched through the signed chain, is
+ * seen to ship the library. The answer says which path was taken.
  */
 export function withNamingFallback(
   primary: ContentsLookup,
   packageNames: (arch: string) => Promise<ReadonlySet<string>>,
+  prove?: ProveProvider,
 ): ContentsLookup {
   return {
     async packagesProvidingLibrary(soname, arch) {
@@ -36,10 +48,35 @@ export function withNamingFallback(
       } catch (err) {
         if (!UNVERIFIABLE.has((err as DebianError).code)) throw err;
         const known = await packageNames(arch);
-        const why = `guessed from Debian's library package naming and the signed Packages index, because the Contents index could not be verified (${(err as DebianError).code}: ${(err as Error).message.split(':').slice(0, 2).join(':')})`;
-        const out: LibraryProvider[] = [];
+        const why = `${(err as DebianError).code}: ${(err as Error).message.split(':').slice(0, 2).join(':')}`;
+        const table = (err as { unverifiedTable?: LibraryTable }).unverifiedTable;
+        const hinted = (table?.get(soname) ?? []).flatMap((loc) => loc.packages);
+        const candidates: { name: string; from: string }[] = [];
+        for (const name of hinted) candidates.push({ name, from: 'the unverified Contents index' });
         for (const name of libraryPackageNames(soname))
-          if (known.has(name)) out.push({ package: name, dir: '', guessed: why });
+          candidates.push({ name, from: "Debian's library package naming" });
+        const out: LibraryProvider[] = [];
+        const tried = new Set<string>();
+        for (const c of candidates) {
+          if (tried.has(c.name) || !known.has(c.name)) continue;
+          tried.add(c.name);
+          if (!prove) {
+            out.push({
+              package: c.name,
+              dir: '',
+              guessed: `guessed from ${c.from} and the signed Packages index, because the Contents index could not be verified (${why})`,
+            });
+            continue;
+          }
+          const dir = await prove(c.name, arch, soname);
+          if (dir === undefined) continue;
+          out.push({
+            package: c.name,
+            dir,
+            guessed: `named by ${c.from} (the Contents index could not be verified: ${why}) and proven: ${c.name}, fetched through the signed Packages index, ships ${dir}/${soname}`,
+          });
+          return out;
+        }
         return out;
       }
     },

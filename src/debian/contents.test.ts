@@ -183,8 +183,12 @@ test('lookup: signed Contents-amd64 + Contents-all fetched by hash, then answere
 test('a .gz whose hash is not the signed one is refused, and nothing is cached', async () => {
   const f = await fixture({ lie: 'gz' });
   const lookup = contentsLookup(f.spec, await f.options());
-  await assert.rejects(lookup.packagesProvidingLibrary('libsqlite3.so.0', 'amd64'), {
-    code: 'DEBIAN_INDEX_HASH_MISMATCH',
+  await assert.rejects(lookup.packagesProvidingLibrary('libsqlite3.so.0', 'amd64'), (e: unknown) => {
+    assert.equal((e as { code?: string }).code, 'DEBIAN_INDEX_HASH_MISMATCH');
+    // What the file said is kept as a hint only (contents-guess.ts proves it before use).
+    const hint = (e as { unverifiedTable?: Map<string, { packages: string[] }[]> }).unverifiedTable;
+    assert.deepEqual(hint?.get('libsqlite3.so.0')?.[0]?.packages, ['libsqlite3-0']);
+    return true;
   });
   const { records, memoBlobs } = await cacheRecords(f.cacheDir);
   const blobs = (await readdir(join(f.cacheDir, 'blobs', 'sha256'))).filter(
@@ -236,9 +240,25 @@ test('a Release without Contents-all is DEBIAN_INDEX_UNLISTED', async () => {
 
 test('naming fallback: only when the Contents index cannot be verified, and only packages the signed index has', async () => {
   const { libraryPackageNames, withNamingFallback } = await import('./contents-guess.ts');
-  assert.deepEqual(libraryPackageNames('libsqlite3.so.0'), ['libsqlite3-0t64', 'libsqlite3-0']);
-  assert.deepEqual(libraryPackageNames('libssl.so.3'), ['libssl3t64', 'libssl3']);
-  assert.deepEqual(libraryPackageNames('libfoo_bar.so.2.1'), ['libfoo-bar2t64', 'libfoo-bar2']);
+  assert.deepEqual(libraryPackageNames('libsqlite3.so.0'), [
+    'libsqlite3-0t64',
+    'libsqlite3-0',
+    'libsqlite3t64',
+    'libsqlite3',
+  ]);
+  assert.deepEqual(libraryPackageNames('libssl.so.3'), ['libssl3t64', 'libssl3', 'libsslt64', 'libssl']);
+  assert.deepEqual(libraryPackageNames('libxml2.so.2'), [
+    'libxml2-2t64',
+    'libxml2-2',
+    'libxml2t64',
+    'libxml2',
+  ]);
+  assert.deepEqual(libraryPackageNames('libfoo_bar.so.2.1'), [
+    'libfoo-bar2t64',
+    'libfoo-bar2',
+    'libfoo-bart64',
+    'libfoo-bar',
+  ]);
   assert.deepEqual(libraryPackageNames('ld-linux-x86-64.so.2'), []);
   const failing = (code: string) => ({
     packagesProvidingLibrary: async () => {
@@ -271,5 +291,60 @@ test('naming fallback: only when the Contents index cannot be verified, and only
     {
       code: 'DEBIAN_FETCH_FAILED',
     },
+  );
+});
+
+test('unverified Contents as a hint, proven by the package itself; the stem guess finds libxml2; a wrong hint is not added', async () => {
+  const { withNamingFallback } = await import('./contents-guess.ts');
+  // A stale Contents (hash not the Release's) says libxml2.so.2 is in `libxml2-utils` (wrong) and `libxml2`.
+  const stale = new Map([
+    ['libxml2.so.2', [{ dir: 'usr/lib/x86_64-linux-gnu', packages: ['libxml2-utils', 'libxml2'] }]],
+  ]);
+  const failing = {
+    packagesProvidingLibrary: async () => {
+      throw Object.assign(new Error('http://m/dists/trixie/main/Contents-amd64.gz: sha256 x but y'), {
+        code: 'DEBIAN_INDEX_HASH_MISMATCH',
+        unverifiedTable: stale,
+      });
+    },
+  };
+  const names = async () => new Set(['libxml2', 'libxml2-utils']);
+  const ships: Record<string, string> = { libxml2: 'usr/lib/x86_64-linux-gnu' };
+  const proven: string[] = [];
+  const prove = async (name: string) => {
+    proven.push(name);
+    return ships[name];
+  };
+  const got = await withNamingFallback(failing, names, prove).packagesProvidingLibrary(
+    'libxml2.so.2',
+    'amd64',
+  );
+  assert.deepEqual(proven, ['libxml2-utils', 'libxml2'], 'the hint is tried first, each candidate proven');
+  assert.equal(got.length, 1);
+  assert.equal(got[0]?.package, 'libxml2');
+  assert.equal(got[0]?.dir, 'usr/lib/x86_64-linux-gnu');
+  assert.match(
+    got[0]?.guessed ?? '',
+    /named by the unverified Contents index .* and proven: libxml2, fetched through the signed Packages index, ships usr\/lib\/x86_64-linux-gnu\/libxml2\.so\.2/,
+  );
+
+  // No hint: the naming guesses, the stem last, still find it.
+  const noHint = {
+    packagesProvidingLibrary: async () => {
+      throw Object.assign(new Error('x: y'), { code: 'DEBIAN_INDEX_HASH_MISMATCH' });
+    },
+  };
+  const byName = await withNamingFallback(noHint, names, prove).packagesProvidingLibrary(
+    'libxml2.so.2',
+    'amd64',
+  );
+  assert.match(byName[0]?.guessed ?? '', /named by Debian's library package naming/);
+  // Nothing proven: nothing added.
+  assert.deepEqual(
+    await withNamingFallback(noHint, names, async () => undefined).packagesProvidingLibrary(
+      'libxml2.so.2',
+      'amd64',
+    ),
+    [],
   );
 });

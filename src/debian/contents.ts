@@ -67,11 +67,20 @@ export async function loadContentsLibraries(
   else {
     const data = await fetchListed(mirror, suite, `${path}.gz`, gz.sha256, release.acquireByHash, options);
     const got = sha256hex(data);
-    if (got !== gz.sha256 || data.length !== gz.size)
-      throw new DebianError(
+    if (got !== gz.sha256 || data.length !== gz.size) {
+      const err = new DebianError(
         'DEBIAN_INDEX_HASH_MISMATCH',
         `${mirror}/dists/${suite}/${path}.gz: sha256 ${got} (${data.length} bytes) but the signed Release says ${gz.sha256} (${gz.size} bytes)`,
       );
+      // Not trusted, but a hint: a caching proxy's stale Contents still names the right package
+      // nearly always. Callers may try its answers only by proving them (contents-guess.ts).
+      const hint = await parseGzipStream(
+        Readable.from([data]),
+        `${mirror}/dists/${suite}/${path}.gz`,
+        undefined,
+      ).catch(() => undefined);
+      throw Object.assign(err, { unverifiedTable: hint });
+    }
     if (cache) {
       const stored = await cache.putBytes(data, { sha256: gz.sha256, size: gz.size });
       open = () => createReadStream(stored.path, { highWaterMark: 1 << 20 });
