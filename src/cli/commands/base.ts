@@ -11,6 +11,7 @@ import { UsageError } from '../errors.ts';
 import { type CompressionChoice, compressionOption } from '../options.ts';
 import { consoleOutput, type Output } from '../output.ts';
 import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
+import { createProgress } from '../progress.ts';
 
 interface BaseFlags extends OutputOptions {
   debian: string;
@@ -23,6 +24,7 @@ interface BaseFlags extends OutputOptions {
   mirror?: string;
   securityMirror?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 const ARCHES = ['amd64', 'arm64'];
@@ -47,9 +49,11 @@ export function register(program: Command): void {
     .option('--list', 'print the catalogue: names, releases, arches, variants, runtimes')
     .option('--mirror <url>', 'Debian archive (default: DISTILL_DEBIAN_MIRROR, the config, then apt sources)')
     .option('--security-mirror <url>', 'Debian security archive')
-    .option('--json', 'print the result as JSON');
+    .option('--json', 'print the result as JSON')
+    .option('-q, --quiet', 'no progress on stderr (warnings and errors still go there)');
   addOutputFlags(cmd).action(async (name: string | undefined, o: BaseFlags) => {
     const out = consoleOutput(Boolean(o.json));
+    const progress = createProgress(process.stderr, { enabled: !o.json && !o.quiet, env: process.env });
     if (o.list) return list(out);
     if (!name)
       throw new UsageError('name a base image (e.g. `distill base python3:nonroot`), or pass --list');
@@ -79,12 +83,16 @@ export function register(program: Command): void {
       ...(lock ? { lock } : {}),
       npm: () => discoverNpmConfig(nodeConfigSources()),
       onEvent: (e) => {
-        if (e.type === 'warning') out.warn(`warning: ${e.message}`);
+        if (e.type === 'download') progress.download(e.event);
+        else if (e.type === 'layer') progress.layer(e);
+        else if (e.type === 'warning') out.warn(`warning: ${e.message}`);
         else if (e.type === 'node' && e.event.type === 'warning') out.warn(`warning: ${e.event.message}`);
       },
     });
     const imageName = `${b.spec.name}-${b.variant}`;
+    progress.step('writing outputs');
     const res = await writeOutputs(b.artifact, o, imageName, out);
+    progress.end();
     if (o.lock && !lock) {
       await writeBaseLock(o.lock, b.lock);
       out.info(`wrote lock ${o.lock}`);

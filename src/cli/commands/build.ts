@@ -14,8 +14,10 @@ import { UsageError } from '../errors.ts';
 import { type CompressionChoice, collect, compressionOption, keyValues, parseArgv } from '../options.ts';
 import { consoleOutput, type Output } from '../output.ts';
 import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
+import { createProgress, type Progress } from '../progress.ts';
 
 export interface BuildFlags extends OutputOptions {
+  quiet?: boolean;
   arch?: string;
   base?: string;
   debian?: string;
@@ -74,23 +76,26 @@ export function register(program: Command): void {
         'layer compression of the layers distill writes (gzip 1–9, default 6; zstd 1–19, default 3: smaller, needs Docker 23+ / containerd 1.5+ to pull); an image-reference base keeps its own',
       ),
     )
-    .option('--json', 'print the result as JSON');
+    .option('--json', 'print the result as JSON')
+    .option('-q, --quiet', 'no progress on stderr (warnings and errors still go there)');
   addOutputFlags(cmd).action(async (dirArg: string | undefined, o: BuildFlags) => {
     const out = consoleOutput(Boolean(o.json));
     const dir = resolve(dirArg ?? '.');
     const started = Date.now();
+    const progress = createProgress(process.stderr, { enabled: !o.json && !o.quiet, env: process.env });
     const name = imageName(dir);
     const outputs = [
       o.output ?? (o.archive || o.push ? undefined : `distill-out/${name}`),
       o.archive === '-' ? undefined : o.archive,
     ];
     const b = await buildApp({
-      ...(await appBuildOptions(dir, o, out)),
+      ...(await appBuildOptions(dir, o, out, progress)),
       outputs: outputs.filter((p): p is string => Boolean(p)),
     });
     const tag = o.tag ?? b.config.tags?.[0];
     const opts = { ...o, ...(tag ? { tag } : {}) };
     const wantsFiles = Boolean(o.output || o.archive || o.push);
+    progress.end();
     const res = wantsFiles || !o.load ? await writeOutputs(b.artifact, opts, name, out) : undefined;
     let loaded: string[] | undefined;
     if (o.load) loaded = await load(b, tag ?? `${name}:latest`, process.env);
@@ -103,7 +108,12 @@ export function register(program: Command): void {
 }
 
 /** The build's options from its flags: what `distill build` and `distill lock DIR` share. */
-export async function appBuildOptions(dir: string, o: BuildFlags, out: Output): Promise<AppBuildOptions> {
+export async function appBuildOptions(
+  dir: string,
+  o: BuildFlags,
+  out: Output,
+  progress: Progress = createProgress(process.stderr, { enabled: false }),
+): Promise<AppBuildOptions> {
   const flags = flagConfig(o);
   const env = process.env;
   const cache = await openCache(cacheRoot(env));
@@ -136,6 +146,17 @@ export async function appBuildOptions(dir: string, o: BuildFlags, out: Output): 
       else if (e.type === 'warning') out.warn(`warning: ${e.message}`);
       else if (e.type === 'native' || e.type === 'step') out.warn(`  ${e.message}`);
       else if (e.type === 'base' && e.event.type === 'warning') out.warn(`warning: ${e.event.message}`);
+      else if (e.type === 'base' && e.event.type === 'download') progress.download(e.event.event);
+      else if (e.type === 'base' && e.event.type === 'layer') progress.layer(e.event);
+      else if (e.type === 'layer')
+        progress.layer({
+          type: 'layer',
+          image: '',
+          kind: e.name,
+          digest: e.digest,
+          size: e.size,
+          cached: e.cached,
+        });
     },
   };
 }
