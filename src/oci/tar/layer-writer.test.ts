@@ -212,3 +212,21 @@ describe('writeLayer', () => {
     );
   });
 });
+
+it('entries are ordered by the bytes of their UTF-8 paths, also with characters above U+D800', async () => {
+  const { normalizeEntries } = await import('./normalize.ts');
+  const paths = ['b', 'a\uFFFD', 'a\u{1F600}', 'a~', 'aé'];
+  const byBytes = [...paths].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  const out = normalizeEntries(
+    paths.map((p) => ({ path: p, type: 'dir' as const, mode: 0o755, uid: 0, gid: 0 })),
+    { mtime: 0 },
+  ).map((e) => e.path);
+  assert.deepEqual(out, byBytes);
+  assert.deepEqual(
+    normalizeEntries(
+      ['b', 'a/c', 'a'].map((p) => ({ path: p, type: 'dir' as const, mode: 0o755, uid: 0, gid: 0 })),
+      { mtime: 0 },
+    ).map((e) => e.path),
+    ['a', 'a/c', 'b'],
+  );
+});

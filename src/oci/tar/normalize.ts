@@ -59,9 +59,14 @@ export function normalizeEntries(input: Iterable<LayerEntry>, opts: NormalizeOpt
       }
     }
   }
-  const sorted = [...byPath.values()].sort((a, b) =>
-    Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)),
-  );
+  // Byte order of the UTF-8 paths. UTF-16 code-unit order is the same unless a path holds a
+  // character at or above U+D800 (surrogates sort below U+E000–U+FFFF), so the strings are
+  // compared directly — no Buffer per comparison — and bytes only when such a path exists.
+  const all = [...byPath.values()];
+  const wide = all.some((e) => /[\uD800-\uFFFF]/.test(e.path));
+  const sorted = wide
+    ? all.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)))
+    : all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return arrangeHardlinks(sorted, byPath);
 }
 
