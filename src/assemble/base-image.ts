@@ -236,7 +236,7 @@ function variantImage(
     `SSL_CERT_FILE=${SSL_CERT_FILE}`,
     ...spec.env,
   ];
-  const kinds = layers.map((l, i) => (i < plan.layers.length ? (plan.layers[i]?.kind ?? 'debug') : 'debug'));
+  const kinds = layers.map((_l, i) => (i < plan.layers.length ? (plan.layers[i]?.kind ?? 'debug') : 'debug'));
   const rt = spec.runtime;
   const annotations: Record<string, string> = {
     'org.opencontainers.image.created': isoTime(f.epoch),

@@ -15,7 +15,7 @@
  * hashed (by any process). A write to the blob, a replacement or a torn file changes its size, mtime,
  * ctime or inode, so it is hashed again; a blob that fails is deleted and reported as a miss.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';

@@ -28,7 +28,7 @@ describe('image from-dir with real peers', () => {
   });
 
   it('is a valid layout that skopeo inspects, umoci unpacks and runc runs', async (t) => {
-    if (!needTools(t, ['busybox-static:' + BUSYBOX, 'oci-image-tool', 'skopeo', 'umoci', 'runc'])) return;
+    if (!needTools(t, [`busybox-static:${BUSYBOX}`, 'oci-image-tool', 'skopeo', 'umoci', 'runc'])) return;
     const out = join(work, 'layout');
     const r = distill([
       'image',
@@ -76,7 +76,7 @@ describe('image from-dir with real peers', () => {
   });
 
   it('loads into docker and runs', async (t) => {
-    if (!needTools(t, ['busybox-static:' + BUSYBOX, 'docker.io:docker'])) return;
+    if (!needTools(t, [`busybox-static:${BUSYBOX}`, 'docker.io:docker'])) return;
     const archive = join(work, 'bb.tar');
     const tag = `distill-e2e-busybox:${process.pid}`;
     const r = distill(['image', 'from-dir', rootfs, '--archive', archive, '--tag', tag]);
