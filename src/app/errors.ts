@@ -1,4 +1,5 @@
 /** Errors of `distill build`. Tests assert `code`; the CLI prints `distill: error CODE: message`. */
+import { CodedError } from '../coded-error.ts';
 export type AppErrorCode =
   /** distill.yaml (or a flag) is not valid: unknown field, wrong type, bad YAML. */
   | 'APP_CONFIG_INVALID'
@@ -62,11 +63,6 @@ export type AppErrorCode =
   | 'APP_GO_BUILD_FAILED';
 
 /** An error with a stable code and the error that caused it. */
-export class AppError extends Error {
-  readonly code: AppErrorCode;
-  constructor(code: AppErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AppError';
-    this.code = code;
-  }
+export class AppError extends CodedError<AppErrorCode> {
+  override readonly name = 'AppError';
 }

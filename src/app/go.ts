@@ -4,19 +4,22 @@
  * architecture on the `static` base. The binary goes to /app/<name> (not ko's /ko-app: one
  * application directory for every kind of project, and the workdir is /app as for the others).
  */
-import { spawn as nodeSpawn } from 'node:child_process';
+
 import { createHash } from 'node:crypto';
 import { access, constants, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, posix } from 'node:path';
 import { readElf } from '../elf/index.ts';
+import { spawnProcess as nodeSpawn } from '../platform/spawn.ts';
 import { AppError } from './errors.ts';
 import { dirChain } from './layout.ts';
 import { baseForElf } from './native-detect.ts';
 import { commonPlan } from './plan-common.ts';
 import type { AppConfig, AppPlan, DetectContext, Detector } from './types.ts';
 
-export type SpawnFn = typeof nodeSpawn;
+export type { SpawnFn } from '../platform/spawn.ts';
+
+import type { SpawnFn } from '../platform/spawn.ts';
 
 /** The `go` program on PATH, or undefined. */
 export async function findOnPath(cmd: string, path: string | undefined): Promise<string | undefined> {

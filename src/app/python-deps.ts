@@ -5,15 +5,18 @@
  * the requirements for the image's Python version and platform into a scratch directory
  * (binary wheels only: nothing is compiled on the host for another Python).
  */
-import { spawn as nodeSpawn } from 'node:child_process';
+
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { spawnProcess as nodeSpawn } from '../platform/spawn.ts';
 import { AppError } from './errors.ts';
 import { assertInProject, resolveInProject } from './project-path.ts';
 
 /** The spawn port (tests pass one running a fake pip). */
-export type SpawnFn = typeof nodeSpawn;
+export type { SpawnFn } from '../platform/spawn.ts';
+
+import type { SpawnFn } from '../platform/spawn.ts';
 
 /** A site-packages directory and how it was found. */
 export interface SitePackages {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
+import type { SpawnFn } from '../platform/spawn.ts';
 import { detectContext, project } from './native-testing.ts';
 import { pythonDetector, pythonDetectorWith } from './python.ts';
 
@@ -69,11 +70,11 @@ test('no Python markers: not a Python project; markers but no main script: APP_P
 
 test('requirements without a site-packages: the host pip installs them for the image Python and platform', async () => {
   const calls: string[][] = [];
-  const fakePip = ((_cmd: string, args: string[], opts: object) => {
-    calls.push(args);
+  const fakePip: SpawnFn = (_cmd, args, opts = {}) => {
+    calls.push([...args]);
     const target = args[args.indexOf('--target') + 1] as string;
     return spawn('sh', ['-c', 'mkdir -p "$0/flask" && echo x > "$0/flask/__init__.py"', target], opts);
-  }) as typeof spawn;
+  };
   const dir = await project({
     'main.py': '',
     'pyproject.toml':
@@ -94,12 +95,12 @@ test('requirements without a site-packages: the host pip installs them for the i
 });
 
 test('pip failing (no index reachable) is APP_PYTHON_DEPS_UNAVAILABLE saying what to do', async () => {
-  const failing = ((_c: string, _a: string[], opts: object) =>
+  const failing: SpawnFn = (_c, _a, opts = {}) =>
     spawn(
       'sh',
       ['-c', 'echo "ERROR: Could not find a version that satisfies the requirement flask" >&2; exit 1'],
       opts,
-    )) as typeof spawn;
+    );
   const dir = await project({ 'main.py': '', 'requirements.txt': '# deps\nflask  # web\n' });
   await assert.rejects(
     pythonDetectorWith({ spawn: failing }).detect(dir, {}, detectContext()),
@@ -109,8 +110,7 @@ test('pip failing (no index reachable) is APP_PYTHON_DEPS_UNAVAILABLE saying wha
       return true;
     },
   );
-  const noPython = ((_c: string, a: string[], opts: object) =>
-    spawn('/nonexistent/python3', a, opts)) as typeof spawn;
+  const noPython: SpawnFn = (_c, a, opts = {}) => spawn('/nonexistent/python3', a, opts);
   await assert.rejects(pythonDetectorWith({ spawn: noPython }).detect(dir, {}, detectContext()), {
     code: 'APP_PYTHON_DEPS_UNAVAILABLE',
     message: /pip is not available/,

@@ -1,4 +1,5 @@
 /** Errors of the assembly helpers. Tests assert `code`; the CLI maps codes to messages. */
+import { CodedError } from '../coded-error.ts';
 export type AssembleErrorCode =
   /** A Debian release distill does not know (root files are per release). */
   | 'ASSEMBLE_RELEASE_UNKNOWN'
@@ -16,11 +17,6 @@ export type AssembleErrorCode =
   | 'BUSYBOX_APPLETS_NOT_FOUND';
 
 /** An error with a stable code and the error that caused it. */
-export class AssembleError extends Error {
-  readonly code: AssembleErrorCode;
-  constructor(code: AssembleErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AssembleError';
-    this.code = code;
-  }
+export class AssembleError extends CodedError<AssembleErrorCode> {
+  override readonly name = 'AssembleError';
 }

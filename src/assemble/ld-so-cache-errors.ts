@@ -1,4 +1,5 @@
 /** Errors of the ld.so.cache writer and reader. Tests assert `code`. */
+import { CodedError } from '../coded-error.ts';
 export type LdCacheErrorCode =
   /** The bytes are not a glibc ld.so.cache in the new format (bad magic/version, impossible offsets). */
   | 'LDCACHE_INVALID'
@@ -14,11 +15,6 @@ export type LdCacheErrorCode =
   | 'LDCACHE_READ_FAILED';
 
 /** An error with a stable code and the error that caused it. */
-export class LdCacheError extends Error {
-  readonly code: LdCacheErrorCode;
-  constructor(code: LdCacheErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'LdCacheError';
-    this.code = code;
-  }
+export class LdCacheError extends CodedError<LdCacheErrorCode> {
+  override readonly name = 'LdCacheError';
 }

@@ -1,4 +1,5 @@
 /** Errors of the catalogue and of base image assembly. */
+import { CodedError } from '../coded-error.ts';
 export type CatalogueErrorCode =
   | 'CATALOGUE_NAME_UNKNOWN'
   | 'CATALOGUE_VARIANT_UNKNOWN'
@@ -7,11 +8,6 @@ export type CatalogueErrorCode =
   | 'CATALOGUE_RUNTIME_LIBRARY_MISSING'
   | 'CATALOGUE_LOCK_MISMATCH';
 
-export class CatalogueError extends Error {
-  readonly code: CatalogueErrorCode;
-  constructor(code: CatalogueErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CatalogueError';
-    this.code = code;
-  }
+export class CatalogueError extends CodedError<CatalogueErrorCode> {
+  override readonly name = 'CatalogueError';
 }

@@ -1,8 +1,8 @@
+import { CodedError } from '../coded-error.ts';
 /** Errors raised by the CLI layer itself (bad flags, bad combinations). */
-export class UsageError extends Error {
-  readonly code = 'CLI_USAGE';
+export class UsageError extends CodedError<'CLI_USAGE'> {
+  override readonly name = 'UsageError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'UsageError';
+    super('CLI_USAGE', message, options);
   }
 }

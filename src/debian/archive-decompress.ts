@@ -3,16 +3,19 @@
  * which is several times faster than any JavaScript xz decoder and present wherever apt is.
  * The spawn is a parameter so tests can run without it.
  */
-import { spawn as nodeSpawn } from 'node:child_process';
+
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { spawnProcess as nodeSpawn } from '../platform/spawn.ts';
 import { DebianError } from './errors.ts';
 
 /** The compressions indexes come in, preferred first. */
 export type IndexCompression = 'xz' | 'gz';
 
 /** The spawn port: the subset of child_process.spawn used here. */
-export type SpawnFn = typeof nodeSpawn;
+export type { SpawnFn } from '../platform/spawn.ts';
+
+import type { SpawnFn } from '../platform/spawn.ts';
 
 const gunzipAsync = promisify(gunzip);
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import type { SpawnFn } from '../platform/spawn.ts';
 import { decompress } from './archive-decompress.ts';
 import { getBytes } from './archive-http.ts';
 
@@ -28,8 +29,7 @@ test('gzip and xz index data decompress; corrupt data fails with DEBIAN_DECOMPRE
 });
 
 test('without the xz program the error says which package to install', async () => {
-  const missing = ((_cmd: string, args: string[], opts: object) =>
-    spawn('/nonexistent/xz', args, opts)) as typeof spawn;
+  const missing: SpawnFn = (_cmd, args, opts = {}) => spawn('/nonexistent/xz', args, opts);
   await assert.rejects(decompress(Buffer.from('x'), 'xz', missing), {
     code: 'DEBIAN_DECOMPRESS_FAILED',
     message: /xz-utils/,

@@ -28,7 +28,9 @@ export interface DebFile {
 }
 
 /** The process spawner (injected so tests can make a decompressor fail). */
-export type SpawnFn = (cmd: string, args: string[]) => ChildProcess;
+export type { SpawnFn } from '../platform/spawn.ts';
+
+import type { SpawnFn } from '../platform/spawn.ts';
 
 const defaultSpawn: SpawnFn = (cmd, args) => nodeSpawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
 

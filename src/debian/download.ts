@@ -7,6 +7,7 @@
 import type { Digest } from '../oci/digest.ts';
 import type { Cache } from '../platform/cache.ts';
 import { toDigest } from '../platform/cache.ts';
+import { eachLimit } from '../platform/concurrency.ts';
 import { PlatformError } from '../platform/errors.ts';
 import { type FetchLike, fetchWithRetry } from '../platform/http.ts';
 import { DebError } from './errors-deb.ts';
@@ -71,7 +72,6 @@ export async function downloadPackages<P extends DownloadablePackage>(
   let packagesDone = 0;
   const emit = opts.onProgress ?? (() => {});
   const results: DownloadedPackage<P>[] = new Array(pkgs.length);
-  let next = 0;
 
   async function one(pkg: P): Promise<DownloadedPackage<P>> {
     const digest = toDigest(pkg.sha256);
@@ -116,29 +116,22 @@ export async function downloadPackages<P extends DownloadablePackage>(
     }
   }
 
-  async function worker(): Promise<void> {
-    while (next < pkgs.length) {
-      const i = next++;
-      const pkg = pkgs[i] as P;
-      const r = await one(pkg);
-      results[i] = r;
-      opts.onDownloaded?.(r);
-      packagesDone++;
-      if (r.cached) bytesDone += pkg.size;
-      emit({
-        type: 'done',
-        package: pkg.name,
-        cached: r.cached,
-        packagesDone,
-        packagesTotal: pkgs.length,
-        bytesDone,
-        bytesTotal,
-      });
-    }
-  }
-
-  const n = Math.max(1, Math.min(opts.concurrency ?? 4, pkgs.length));
-  await Promise.all(Array.from({ length: n }, worker));
+  await eachLimit(pkgs, opts.concurrency ?? 4, async (pkg, i) => {
+    const r = await one(pkg);
+    results[i] = r;
+    opts.onDownloaded?.(r);
+    packagesDone++;
+    if (r.cached) bytesDone += pkg.size;
+    emit({
+      type: 'done',
+      package: pkg.name,
+      cached: r.cached,
+      packagesDone,
+      packagesTotal: pkgs.length,
+      bytesDone,
+      bytesTotal,
+    });
+  });
   return results;
 }
 

@@ -2,6 +2,7 @@
  * Errors of the package side of the Debian engine (downloads, .deb reader, extraction, merged-/usr).
  * Separate from errors.ts (the archive side) so both can grow without touching each other's lines.
  */
+import { CodedError } from '../coded-error.ts';
 export type DebErrorCode =
   /** The downloaded .deb's sha256 is not the one the signed Packages index gives. */
   | 'DEB_HASH_MISMATCH'
@@ -35,11 +36,6 @@ export type DebErrorCode =
   | 'DEB_IDENTITY_MISMATCH';
 
 /** An error with a stable code and the error that caused it. */
-export class DebError extends Error {
-  readonly code: DebErrorCode;
-  constructor(code: DebErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DebError';
-    this.code = code;
-  }
+export class DebError extends CodedError<DebErrorCode> {
+  override readonly name = 'DebError';
 }

@@ -1,4 +1,5 @@
 /** Errors of the Debian engine. Tests assert `code`; the CLI prints `distill: error CODE: message`. */
+import { CodedError } from '../coded-error.ts';
 export type DebianErrorCode =
   // where packages come from
   | 'DEBIAN_MIRROR_UNSET'
@@ -27,11 +28,6 @@ export type DebianErrorCode =
   | 'DEBIAN_EXCLUDED_REQUESTED';
 
 /** An error with a stable code and the error that caused it. */
-export class DebianError extends Error {
-  readonly code: DebianErrorCode;
-  constructor(code: DebianErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DebianError';
-    this.code = code;
-  }
+export class DebianError extends CodedError<DebianErrorCode> {
+  override readonly name = 'DebianError';
 }

@@ -59,7 +59,7 @@ test('packageContents: files (merged-/usr) and status.d per package, in the orde
   const cache = await openCache(dir);
   let live = 0;
   let most = 0;
-  const spawnCounting = (cmd: string, args: string[]) => {
+  const spawnCounting = (cmd: string, args: readonly string[]) => {
     const c = spawn(cmd, args);
     most = Math.max(most, ++live);
     c.on('close', () => live--);

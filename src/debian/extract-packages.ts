@@ -7,6 +7,7 @@
 import { availableParallelism } from 'node:os';
 import type { LayerEntry } from '../oci/tar/entry.ts';
 import type { Cache } from '../platform/cache.ts';
+import { limiter } from '../platform/concurrency.ts';
 import type { SpawnFn } from './deb-reader.ts';
 import { type DownloadablePackage, type DownloadOptions, downloadPackages } from './download.ts';
 import { DebError } from './errors-deb.ts';
@@ -31,22 +32,6 @@ export interface PackageContentsOptions extends Omit<DownloadOptions, 'onDownloa
   /** Packages decompressed at once (default: the number of CPUs). */
   extractConcurrency?: number;
   spawn?: SpawnFn;
-}
-
-/** Runs at most `n` tasks at once. */
-function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return async (task) => {
-    if (active >= n) await new Promise<void>((r) => waiting.push(r));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
 }
 
 /** Downloads and extracts `pkgs`; results in the order given. */

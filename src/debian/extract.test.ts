@@ -48,7 +48,7 @@ test('extracts into the cache; entries normalised; contents by ranged read; warm
   const p = join(dir, 'tool.deb');
   await writeFile(p, await makeDeb({ package: 'tool', files: good, md5sums: 'm  usr/bin/tool\n' }));
   let spawns = 0;
-  const counting = (cmd: string, args: string[]): ChildProcess => {
+  const counting = (cmd: string, args: readonly string[]): ChildProcess => {
     spawns++;
     return spawn(cmd, args);
   };

@@ -1,4 +1,5 @@
 /** Errors of the ELF reader. Tests assert `code`; the CLI prints `distill: error CODE: message`. */
+import { CodedError } from '../coded-error.ts';
 export type ElfErrorCode =
   /** The input does not start with the ELF magic (`\x7fELF`): not an ELF file at all. */
   | 'ELF_NOT_ELF'
@@ -10,11 +11,6 @@ export type ElfErrorCode =
   | 'ELF_READ_FAILED';
 
 /** An error with a stable code and the error that caused it. */
-export class ElfError extends Error {
-  readonly code: ElfErrorCode;
-  constructor(code: ElfErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ElfError';
-    this.code = code;
-  }
+export class ElfError extends CodedError<ElfErrorCode> {
+  override readonly name = 'ElfError';
 }

@@ -1,4 +1,5 @@
 /** Errors of the npm registry client and the Node.js runtime. Tests assert `code`. */
+import { CodedError } from '../coded-error.ts';
 export type NpmErrorCode =
   // configuration
   | 'NPM_CONFIG_INVALID'
@@ -19,11 +20,6 @@ export type NpmErrorCode =
   | 'NODE_ARCH_UNSUPPORTED';
 
 /** An error with a stable code and the error that caused it. */
-export class NpmError extends Error {
-  readonly code: NpmErrorCode;
-  constructor(code: NpmErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'NpmError';
-    this.code = code;
-  }
+export class NpmError extends CodedError<NpmErrorCode> {
+  override readonly name = 'NpmError';
 }

@@ -1,4 +1,5 @@
 /** Errors of the OCI model, sources and sinks. Tests assert `code`; the CLI maps codes to messages. */
+import { CodedError } from '../coded-error.ts';
 export type OciErrorCode =
   | 'OCI_DIGEST_INVALID'
   | 'OCI_DIGEST_MISMATCH'
@@ -27,11 +28,6 @@ export type OciErrorCode =
   | 'IMAGE_REF_INVALID';
 
 /** An error with a stable code and the error that caused it. */
-export class OciError extends Error {
-  readonly code: OciErrorCode;
-  constructor(code: OciErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'OciError';
-    this.code = code;
-  }
+export class OciError extends CodedError<OciErrorCode> {
+  override readonly name = 'OciError';
 }

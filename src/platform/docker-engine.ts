@@ -3,9 +3,11 @@
  * docker-archive tar as the body, then the JSON-lines progress stream read to the end, where a
  * failure shows up as a `{"error": ...}` line even though the status was 200. No docker CLI.
  */
+
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { request } from 'node:http';
+import { CodedError } from '../coded-error.ts';
 
 export type DockerEngineErrorCode =
   /** No socket (DOCKER_HOST not unix://, or nothing listening). */
@@ -13,13 +15,8 @@ export type DockerEngineErrorCode =
   /** The engine answered with an error status or an error line. */
   | 'DOCKER_LOAD_FAILED';
 
-export class DockerEngineError extends Error {
-  readonly code: DockerEngineErrorCode;
-  constructor(code: DockerEngineErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DockerEngineError';
-    this.code = code;
-  }
+export class DockerEngineError extends CodedError<DockerEngineErrorCode> {
+  override readonly name = 'DockerEngineError';
 }
 
 /** The engine's socket: DOCKER_HOST=unix:///path, else /var/run/docker.sock. */

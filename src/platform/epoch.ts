@@ -1,6 +1,11 @@
 /** SOURCE_DATE_EPOCH: the one source of time in images (reproducible-builds.org). */
-export class EpochError extends Error {
-  readonly code = 'SOURCE_DATE_EPOCH_INVALID';
+import { CodedError } from '../coded-error.ts';
+
+export class EpochError extends CodedError<'SOURCE_DATE_EPOCH_INVALID'> {
+  override readonly name = 'EpochError';
+  constructor(message: string) {
+    super('SOURCE_DATE_EPOCH_INVALID', message);
+  }
 }
 
 /** Seconds from SOURCE_DATE_EPOCH, default 0; anything but a non-negative integer is an error. */

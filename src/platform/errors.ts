@@ -1,3 +1,4 @@
+import { CodedError } from '../coded-error.ts';
 /** Errors of the platform effects (cache, HTTP). Tests assert `code`; the CLI maps codes to messages. */
 export type PlatformErrorCode =
   | 'CACHE_DIGEST_MISMATCH'
@@ -11,14 +12,12 @@ export type PlatformErrorCode =
   | 'HTTP_ABORTED';
 
 /** An error with a stable code and the error that caused it. */
-export class PlatformError extends Error {
-  readonly code: PlatformErrorCode;
+export class PlatformError extends CodedError<PlatformErrorCode> {
+  override readonly name = 'PlatformError';
   /** For HTTP_STATUS: the response status. */
   readonly status?: number;
   constructor(code: PlatformErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
-    super(message, options);
-    this.name = 'PlatformError';
-    this.code = code;
+    super(code, message, options);
     if (options?.status !== undefined) this.status = options.status;
   }
 }

@@ -40,24 +40,4 @@ export function sessionFor(ref: Reference, opts: RegistryClientOptions): Registr
   );
 }
 
-/** Runs `fn` over `items` with at most `jobs` at once; the first failure rejects (others finish). */
-export async function eachLimit<T>(
-  items: readonly T[],
-  jobs: number,
-  fn: (t: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failed: unknown;
-  const worker = async () => {
-    while (failed === undefined && next < items.length) {
-      const t = items[next++] as T;
-      try {
-        await fn(t);
-      } catch (e) {
-        failed ??= e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
-  if (failed !== undefined) throw failed;
-}
+export { eachLimit } from '../platform/concurrency.ts';

@@ -1,3 +1,4 @@
+import { CodedError } from '../coded-error.ts';
 /** Errors of the registry client. Tests assert `code`; the CLI prints `code` and the message. */
 export type RegistryErrorCode =
   /** A reference that is not `[HOST[:PORT]/]REPO[:TAG][@sha256:HEX]`. */
@@ -43,8 +44,8 @@ export interface RegistryErrorEntry {
 }
 
 /** An error with a stable code, the HTTP status when there was one, and the registry's error entries. */
-export class RegistryError extends Error {
-  readonly code: RegistryErrorCode;
+export class RegistryError extends CodedError<RegistryErrorCode> {
+  override readonly name = 'RegistryError';
   readonly status: number | undefined;
   readonly entries: readonly RegistryErrorEntry[];
   /** Whether trying again may help (network trouble, 408/429/5xx, temporary registry codes). */
@@ -62,9 +63,7 @@ export class RegistryError extends Error {
       retryAfterMs?: number;
     } = {},
   ) {
-    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
-    this.name = 'RegistryError';
-    this.code = code;
+    super(code, message, options.cause !== undefined ? { cause: options.cause } : undefined);
     this.status = options.status;
     this.entries = options.entries ?? [];
     this.retryable = options.retryable ?? false;
