@@ -2,36 +2,16 @@
  * Plan of a catalogue image: which exact packages (and Node.js release) go into which layer, for
  * one architecture. Pure data once made: the lockfile stores it and assembly executes it.
  */
-import type { BaseImageSpec, LayerKind } from '../catalogue/index.ts';
+import type { BaseImageSpec } from '../catalogue/index.ts';
 import { CATALOGUE_EXCLUDE, CatalogueError } from '../catalogue/index.ts';
 import { type Exclusion, resolve, toResolved, type Universe } from '../debian/index.ts';
 import type { ResolvedPackage } from '../debian/types.ts';
 import type { NodeRuntimeLock } from '../npm/index.ts';
 
-export interface LayerPlan {
-  kind: LayerKind;
-  /** The packages this layer adds (none that a lower layer has), sorted by name. */
-  packages: ResolvedPackage[];
-}
+// The plan's types live with the lock that stores them (lock/ must not depend on assemble/).
+export type { BasePlan, LayerPlan } from '../lock/plan.ts';
 
-export interface BasePlan {
-  name: string;
-  debian: 12 | 13;
-  arch: string;
-  layers: LayerPlan[];
-  /** Packages whose files distill uses without installing them whole. */
-  sources: {
-    /** Its certificates become /etc/ssl/certs/ca-certificates.crt (and the Java trust store). */
-    caCertificates: ResolvedPackage;
-    /** /busybox for the debug variants. */
-    busybox: ResolvedPackage;
-    /** The C.utf8 locale, for images that set LANG=C.UTF-8. */
-    libcBin: ResolvedPackage;
-  };
-  node?: NodeRuntimeLock;
-  excluded: Exclusion[];
-  warnings: string[];
-}
+import type { BasePlan, LayerPlan } from '../lock/plan.ts';
 
 /** Extra packages a runtime layer needs that only its binary knows (node's DT_NEEDED). */
 export interface PlanExtras {

@@ -4,11 +4,12 @@
  * libc-bin), and the Node.js release for nodejsNN. A build with it resolves nothing and reads
  * no index: it fetches exactly these files (hash-checked) or takes them from the cache.
  */
-import type { BasePlan } from '../assemble/base-plan.ts';
+
 import type { DebianRelease } from '../debian/types.ts';
 import type { NodeRuntimeLock } from '../npm/index.ts';
 import { LockError } from './errors.ts';
 import { configChecksum, locked, readLockJson, unlocked, writeLock } from './lock.ts';
+import type { BasePlan } from './plan.ts';
 import type { LockedPackage } from './types.ts';
 
 export interface BaseLockInputs {
