@@ -1,8 +1,8 @@
 /** distill.yaml `files:`: extra project paths placed anywhere in the image, with a mode and owner. */
 import { readFile, readlink } from 'node:fs/promises';
 import { posix } from 'node:path';
+import type { FileHashes } from '../files/index.ts';
 import { canonicalJson, type LayerEntry, sha256 } from '../oci/index.ts';
-import type { FileHashes } from '../platform/file-hashes.ts';
 import { AppError } from './errors.ts';
 import { dirChain, type Owner, parseOwner, treeEntries } from './layout.ts';
 import { resolveInProject } from './project-path.ts';

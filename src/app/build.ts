@@ -11,6 +11,7 @@ import { type CachedLayer, cachedLayer } from '../assemble/layer-cache.ts';
 import type { ArchiveContext } from '../debian/index.ts';
 import { parseDebianRelease } from '../debian/mirror.ts';
 import type { DebianRelease } from '../debian/types.ts';
+import { openFileHashes } from '../files/index.ts';
 import {
   APP_LOCK_FILE,
   type AppLockArch,
@@ -31,7 +32,6 @@ import {
   type LayerEntry,
 } from '../oci/index.ts';
 import type { Cache } from '../platform/cache.ts';
-import { openFileHashes } from '../platform/file-hashes.ts';
 import { type AppBase, appBase, layerCompression } from './build-base.ts';
 import { appAnnotations, appImageConfig, effectivePlan } from './build-config.ts';
 import { checkEntrypoint } from './build-entrypoint.ts';

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { contentHashes } from '../platform/file-hashes.ts';
+import { contentHashes } from '../files/index.ts';
 import { ignoreRules, loadIgnoreRules } from './ignore.ts';
 import { treeEntries } from './layout.ts';
 

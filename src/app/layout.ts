@@ -9,8 +9,8 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream, type Stats } from 'node:fs';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import type { FileHashes } from '../files/index.ts';
 import type { LayerEntry } from '../oci/index.ts';
-import type { FileHashes } from '../platform/file-hashes.ts';
 import { AppError } from './errors.ts';
 
 /** A numeric owner. */

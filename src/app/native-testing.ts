@@ -2,7 +2,7 @@
 import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { contentHashes } from '../platform/file-hashes.ts';
+import { contentHashes } from '../files/index.ts';
 import type { DetectContext } from './types.ts';
 
 /** Writes `files` (path → content; a `mode` suffix `@755` makes it executable) into a new directory. */

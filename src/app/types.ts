@@ -5,9 +5,10 @@
  * file the plan names against the final image. Shape is stable: add fields, never rename.
  * @module
  */
+
+import type { FileHashes } from '../files/index.ts';
 import type { LayerEntry } from '../oci/index.ts';
 import type { Cache } from '../platform/cache.ts';
-import type { FileHashes } from '../platform/file-hashes.ts';
 
 /** What kind of application a detector recognised. */
 export type AppKind =

@@ -1,6 +1,6 @@
 /** The CLI entry and its single error boundary: every failure becomes a message and an exit code. */
 import { Command, CommanderError } from 'commander';
-import { removeTempsOnSignals } from '../platform/temp-files.ts';
+import { removeTempsOnSignals } from '../files/index.ts';
 import { stripControls } from '../platform/terminal-text.ts';
 import { commands } from './commands.ts';
 import { reserveStdout } from './output.ts';

@@ -6,10 +6,10 @@
 
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { openFileHashes } from '../files/index.ts';
 import type { Artifact } from '../oci/index.ts';
 import { type LayoutEntry, writeLayout } from '../oci/layout/index.ts';
 import { cacheRoot } from '../platform/cache.ts';
-import { openFileHashes } from '../platform/file-hashes.ts';
 import type { PushResult } from '../registry/index.ts';
 import type { Output } from './output.ts';
 import { addRegistryFlags, type RegistryFlags } from './registry-flags.ts';

@@ -22,9 +22,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { holdTemp, releaseTemp, sweepTemps, tempPath } from '../files/index.ts';
 import { type Digest, isDigest } from '../oci/digest.ts';
 import { PlatformError } from './errors.ts';
-import { holdTemp, releaseTemp, sweepTemps, tempPath } from './temp-files.ts';
 
 /** What a put may be checked against; a mismatch fails the put and leaves nothing behind. */
 export interface Expected {

@@ -2,6 +2,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { holdTemp, sweepTemps, tempPath } from '../../files/index.ts';
 import {
   applyConfigChanges,
   createImage,
@@ -13,7 +14,6 @@ import {
 } from '../../oci/index.ts';
 import { cacheRoot } from '../../platform/cache.ts';
 import { sourceDateEpoch } from '../../platform/epoch.ts';
-import { holdTemp, sweepTemps, tempPath } from '../../platform/temp-files.ts';
 import {
   type CompressionChoice,
   collect,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { holdTemp, sweepTemps, tempPath } from '../../platform/temp-files.ts';
+import { holdTemp, sweepTemps, tempPath } from '../../files/index.ts';
 import { canonicalBytes } from '../canonical-json.ts';
 import { decompressStream } from '../compression.ts';
 import { DigestStream, digestHex, sha256, VerifyingStream } from '../digest.ts';

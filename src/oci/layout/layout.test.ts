@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { testImage, testIndex } from '../../../test/helpers/images.ts';
-import { openFileHashes } from '../../platform/file-hashes.ts';
+import { openFileHashes } from '../../files/index.ts';
 import { digestHex } from '../digest.ts';
 import type { Image } from '../image.ts';
 import { REF_NAME_ANNOTATION } from '../types.ts';

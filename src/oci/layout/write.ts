@@ -7,8 +7,7 @@
  */
 import { lstat, mkdir, readdir, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { contentHashes, type FileHashes } from '../../platform/file-hashes.ts';
-import { holdTemp, sweepTemps, tempPath } from '../../platform/temp-files.ts';
+import { contentHashes, type FileHashes, holdTemp, sweepTemps, tempPath } from '../../files/index.ts';
 import { canonicalBytes } from '../canonical-json.ts';
 import { OciError } from '../errors.ts';
 import type { Artifact } from '../image.ts';

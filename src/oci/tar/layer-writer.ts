@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { holdTemp, tempPath } from '../../platform/temp-files.ts';
+import { holdTemp, tempPath } from '../../files/index.ts';
 import { fileLayer } from '../blobs.ts';
 import { compressStream } from '../compression.ts';
 import { DigestStream, digestHex } from '../digest.ts';
