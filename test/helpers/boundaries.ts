@@ -55,8 +55,8 @@ export async function checkBoundaries(srcRoot: string): Promise<BoundaryReport> 
       if (b === 'cli' && !CLI_IMPORTERS.some((r) => r.test(from))) cli.push(`${from} → ${to}`);
       if (b && !isPublic(to)) inner.push(`${from} → ${to}`);
       if (a && b) {
-        let s = edges.get(a);
-        if (!s) edges.set(a, (s = new Set()));
+        const s = edges.get(a) ?? new Set<string>();
+        edges.set(a, s);
         s.add(b);
       }
     }
