@@ -33,12 +33,17 @@ test("sweep: a dead pid's temp goes, a live one's and other files stay; old pid-
   await utimes(join(d, '.tmp-0123456789ac'), 1, 1);
   await writeFile(join(d, 'app.tar'), 'keep');
   await writeFile(join(d, '.other.tar.tmp-1-abcdef012348'), 'other base');
+  // Another container's run (other host hash) whose pid means nothing here: kept until a day old.
+  await writeFile(join(d, `.tmp-${dead}-00000000-abcdef01234a`), 'another host');
+  await writeFile(join(d, `.tmp-${dead}-00000000-abcdef01234b`), 'another host, old');
+  await utimes(join(d, `.tmp-${dead}-00000000-abcdef01234b`), 1, 1);
   assert.equal(await sweepTemps(d, 'app.tar'), 1);
-  assert.equal(await sweepTemps(d, ''), 2);
+  assert.equal(await sweepTemps(d, ''), 3);
   assert.deepEqual((await readdir(d)).sort(), [
     `.app.tar.tmp-${process.pid}-abcdef012347`,
     '.other.tar.tmp-1-abcdef012348',
     '.tmp-0123456789ab',
+    `.tmp-${dead}-00000000-abcdef01234a`,
     'app.tar',
   ]);
   assert.equal(await sweepTemps(join(d, 'missing')), 0);
@@ -48,7 +53,7 @@ test('held temporary paths are removed on demand (the signal handler), released 
   const d = await fresh();
   const a = tempPath(d, 'x');
   const b = tempPath(d);
-  assert.match(a, new RegExp(`\\.x\\.tmp-${process.pid}-[0-9a-f]{12}$`));
+  assert.match(a, new RegExp(`\\.x\\.tmp-${process.pid}-[0-9a-f]{8}-[0-9a-f]{12}$`));
   await writeFile(a, 'a');
   await mkdir(b);
   await writeFile(join(b, 'inner'), 'b');

@@ -7,20 +7,26 @@
  *   name whose pid is no longer a running process is removed (its owner is gone), as is any temp
  *   name older than a day (the pid may have been reused), and a name without a pid from older
  *   distill versions once it is an hour old.
- * The pid in the name is what makes the sweep safe with several runs writing to the same place.
+ * The pid and host in the name are what make the sweep safe with several runs — on this machine or
+ * in other containers sharing the folder — writing to the same place.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 const held = new Set<string>();
-const TEMP = /\.tmp-(?:(\d+)-)?[0-9a-f]{6,}(?:\.[a-z]+)?$/;
+// `.tmp-<pid>-<host>-<random>`: the pid says whose it is, the host (a hash of the hostname) on
+// which machine or container that pid lives — another container sharing the folder has its own
+// pids, so its temps are left alone until they are a day old.
+const TEMP = /\.tmp-(?:(\d+)-(?:([0-9a-f]{8})-)?)?[0-9a-f]{6,}(?:\.[a-z]+)?$/;
+const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
 const DAY = 24 * 3600 * 1000;
 
 /** A temporary name in `dir` for `base` (the final name; empty for a blob store). */
 export function tempPath(dir: string, base = ''): string {
-  return join(dir, `${base ? `.${base}` : ''}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  return join(dir, `${base ? `.${base}` : ''}.tmp-${process.pid}-${HOST}-${randomBytes(6).toString('hex')}`);
 }
 
 /** Holds `path` for removal on a signal; the returned function lets go of it (after rename or rm). */
@@ -74,10 +80,16 @@ export async function sweepTemps(dir: string, base?: string, now = Date.now()): 
     const p = join(dir, name);
     if (held.has(p)) continue;
     const pid = m[1] ? Number(m[1]) : undefined;
+    const ours = m[2] === undefined || m[2] === HOST;
     const st = await lstat(p).catch(() => undefined);
     if (!st) continue;
     const age = now - st.mtimeMs;
-    const stale = pid !== undefined ? !alive(pid) || age > DAY : age > 3600 * 1000;
+    const stale =
+      pid !== undefined && ours
+        ? !alive(pid) || age > DAY
+        : pid !== undefined
+          ? age > DAY
+          : age > 3600 * 1000;
     if (!stale) continue;
     await rm(p, { recursive: true, force: true }).catch(() => {});
     n++;
