@@ -276,9 +276,28 @@ test('falls back from by-hash to the plain path, and from .xz to .gz', async () 
     if (p.endsWith('Packages.xz')) a.files.delete(p);
   }
   await withServer(a.files, async (s) => {
-    const idx = await loadReleaseIndexes(releaseSpec(13, s.mirrors), 'amd64', options(a.keyring));
+    const events: ArchiveEvent[] = [];
+    const idx = await loadReleaseIndexes(
+      releaseSpec(13, s.mirrors),
+      'amd64',
+      options(a.keyring, undefined, events),
+    );
     assert.equal(idx[0]?.packages.length, 2);
     assert.ok(s.requests.includes('debian/dists/trixie/main/binary-amd64/Packages.gz'));
+    // Progress: each attempt is announced with the size the signed Release gives; the one fetched has it.
+    const trixie = events.filter((e) => 'suite' in e && e.suite === 'trixie' && e.type.startsWith('index-'));
+    const gz = a.files.get('debian/dists/trixie/main/binary-amd64/Packages.gz')?.length;
+    assert.deepEqual(
+      trixie.map((e) => [e.type, 'path' in e ? e.path : '']),
+      [
+        ['index-fetching', 'main/binary-amd64/Packages.xz'],
+        ['index-fetching', 'main/binary-amd64/Packages.gz'],
+        ['index-fetched', ''],
+      ],
+    );
+    assert.ok(trixie[0]?.type === 'index-fetching' && trixie[0].size > 0);
+    assert.ok(trixie[1]?.type === 'index-fetching' && trixie[1].size === gz);
+    assert.ok(trixie[2]?.type === 'index-fetched' && trixie[2].bytes === gz);
   });
 });
 

@@ -91,7 +91,12 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
       ...(o.level ? { level: o.level } : {}),
       // Called only when the runtime layer is not in the cache already.
       nodeRuntime: async (p) =>
-        fetchNodeRuntime(p.node as NodeRuntimeLock, { arch, cache: ctx.cache, config: await npmConfig() }),
+        fetchNodeRuntime(p.node as NodeRuntimeLock, {
+          arch,
+          cache: ctx.cache,
+          config: await npmConfig(),
+          onEvent: (event) => o.onEvent?.({ type: 'node', event }),
+        }),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });
     images.push(built.images.get(variant) as Image);

@@ -4,7 +4,7 @@
  * top. Lower layers depend only on their own packages, so images share them byte for byte.
  */
 import type { BaseImageSpec, Variant } from '../catalogue/index.ts';
-import type { DownloadEvent } from '../debian/index.ts';
+import type { DownloadEvent, ExtractEvent } from '../debian/index.ts';
 import { type PackageContents, packageContents } from '../debian/index.ts';
 import type { ResolvedPackage } from '../debian/types.ts';
 import type { NodeRuntime } from '../npm/index.ts';
@@ -20,7 +20,7 @@ import {
 import type { Cache } from '../platform/cache.ts';
 import { debugLayerEntries, packageEntries, rootLayerEntries, runtimeLayerEntries } from './base-layers.ts';
 import type { BasePlan } from './base-plan.ts';
-import { type CachedLayer, cachedLayer } from './layer-cache.ts';
+import { type CachedLayer, cachedLayer, type LayerWriteEvent } from './layer-cache.ts';
 import { withStrippedBinary } from './slim-strip.ts';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -28,6 +28,8 @@ export const SSL_CERT_FILE = '/etc/ssl/certs/ca-certificates.crt';
 
 export type BaseEvent =
   | { type: 'download'; event: DownloadEvent }
+  | { type: 'extract'; event: ExtractEvent }
+  | { type: 'layer-write'; image: string; arch: string; kind: string; event: LayerWriteEvent }
   | { type: 'layer'; image: string; kind: string; digest: string; size: number; cached: boolean };
 
 export interface BaseBuildOptions {
@@ -66,6 +68,7 @@ export async function buildBase(
       cache: opts.cache,
       mergedUsr: plan.debian === 13,
       onProgress: (event) => opts.onEvent?.({ type: 'download', event }),
+      onExtract: (event) => opts.onEvent?.({ type: 'extract', event }),
     });
   const { caCertificates, libcBin, busybox } = plan.sources;
   const layerOpts = {
@@ -74,6 +77,12 @@ export async function buildBase(
     ...(opts.compression ? { compression: opts.compression } : {}),
     ...(opts.level ? { level: opts.level } : {}),
   };
+  // Each layer's options name it in its write events.
+  const writing = (kind: string) => ({
+    ...layerOpts,
+    onWrite: (event: LayerWriteEvent) =>
+      opts.onEvent?.({ type: 'layer-write', image: spec.name, arch: plan.arch, kind, event }),
+  });
   const libc = plan.layers.flatMap((l) => l.packages).find((p) => p.name === 'libc6');
   let nodeMemo: Promise<NodeRuntime> | undefined;
   const node = (): Promise<NodeRuntime | undefined> => {
@@ -117,7 +126,7 @@ export async function buildBase(
         opts.cache,
         { ...base, ca: key(caCertificates) },
         async () => rootLayerEntries(plan.debian, await contents(l.packages), await one(caCertificates)),
-        layerOpts,
+        writing(l.kind),
       );
     } else if (l.kind === 'runtime') {
       const runtimeKey = {
@@ -147,7 +156,7 @@ export async function buildBase(
           return entries;
         },
         {
-          ...layerOpts,
+          ...writing(l.kind),
           slimMore: async (entries) =>
             nodeBinary
               ? withStrippedBinary(entries, 'nodejs/bin/node', nodeBinary)
@@ -159,7 +168,7 @@ export async function buildBase(
         opts.cache,
         base,
         async () => packageEntries(await contents(l.packages)),
-        layerOpts,
+        writing(l.kind),
       );
     }
     layers.push(layer);
@@ -178,7 +187,7 @@ export async function buildBase(
       opts.cache,
       { kind: 'debug', arch: plan.arch, busybox: key(busybox) },
       async () => debugLayerEntries(await one(busybox), plan.arch),
-      layerOpts,
+      writing('debug'),
     );
     opts.onEvent?.({
       type: 'layer',

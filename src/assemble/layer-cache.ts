@@ -46,7 +46,14 @@ export interface LayerOptions {
   slim?: boolean;
   /** With slim: a further step after the common one (the runtime layer strips bin/node). */
   slimMore?: (entries: LayerEntry[]) => Promise<{ entries: LayerEntry[]; savedBytes: number }>;
+  /** Told when a layer is not in the cache and is being written (compressed), and when it is done. */
+  onWrite?: (e: LayerWriteEvent) => void;
 }
+
+/** Progress of a layer being written: its entries and their bytes, then its compressed size. */
+export type LayerWriteEvent =
+  | { type: 'write-start'; entries: number; bytes: number }
+  | { type: 'write-done'; size: number; uncompressedSize: number };
 
 /** The layer for `key`: from the cache when it is there, else made by `entries()` and remembered. */
 export async function cachedLayer(
@@ -82,6 +89,11 @@ export async function cachedLayer(
       slimSavedBytes += more.savedBytes;
     }
   }
+  opts.onWrite?.({
+    type: 'write-start',
+    entries: list.length,
+    bytes: list.reduce((n, e) => n + (e.size ?? 0), 0),
+  });
   const layer = await writeLayer(list, {
     dir: `${cache.root}/blobs/sha256`,
     mtime: opts.mtime,
@@ -97,5 +109,6 @@ export async function cachedLayer(
     ...(slimSavedBytes !== undefined ? { slimSavedBytes } : {}),
   };
   await cache.putJson(k, r);
+  opts.onWrite?.({ type: 'write-done', size: r.size, uncompressedSize: r.uncompressedSize });
   return { ...layer, cached: false, ...(slimSavedBytes !== undefined ? { slimSavedBytes } : {}) };
 }

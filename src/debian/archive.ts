@@ -23,6 +23,7 @@ import type { ReleaseSpec } from './types.ts';
 export type ArchiveEvent =
   | { type: 'release-verified'; mirror: string; suite: string; signers: readonly string[] }
   | { type: 'index-cached'; mirror: string; suite: string; path: string; sha256: string }
+  | { type: 'index-fetching'; mirror: string; suite: string; path: string; size: number }
   | { type: 'index-fetched'; mirror: string; suite: string; url: string; bytes: number };
 
 /** The effects and trust material the archive reader needs. */
@@ -120,6 +121,7 @@ async function readIndex(
   for (const kind of kinds) {
     const listed = release.sha256.get(`${path}.${kind}`) as { sha256: string; size: number };
     let data: Uint8Array;
+    options.onEvent?.({ type: 'index-fetching', mirror, suite, path: `${path}.${kind}`, size: listed.size });
     try {
       data = await fetchListed(
         mirror,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { openCache } from '../platform/cache.ts';
 import { makeDeb } from './deb-reader-fixture.ts';
-import { packageContents } from './extract-packages.ts';
+import { type ExtractEvent, packageContents } from './extract-packages.ts';
 
 const cleanup: Array<() => unknown> = [];
 after(async () => {
@@ -59,6 +59,7 @@ test('packageContents: files (merged-/usr) and status.d per package, in the orde
   const cache = await openCache(dir);
   let live = 0;
   let most = 0;
+  const events: ExtractEvent[] = [];
   const spawnCounting = (cmd: string, args: readonly string[]) => {
     const c = spawn(cmd, args);
     most = Math.max(most, ++live);
@@ -67,9 +68,25 @@ test('packageContents: files (merged-/usr) and status.d per package, in the orde
   };
   const out = await packageContents(
     pkgs.map((p) => ({ ...p, mirror })),
-    { cache, mergedUsr: true, extractConcurrency: 1, spawn: spawnCounting },
+    { cache, mergedUsr: true, extractConcurrency: 1, spawn: spawnCounting, onExtract: (e) => events.push(e) },
   );
   assert.equal(most, 1, 'one package decompressed at a time');
+  // Progress: each package's extraction starts and ends (its entries counted), one at a time.
+  assert.deepEqual(
+    events.map((e) => `${e.type} ${e.package}`),
+    ['alpha', 'beta', 'gamma'].flatMap((n) => [`extract-start ${n}`, `extracted ${n}`]),
+  );
+  assert.deepEqual(
+    events.filter((e) => e.type === 'extracted').map((e) => e.entries),
+    out.map((o) => o.extracted.entries.length),
+  );
+  // Extractions already in the cache are no work, and no news.
+  events.length = 0;
+  await packageContents(
+    pkgs.map((p) => ({ ...p, mirror })),
+    { cache, mergedUsr: true, onExtract: (e) => events.push(e) },
+  );
+  assert.deepEqual(events, []);
   assert.deepEqual(
     out.map((o) => [o.pkg.name, o.files.map((f) => f.path), o.statusD.map((f) => f.path).slice(4)]),
     ['alpha', 'beta', 'gamma'].map((n) => [

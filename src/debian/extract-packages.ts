@@ -24,6 +24,11 @@ export interface PackageContents<P extends DownloadablePackage = DownloadablePac
   statusD: LayerEntry[];
 }
 
+/** Extraction progress: a package's data.tar being decompressed, and done (its entry count). */
+export type ExtractEvent =
+  | { type: 'extract-start'; package: string; size: number }
+  | { type: 'extracted'; package: string; entries: number };
+
 /** Download options plus the merged-/usr switch (true for debian13). */
 export interface PackageContentsOptions extends Omit<DownloadOptions, 'onDownloaded'> {
   cache: Cache;
@@ -32,6 +37,7 @@ export interface PackageContentsOptions extends Omit<DownloadOptions, 'onDownloa
   /** Packages decompressed at once (default: the number of CPUs). */
   extractConcurrency?: number;
   spawn?: SpawnFn;
+  onExtract?: (e: ExtractEvent) => void;
 }
 
 /** Downloads and extracts `pkgs`; results in the order given. */
@@ -54,15 +60,18 @@ export async function packageContents<P extends DownloadablePackage>(
   // Cache hits land all at once; one decompressor per CPU is what the machine can use.
   const slot = limiter(Math.max(1, opts.extractConcurrency ?? availableParallelism()));
   const extract = (path: string, pkg: DownloadablePackage) =>
-    slot(() =>
-      extractDeb(path, {
+    slot(async () => {
+      opts.onExtract?.({ type: 'extract-start', package: pkg.name, size: pkg.size });
+      const x = await extractDeb(path, {
         cache: opts.cache,
         sha256: pkg.sha256,
         mergedUsr: opts.mergedUsr,
         what: what(pkg),
         ...(opts.spawn ? { spawn: opts.spawn } : {}),
-      }),
-    );
+      });
+      opts.onExtract?.({ type: 'extracted', package: pkg.name, entries: x.entries.length });
+      return x;
+    });
   await downloadPackages(
     pkgs.filter((p) => !extractions.has(p.sha256)),
     {

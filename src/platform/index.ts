@@ -2,3 +2,4 @@
 export * from './cache.ts';
 export * from './errors.ts';
 export * from './http.ts';
+export * from './terminal-text.ts';

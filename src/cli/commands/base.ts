@@ -11,7 +11,7 @@ import { UsageError } from '../errors.ts';
 import { type CompressionChoice, compressionOption } from '../options.ts';
 import { consoleOutput, type Output } from '../output.ts';
 import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
-import { createProgress } from '../progress.ts';
+import { catalogueProgress, createProgress, showing } from '../progress.ts';
 
 interface BaseFlags extends OutputOptions {
   debian: string;
@@ -66,33 +66,30 @@ export function register(program: Command): void {
     const name0 = name.split(':')[0] as string;
     const inputs = { image: name0, debian, architectures: arches };
     const lock = o.lock && !o.relock ? await readBaseLock(o.lock, inputs) : undefined;
-    const context = await openArchiveContext({
-      debian,
-      env: process.env,
-      flag: o.mirror,
-      securityFlag: o.securityMirror,
-      indexes: !lock,
+    // The status line is cleared however this ends: an error is then printed on a line of its own.
+    const { b, res } = await showing(progress, async () => {
+      const context = await openArchiveContext({
+        debian,
+        env: process.env,
+        flag: o.mirror,
+        securityFlag: o.securityMirror,
+        indexes: !lock,
+        onEvent: progress.index,
+      });
+      const b = await buildCatalogueImage({
+        ref: name,
+        arches,
+        context,
+        epoch: sourceDateEpoch(process.env),
+        slim: Boolean(o.slim),
+        ...o.compression,
+        ...(lock ? { lock } : {}),
+        npm: () => discoverNpmConfig(nodeConfigSources()),
+        onEvent: catalogueProgress(progress),
+      });
+      progress.step('writing outputs');
+      return { b, res: await writeOutputs(b.artifact, o, `${b.spec.name}-${b.variant}`, out) };
     });
-    const b = await buildCatalogueImage({
-      ref: name,
-      arches,
-      context,
-      epoch: sourceDateEpoch(process.env),
-      slim: Boolean(o.slim),
-      ...o.compression,
-      ...(lock ? { lock } : {}),
-      npm: () => discoverNpmConfig(nodeConfigSources()),
-      onEvent: (e) => {
-        if (e.type === 'download') progress.download(e.event);
-        else if (e.type === 'layer') progress.layer(e);
-        else if (e.type === 'warning') out.warn(`warning: ${e.message}`);
-        else if (e.type === 'node' && e.event.type === 'warning') out.warn(`warning: ${e.event.message}`);
-      },
-    });
-    const imageName = `${b.spec.name}-${b.variant}`;
-    progress.step('writing outputs');
-    const res = await writeOutputs(b.artifact, o, imageName, out);
-    progress.end();
     if (o.lock && !lock) {
       await writeBaseLock(o.lock, b.lock);
       out.info(`wrote lock ${o.lock}`);

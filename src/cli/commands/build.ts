@@ -14,7 +14,7 @@ import { UsageError } from '../errors.ts';
 import { type CompressionChoice, collect, compressionOption, keyValues, parseArgv } from '../options.ts';
 import { consoleOutput, type Output } from '../output.ts';
 import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
-import { createProgress, type Progress } from '../progress.ts';
+import { catalogueProgress, createProgress, type Progress, showing } from '../progress.ts';
 
 export interface BuildFlags extends OutputOptions {
   quiet?: boolean;
@@ -88,10 +88,13 @@ export function register(program: Command): void {
       o.output ?? (o.archive || o.push ? undefined : `distill-out/${name}`),
       o.archive === '-' ? undefined : o.archive,
     ];
-    const b = await buildApp({
-      ...(await appBuildOptions(dir, o, out, progress)),
-      outputs: outputs.filter((p): p is string => Boolean(p)),
-    });
+    // Cleared however the build ends: an error is then printed on a line of its own.
+    const b = await showing(progress, async () =>
+      buildApp({
+        ...(await appBuildOptions(dir, o, out, progress)),
+        outputs: outputs.filter((p): p is string => Boolean(p)),
+      }),
+    );
     const tag = o.tag ?? b.config.tags?.[0];
     const opts = { ...o, ...(tag ? { tag } : {}) };
     const wantsFiles = Boolean(o.output || o.archive || o.push);
@@ -111,12 +114,14 @@ export function register(program: Command): void {
 export async function appBuildOptions(
   dir: string,
   o: BuildFlags,
-  out: Output,
+  _out: Output,
+  // `distill lock DIR` shows no progress; its report lines and warnings still go to stderr.
   progress: Progress = createProgress(process.stderr, { enabled: false }),
 ): Promise<AppBuildOptions> {
   const flags = flagConfig(o);
   const env = process.env;
   const cache = await openCache(cacheRoot(env));
+  const base = catalogueProgress(progress);
   return {
     dir,
     flags,
@@ -131,6 +136,7 @@ export async function appBuildOptions(
         flag: o.mirror,
         securityFlag: o.securityMirror,
         cache,
+        onEvent: progress.index,
       }),
     openImage: async (ref) => (await import('../image-ref.ts')).openSource(ref),
     relock: Boolean(o.relock),
@@ -142,12 +148,10 @@ export async function appBuildOptions(
       return npm.discoverNpmConfig(npm.nodeConfigSources());
     },
     onEvent: (e) => {
-      if (e.type === 'reason') out.warn(`  ${e.message}`);
-      else if (e.type === 'warning') out.warn(`warning: ${e.message}`);
-      else if (e.type === 'native' || e.type === 'step') out.warn(`  ${e.message}`);
-      else if (e.type === 'base' && e.event.type === 'warning') out.warn(`warning: ${e.event.message}`);
-      else if (e.type === 'base' && e.event.type === 'download') progress.download(e.event.event);
-      else if (e.type === 'base' && e.event.type === 'layer') progress.layer(e.event);
+      if (e.type === 'reason') progress.print(`  ${e.message}`);
+      else if (e.type === 'warning') progress.print(`warning: ${e.message}`);
+      else if (e.type === 'native' || e.type === 'step') progress.print(`  ${e.message}`);
+      else if (e.type === 'base') base(e.event);
       else if (e.type === 'layer')
         progress.layer({
           type: 'layer',
