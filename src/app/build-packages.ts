@@ -8,6 +8,7 @@ import { CATALOGUE_EXCLUDE } from '../catalogue/index.ts';
 import {
   type ArchiveContext,
   loadReleaseIndexes,
+  type PackageContentsOptions,
   packageContents,
   resolve,
   Universe,
@@ -44,7 +45,12 @@ export async function resolveExtraPackages(
 export async function packagesLayer(
   ctx: ArchiveContext,
   pkgs: readonly ResolvedPackage[],
-  o: { arch: string; debian: DebianRelease },
+  o: {
+    arch: string;
+    debian: DebianRelease;
+    /** Download and extraction progress. */
+    progress?: Pick<PackageContentsOptions, 'onProgress' | 'onExtract'>;
+  },
   layerOptions: LayerOptions,
 ): Promise<PackagesLayer> {
   const key = {
@@ -57,7 +63,11 @@ export async function packagesLayer(
     ctx.cache,
     key,
     async (): Promise<LayerEntry[]> => {
-      const contents = await packageContents(pkgs, { cache: ctx.cache, mergedUsr: o.debian === 13 });
+      const contents = await packageContents(pkgs, {
+        cache: ctx.cache,
+        mergedUsr: o.debian === 13,
+        ...o.progress,
+      });
       return contents.flatMap((c) => [...c.files, ...c.statusD]);
     },
     layerOptions,

@@ -69,6 +69,33 @@ describe('buildApp', () => {
     );
   });
 
+  it('progress: each layer written is announced with its bytes and then its size; a rebuild announces only what it writes', async () => {
+    const dir = await express();
+    const writes: string[] = [];
+    const o = await options(dir);
+    o.onEvent = (e) => {
+      if (e.type === 'progress' && e.event.type === 'layer-write')
+        writes.push(
+          `${e.event.kind} ${e.event.event.type} ${e.event.event.type === 'write-start' ? e.event.event.bytes > 0 : e.event.event.size > 0}`,
+        );
+    };
+    const b = await buildApp(o);
+    assert.deepEqual(writes, [
+      'deps write-start true',
+      'deps write-done true',
+      'app write-start true',
+      'app write-done true',
+    ]);
+    assert.deepEqual(
+      b.layers[0]?.map((l) => l.cached),
+      [false, false],
+    );
+    writes.length = 0;
+    await writeFile(join(dir, 'lib/util.js'), 'exports.x = 3');
+    await buildApp(o);
+    assert.deepEqual(writes, ['app write-start true', 'app write-done true']);
+  });
+
   it('writable paths belong to the runtime user; files: lands with its mode and owner', async () => {
     const dir = await express();
     await writeFile(join(dir, 'app.ini'), 'x=1');

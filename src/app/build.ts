@@ -7,7 +7,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CatalogueEvent } from '../assemble/base-build.ts';
-import { type CachedLayer, cachedLayer } from '../assemble/layer-cache.ts';
+import { type CachedLayer, cachedLayer, type LayerWriteEvent } from '../assemble/layer-cache.ts';
 import type { ArchiveContext } from '../debian/index.ts';
 import { parseDebianRelease } from '../debian/mirror.ts';
 import type { DebianRelease } from '../debian/types.ts';
@@ -75,7 +75,9 @@ export interface AppBuildOptions {
   checkNative?: NativeCheck;
   /** Host paths this run writes (--output, --archive): left out of the app when inside the project. */
   outputs?: readonly string[];
-  onEvent?: (e: AppEvent | { type: 'base'; event: CatalogueEvent }) => void;
+  onEvent?: (
+    e: AppEvent | { type: 'base'; event: CatalogueEvent } | { type: 'progress'; event: CatalogueEvent },
+  ) => void;
 }
 
 export interface AppLayerReport {
@@ -192,6 +194,11 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
     onEvent: (event) => o.onEvent?.({ type: 'base', event }),
   });
   const layerOpts = { mtime: o.epoch, ...layerCompression(o) };
+  // Downloads, extraction and layers written above the base, for the CLI's progress.
+  const progress = (event: CatalogueEvent) => o.onEvent?.({ type: 'progress', event });
+  const writing = (kind: string, arch: string) => ({
+    onWrite: (event: LayerWriteEvent) => progress({ type: 'layer-write', image: 'app', arch, kind, event }),
+  });
 
   // The app's own layers are the same for every architecture: build them once.
   const appLayers: { name: string; layer: CachedLayer | Layer; entries: LayerEntry[]; cached: boolean }[] =
@@ -203,12 +210,10 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
       entries ??= await l.entries();
       return entries;
     };
-    const layer = await cachedLayer(
-      o.cache,
-      { app: l.name, key: l.key ?? { uncached: Date.now() } },
-      get,
-      layerOpts,
-    );
+    const layer = await cachedLayer(o.cache, { app: l.name, key: l.key ?? { uncached: Date.now() } }, get, {
+      ...layerOpts,
+      ...writing(l.name, archs.join(',')),
+    });
     const e = await get();
     allEntries.push(...e);
     appLayers.push({ name: l.name, layer, entries: e, cached: layer.cached });
@@ -220,7 +225,7 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
       o.cache,
       { app: 'files', key: files.key, writable, owner },
       async () => extra,
-      layerOpts,
+      { ...layerOpts, ...writing('files', archs.join(',')) },
     );
     appLayers.push({ name: 'files', layer, entries: extra, cached: layer.cached });
   }
@@ -249,7 +254,19 @@ export async function buildApp(o: AppBuildOptions): Promise<AppBuild> {
           lockedArch && round === 0
             ? fromLock(ctx, lockedArch.packages)
             : await resolveExtraPackages(ctx, arch, roots, haveOf(base, i));
-        pkgLayer = await packagesLayer(ctx, pkgs, { arch, debian }, { ...layerOpts, slim: Boolean(o.slim) });
+        pkgLayer = await packagesLayer(
+          ctx,
+          pkgs,
+          {
+            arch,
+            debian,
+            progress: {
+              onProgress: (event) => progress({ type: 'download', event }),
+              onExtract: (event) => progress({ type: 'extract', event }),
+            },
+          },
+          { ...layerOpts, slim: Boolean(o.slim), ...writing('packages', arch) },
+        );
       }
       const layers = [
         ...baseImage.layers.map((layer) => ({ layer })),

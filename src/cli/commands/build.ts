@@ -151,7 +151,7 @@ export async function appBuildOptions(
       if (e.type === 'reason') progress.print(`  ${e.message}`);
       else if (e.type === 'warning') progress.print(`warning: ${e.message}`);
       else if (e.type === 'native' || e.type === 'step') progress.print(`  ${e.message}`);
-      else if (e.type === 'base') base(e.event);
+      else if (e.type === 'base' || e.type === 'progress') base(e.event);
       else if (e.type === 'layer')
         progress.layer({
           type: 'layer',
