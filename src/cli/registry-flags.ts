@@ -4,6 +4,8 @@ import { collect } from './options.ts';
 
 export interface RegistryFlags {
   insecureRegistry?: string[];
+  /** --quiet: no per-blob progress lines (uploaded, exists, mounted, retrying). */
+  quiet?: boolean;
 }
 
 /** Adds --insecure-registry (repeatable). */

@@ -21,7 +21,8 @@ export function register(program: Command): void {
       .requiredOption('-o, --output <dir>', 'the OCI image layout to write (created, or added to)')
       .option('--platform <os/arch[/variant]>', 'from a multi-platform index, only this platform')
       .option('-t, --tag <name>', 'the ref name in the layout (default: the reference tag, else latest)')
-      .option('--json', 'print the result as JSON'),
+      .option('--json', 'print the result as JSON')
+      .option('-q, --quiet', 'no progress on stderr (errors still go there)'),
   ).action(async (reference: string, o: Flags) => {
     const out = consoleOutput(Boolean(o.json));
     const ref = parseReference(reference);

@@ -28,7 +28,7 @@ export function registryOptions(
     ...nodeRegistryOptions({ insecureRegistries: [...fromEnv, ...(f.insecureRegistry ?? [])], env }),
     onEvent: (e) => {
       const line = describeEvent(e);
-      if (line) warn(line);
+      if (line && !f.quiet) warn(line);
     },
   };
 }
@@ -69,7 +69,8 @@ export function register(program: Command): void {
         'a repository on the same registry to mount shared blobs from; repeatable',
         collect,
       )
-      .option('--json', 'print the result as JSON'),
+      .option('--json', 'print the result as JSON')
+      .option('-q, --quiet', 'no progress on stderr (errors still go there)'),
   ).action(async (source: string, reference: string, o: Flags) => {
     const out = consoleOutput(Boolean(o.json));
     const jobs = Number(o.jobs ?? 4);
