@@ -14,7 +14,8 @@ export function screen(text: string): string[] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i] as string;
     if (c === '\u001b') {
-      const m = /^\u001b\[(\d*)([AJK])/.exec(text.slice(i, i + 12));
+      // CSI: ESC [ digits letter (the ESC itself checked above).
+      const m = /^\[(\d*)([AJK])/.exec(text.slice(i + 1, i + 12));
       if (!m) throw new Error(`unexpected escape sequence ${JSON.stringify(text.slice(i, i + 12))}`);
       const n = Number(m[1] || 1);
       if (m[2] === 'K') lines[row] = at().slice(0, col);
@@ -23,7 +24,7 @@ export function screen(text: string): string[] {
         lines[row] = at().slice(0, col);
         lines.length = row + 1;
       }
-      i += m[0].length - 1;
+      i += m[0].length;
     } else if (c === '\r') col = 0;
     else if (c === '\n') {
       // A pty turns \n into \r\n (onlcr); a fake stream gets the same treatment.
