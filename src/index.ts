@@ -50,7 +50,6 @@ export {
 export { AppError, type AppErrorCode } from './app/errors.ts';
 export { AssembleError, type AssembleErrorCode } from './assemble/errors.ts';
 export { CatalogueError, type CatalogueErrorCode } from './catalogue/errors.ts';
-export { parseImageRef } from './cli/image-ref.ts';
 export { DebianError, type DebianErrorCode } from './debian/errors.ts';
 export { DebError, type DebErrorCode } from './debian/errors-deb.ts';
 export { ElfError, type ElfErrorCode } from './elf/errors.ts';
@@ -76,3 +75,4 @@ export { PlatformError, type PlatformErrorCode } from './platform/errors.ts';
 export { RegistryError, type RegistryErrorCode } from './registry/errors.ts';
 export type { Keychain } from './registry/keychain.ts';
 export type { PushResult } from './registry/push.ts';
+export { DockerEngineError, type DockerEngineErrorCode, parseImageRef } from './transports/index.ts';

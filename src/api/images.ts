@@ -4,16 +4,11 @@
  * `openImage` (a source), `writeImage` (a sink) and `inspect` (a report). Each delegates to the
  * code the CLI runs, so a reference means the same thing here and on the command line.
  */
-import { type InspectOptions, type InspectReport, inspectArtifact } from '../cli/commands/inspect.ts';
-import { type ImageRef, openSource, parseImageRef } from '../cli/image-ref.ts';
-import { type OutputResult, writeOutputs } from '../cli/outputs.ts';
-import { type Artifact, OciError } from '../oci/index.ts';
-import { type PushOptions, pull, push, type RegistryOptions } from './registry.ts';
+import { type Artifact, type InspectOptions, type InspectReport, inspectArtifact } from '../oci/index.ts';
+import { type ImageRef, openSource, parseImageRef, type SinkResult, writeSink } from '../transports/index.ts';
+import { type PushOptions, pull, type RegistryOptions, registryClientOptions } from './registry.ts';
 
 export type { ImageRef, InspectOptions, InspectReport };
-
-/** The default archive name when a `docker-archive:FILE` reference names none (RepoTags `distill:latest`). */
-const ARCHIVE_NAME = 'distill';
 
 /**
  * Opens what a reference names: an image, or an index for multi-platform images. Local sources
@@ -30,7 +25,10 @@ export async function openImage(reference: string | ImageRef, o: RegistryOptions
 }
 
 /** What `writeImage` wrote, and where. */
-export interface WriteResult extends OutputResult {}
+export interface WriteResult extends SinkResult {
+  digest: string;
+  mediaType: string;
+}
 
 /**
  * Writes an image or index to a reference: an OCI layout (created or added to), a docker-archive
@@ -47,18 +45,14 @@ export async function writeImage(
   o: PushOptions = {},
 ): Promise<WriteResult> {
   const r = typeof reference === 'string' ? parseImageRef(reference) : reference;
-  if (r.transport === 'oci')
-    return writeOutputs(artifact, { output: r.dir, tag: r.tag ?? 'latest' }, ARCHIVE_NAME);
-  if (r.transport === 'docker-archive') {
-    if (r.index !== undefined)
-      throw new OciError(
-        'IMAGE_REF_INVALID',
-        'docker-archive:FILE:@N selects an image to read; name a tag to write',
-      );
-    return writeOutputs(artifact, { archive: r.file, ...(r.tag ? { tag: r.tag } : {}) }, ARCHIVE_NAME);
-  }
-  const pushed = await push(artifact, r.reference, o);
-  return { digest: artifact.descriptor.digest, mediaType: artifact.descriptor.mediaType, push: pushed };
+  const written = await writeSink(artifact, r, {
+    // The default RepoTags name when a `docker-archive:FILE` reference names none (`distill:latest`).
+    defaultName: 'distill',
+    registry: registryClientOptions(o),
+    ...(o.jobs ? { jobs: o.jobs } : {}),
+    ...(o.mountFrom ? { mountFrom: o.mountFrom } : {}),
+  });
+  return { digest: artifact.descriptor.digest, mediaType: artifact.descriptor.mediaType, ...written };
 }
 
 /**

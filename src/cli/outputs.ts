@@ -1,43 +1,32 @@
 /**
  * The outputs every image-producing command shares (DESIGN.md "Outputs"): --output DIR (OCI
- * layout), --archive FILE (docker-archive), --tag NAME. Each output is written aside and
- * renamed into place by its sink, so a failure leaves nothing half-written.
+ * layout), --archive FILE (docker-archive), --push REF (registry), --load (the Docker engine),
+ * --tag NAME. Flags become references; each is written by its transport (src/transports/), which
+ * writes aside and renames into place, so a failure leaves nothing half-written.
  */
 
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { openFileHashes } from '../files/index.ts';
 import type { Artifact } from '../oci/index.ts';
-import { type LayoutEntry, writeLayout } from '../oci/layout/index.ts';
-import { cacheRoot } from '../platform/cache.ts';
 import type { PushResult } from '../registry/index.ts';
+import { type ImageRef, type SinkResult, writeSink } from '../transports/index.ts';
 import type { Output } from './output.ts';
-import { addRegistryFlags, type RegistryFlags } from './registry-flags.ts';
+import { addRegistryFlags, type RegistryFlags, registryOptions } from './registry-flags.ts';
+
+export { writeLayoutChecked } from '../transports/index.ts';
 
 export interface OutputOptions extends RegistryFlags {
   output?: string;
   archive?: string;
   tag?: string;
   push?: string;
+  /** Load into the Docker engine (`distill build --load`). */
+  load?: boolean;
 }
 
-export interface OutputResult {
-  /** Where each output went, by kind. */
-  layout?: { path: string; tag: string };
-  archive?: { path: string; tags: string[] };
+export interface OutputResult extends SinkResult {
   push?: PushResult;
   digest: string;
   mediaType: string;
-}
-
-/**
- * writeLayout with the blobs' hashes remembered in distill's cache: a blob already in the layout
- * is trusted only when its content was hashed (now, or before with the same stat stamp).
- */
-export async function writeLayoutChecked(dir: string, entries: readonly LayoutEntry[]): Promise<void> {
-  const hashes = await openFileHashes(cacheRoot(process.env), `layout:${resolve(dir)}`);
-  await writeLayout(dir, entries, { hashes });
-  await hashes.save().catch(() => {}); // a memo not written costs one re-read next time
 }
 
 /** Adds --output, --archive, --push, --tag (and --insecure-registry) to a command. */
@@ -55,7 +44,23 @@ export function addOutputFlags(cmd: Command): Command {
     .option('-t, --tag <name>', 'the tag: ref name in the layout, RepoTags in the archive');
 }
 
-/** Writes `artifact` to every output asked for; the layout under `defaultDir` when none is. */
+/**
+ * The references the flags name, in the order they are written: files first, then the engine,
+ * and a registry push last (the one output others may see at once). With none asked for, the
+ * layout under ./distill-out/NAME.
+ */
+export function outputRefs(o: OutputOptions, defaultName: string): ImageRef[] {
+  const refs: ImageRef[] = [];
+  const layoutDir = o.output ?? (o.archive || o.push || o.load ? undefined : `distill-out/${defaultName}`);
+  if (layoutDir) refs.push({ transport: 'oci', dir: layoutDir, tag: o.tag ?? 'latest' });
+  if (o.archive)
+    refs.push({ transport: 'docker-archive', file: o.archive, ...(o.tag ? { tag: o.tag } : {}) });
+  if (o.load) refs.push({ transport: 'docker-daemon', name: o.tag ?? `${defaultName}:latest` });
+  if (o.push) refs.push({ transport: 'docker', reference: o.push.replace(/^docker:\/\//, '') });
+  return refs;
+}
+
+/** Writes `artifact` to every output the flags ask for. */
 export async function writeOutputs(
   artifact: Artifact,
   o: OutputOptions,
@@ -66,42 +71,15 @@ export async function writeOutputs(
     digest: artifact.descriptor.digest,
     mediaType: artifact.descriptor.mediaType,
   };
-  const layoutDir = o.output ?? (o.archive || o.push ? undefined : `distill-out/${defaultName}`);
-  if (layoutDir) {
-    const ref = refName(o.tag ?? 'latest');
-    await writeLayoutChecked(layoutDir, [{ artifact, tag: ref }]);
-    result.layout = { path: layoutDir, tag: ref };
-  }
-  if (o.archive) {
-    const repoTag = archiveTag(o.tag, defaultName);
-    // Loaded only when asked for: every module loaded costs start-up time.
-    const { writeDockerArchive } = await import('../oci/archive/index.ts');
-    await writeDockerArchive(o.archive === '-' ? process.stdout : o.archive, [{ artifact, tags: [repoTag] }]);
-    result.archive = { path: o.archive, tags: [repoTag] };
-  }
-  // Last: a registry push is the one output others may see at once.
-  if (o.push) {
-    const { pushTo } = await import('./commands/push.ts');
-    result.push = await pushTo(artifact, o.push, o, out ?? silent);
+  for (const ref of outputRefs(o, defaultName)) {
+    const r = await writeSink(artifact, ref, {
+      defaultName,
+      ...(ref.transport === 'docker' ? { registry: registryOptions(o, out?.warn ?? warnOnly) } : {}),
+    });
+    Object.assign(result, r);
+    if (r.push) out?.info(`pushed ${r.push.reference}`);
   }
   return result;
 }
 
-const silent: Output = {
-  json: true,
-  info: () => {},
-  warn: (l) => process.stderr.write(`${l}\n`),
-  result: () => {},
-};
-
-/** The layout ref name is the tag as given (`latest`, `1.0`, `app:1.0`), so `oci:DIR:TAG` finds it. */
-function refName(tag: string): string {
-  return tag;
-}
-
-/** docker's RepoTags need repo:tag: `app` → `app:latest`; no tag → `<name>:latest`. */
-function archiveTag(tag: string | undefined, name: string): string {
-  if (!tag) return `${name}:latest`;
-  const i = tag.lastIndexOf(':');
-  return i > tag.lastIndexOf('/') && i > 0 ? tag : `${tag}:latest`;
-}
+const warnOnly = (l: string) => process.stderr.write(`${l}\n`);

@@ -7,6 +7,7 @@ export * from './config-json.ts';
 export * from './digest.ts';
 export * from './errors.ts';
 export * from './image.ts';
+export * from './inspect.ts';
 export * from './media-types.ts';
 export * from './mutate/config.ts';
 export * from './platform.ts';

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { openSource } from '../../src/cli/image-ref.ts';
 import { writeDockerArchive } from '../../src/oci/archive/index.ts';
 import { createImage, fileLayer, type Image, MediaTypes, sha256, validate } from '../../src/oci/index.ts';
 import { readLayout, writeLayout } from '../../src/oci/layout/index.ts';
+import { openSource } from '../../src/transports/index.ts';
 import { testIndex } from '../helpers/images.ts';
 import { requireDocker, requireTool, runDistill, runOk, tempDir } from '../helpers/tools.ts';
 

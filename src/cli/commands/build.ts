@@ -1,13 +1,9 @@
-/** `distill build [DIR]`: an application image on a distroless base, from a project directory. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type AppBuild, type AppBuildOptions, buildApp } from '../../app/build.ts';
 import { normalisePort } from '../../app/config.ts';
 import type { AppConfig } from '../../app/types.ts';
 import { writeAppLock } from '../../lock/app-lock.ts';
-import { type Image, imagesOf } from '../../oci/index.ts';
 import { cacheRoot, openCache } from '../../platform/cache.ts';
 import { sourceDateEpoch } from '../../platform/epoch.ts';
 import { UsageError } from '../errors.ts';
@@ -97,16 +93,13 @@ export function register(program: Command): void {
     );
     const tag = o.tag ?? b.config.tags?.[0];
     const opts = { ...o, ...(tag ? { tag } : {}) };
-    const wantsFiles = Boolean(o.output || o.archive || o.push);
     progress.end();
-    const res = wantsFiles || !o.load ? await writeOutputs(b.artifact, opts, name, out) : undefined;
-    let loaded: string[] | undefined;
-    if (o.load) loaded = await load(b, tag ?? `${name}:latest`, process.env);
+    const res = await writeOutputs(b.artifact, opts, name, out);
     if (b.lockChanged && o.lock !== false) {
       await writeAppLock(b.lockPath, b.lock);
       out.warn(`  wrote ${b.lockPath}`);
     }
-    report(out, b, res, loaded, Date.now() - started);
+    report(out, b, res, Date.now() - started);
   });
 }
 
@@ -138,7 +131,7 @@ export async function appBuildOptions(
         cache,
         onEvent: progress.index,
       }),
-    openImage: async (ref) => (await import('../image-ref.ts')).openSource(ref),
+    openImage: async (ref) => (await import('../../transports/index.ts')).openSource(ref),
     relock: Boolean(o.relock),
     frozen: Boolean(o.frozenLock),
     ...(o.slim ? { slim: true } : {}),
@@ -200,35 +193,10 @@ function imageName(dir: string): string {
   );
 }
 
-/** Writes a docker-archive to a temp file and streams it to the engine; the engine's own architecture only. */
-async function load(b: AppBuild, tag: string, env: NodeJS.ProcessEnv): Promise<string[]> {
-  const hostArch = process.arch === 'x64' ? 'amd64' : process.arch;
-  const imgs = imagesOf(b.artifact);
-  const img = (imgs.find((i) => i.config.architecture === hostArch) ?? imgs[0]) as Image;
-  const tmp = await mkdtemp(join(tmpdir(), 'distill-load-'));
-  try {
-    const file = join(tmp, 'image.tar');
-    const repoTag = tag.lastIndexOf(':') > tag.lastIndexOf('/') ? tag : `${tag}:latest`;
-    const { writeDockerArchive } = await import('../../oci/archive/index.ts');
-    const engine = await import('../../platform/docker-engine.ts');
-    // gzip layers go as they are (every engine reads them, and nothing is recompressed); zstd ones
-    // uncompressed: engines before Docker 23 do not read zstd (20.10 fails on some layers with
-    // "archive/tar: invalid tar header").
-    const zstd = img.layers.some((l) => l.descriptor.mediaType.endsWith('+zstd'));
-    await writeDockerArchive(file, [{ artifact: img, tags: [repoTag] }], {
-      layers: zstd ? 'uncompressed' : 'as-stored',
-    });
-    return (await engine.loadDockerArchive(file, engine.dockerSocket(env))).messages;
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
-}
-
 function report(
   out: Output,
   b: AppBuild,
-  res: Awaited<ReturnType<typeof writeOutputs>> | undefined,
-  loaded: string[] | undefined,
+  res: Awaited<ReturnType<typeof writeOutputs>>,
   elapsedMs: number,
 ): void {
   out.info(
@@ -241,15 +209,15 @@ function report(
   out.info(
     `  entrypoint ${JSON.stringify(b.plan.entrypoint)} cmd ${JSON.stringify(b.plan.cmd ?? [])} user ${b.plan.user}`,
   );
-  if (res?.layout) out.info(`wrote OCI layout ${res.layout.path} (tag ${res.layout.tag})`);
-  if (res?.archive) out.info(`wrote docker archive ${res.archive.path} (${res.archive.tags.join(', ')})`);
-  if (res?.push)
+  if (res.layout) out.info(`wrote OCI layout ${res.layout.path} (tag ${res.layout.tag})`);
+  if (res.archive) out.info(`wrote docker archive ${res.archive.path} (${res.archive.tags.join(', ')})`);
+  if (res.push)
     out.info(
       `pushed ${res.push.reference} (${res.push.blobs.uploaded} blobs uploaded, ${res.push.blobs.existing + res.push.blobs.mounted} already there)`,
     );
-  for (const m of loaded ?? []) out.info(m);
+  for (const m of res.loaded ?? []) out.info(m);
   out.result({
-    ...(res ?? { digest: b.artifact.descriptor.digest, mediaType: b.artifact.descriptor.mediaType }),
+    ...res,
     kind: b.plan.kind,
     reasons: b.plan.reasons,
     base: b.baseName,
@@ -261,7 +229,6 @@ function report(
     layers: b.layers,
     added: b.added,
     warnings: b.warnings,
-    ...(loaded ? { loaded } : {}),
     lock: { path: b.lockPath, changed: b.lockChanged },
     elapsedMs,
   });

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { nodeKeychainEnv, parseReference, saveLogin, verifyLogin } from '../../registry/index.ts';
 import { UsageError } from '../errors.ts';
 import { consoleOutput } from '../output.ts';
-import { addRegistryFlags, type RegistryFlags, registryOptions } from './push.ts';
+import { addRegistryFlags, type RegistryFlags, registryOptions } from '../registry-flags.ts';
 
 interface Flags extends RegistryFlags {
   json?: boolean;

@@ -1,54 +1,11 @@
 /** `distill push SRC REF`: an oci:/docker-archive: image or index to a registry; prints the digest. */
 import type { Command } from 'commander';
-import type { Artifact } from '../../oci/index.ts';
-import {
-  describeEvent,
-  nodeRegistryOptions,
-  type PushResult,
-  parseReference,
-  pushArtifact,
-  type RegistryClientOptions,
-} from '../../registry/index.ts';
+import { parseReference, pushArtifact } from '../../registry/index.ts';
+import { openSource, parseImageRef } from '../../transports/index.ts';
 import { UsageError } from '../errors.ts';
-import { openSource, parseImageRef } from '../image-ref.ts';
 import { collect } from '../options.ts';
-import { consoleOutput, type Output } from '../output.ts';
-import { addRegistryFlags, type RegistryFlags } from '../registry-flags.ts';
-
-export { addRegistryFlags, type RegistryFlags } from '../registry-flags.ts';
-
-/** The client options for the real machine: docker's credentials, the insecure hosts asked for. */
-export function registryOptions(
-  f: RegistryFlags,
-  warn: (line: string) => void,
-  env: Record<string, string | undefined> = process.env,
-): RegistryClientOptions {
-  const fromEnv = (env.DISTILL_INSECURE_REGISTRIES ?? '').split(/[\s,]+/).filter(Boolean);
-  return {
-    ...nodeRegistryOptions({ insecureRegistries: [...fromEnv, ...(f.insecureRegistry ?? [])], env }),
-    onEvent: (e) => {
-      const line = describeEvent(e);
-      if (line && !f.quiet) warn(line);
-    },
-  };
-}
-
-/**
- * What `--push REF` on an image-producing command does: push with the user's credentials, report
- * progress on stderr, print the pushed reference. Call `addRegistryFlags(cmd)` for the flags.
- * @example
- *   if (o.push) result.push = await pushTo(image, o.push, o, out);
- */
-export async function pushTo(
-  artifact: Artifact,
-  ref: string,
-  flags: RegistryFlags,
-  out: Output,
-): Promise<PushResult> {
-  const r = await pushArtifact(artifact, ref.replace(/^docker:\/\//, ''), registryOptions(flags, out.warn));
-  out.info(`pushed ${r.reference}`);
-  return r;
-}
+import { consoleOutput } from '../output.ts';
+import { addRegistryFlags, type RegistryFlags, registryOptions } from '../registry-flags.ts';
 
 interface Flags extends RegistryFlags {
   json?: boolean;

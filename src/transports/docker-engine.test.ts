@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { type DockerEngineError, dockerSocket, loadDockerArchive } from './docker-engine.ts';
+import { type DockerEngineError, dockerSocket, loadDockerArchive, saveDockerImage } from './docker-engine.ts';
 
 const dirs: string[] = [];
 after(async () => {
@@ -93,6 +93,51 @@ describe('Docker Engine API: POST /images/load over the unix socket', () => {
       '/run/user/1000/docker.sock',
     );
     assert.throws(() => dockerSocket({ DOCKER_HOST: 'tcp://10.0.0.1:2375' }), {
+      code: 'DOCKER_ENGINE_UNREACHABLE',
+    });
+  });
+});
+
+describe('Docker Engine API: GET /images/{name}/get (the docker-daemon: source)', () => {
+  it('streams the exported tar into FILE, asking for the name URL-encoded', async () => {
+    const e = await engine(() => ({ status: 200, body: 'tar bytes' }));
+    try {
+      const out = join(dirname(e.archive), 'out.tar');
+      await saveDockerImage('reg:5000/app:1.0', e.socket, out);
+      assert.equal(await readFile(out, 'utf8'), 'tar bytes');
+      assert.equal(e.got.path, 'GET /images/reg%3A5000%2Fapp%3A1.0/get');
+    } finally {
+      e.server.close();
+    }
+  });
+
+  it('an unknown image is DOCKER_IMAGE_NOT_FOUND, another error DOCKER_SAVE_FAILED; no file is left', async () => {
+    for (const [status, code] of [
+      [404, 'DOCKER_IMAGE_NOT_FOUND'],
+      [500, 'DOCKER_SAVE_FAILED'],
+    ] as const) {
+      const e = await engine(() => ({ status, body: '{"message":"reference does not exist"}' }));
+      try {
+        const dir = dirname(e.archive);
+        await assert.rejects(
+          saveDockerImage('nope:1', e.socket, join(dir, 'out.tar')),
+          (err: DockerEngineError) => {
+            assert.equal(err.code, code);
+            assert.match(err.message, /reference does not exist/);
+            return true;
+          },
+        );
+        assert.deepEqual((await readdir(dir)).sort(), ['docker.sock', 'image.tar']);
+      } finally {
+        e.server.close();
+      }
+    }
+  });
+
+  it('no engine is DOCKER_ENGINE_UNREACHABLE', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'distill-engine-'));
+    dirs.push(dir);
+    await assert.rejects(saveDockerImage('x', join(dir, 'none.sock'), join(dir, 'o.tar')), {
       code: 'DOCKER_ENGINE_UNREACHABLE',
     });
   });

@@ -7,7 +7,7 @@ import { testImage } from '../../test/helpers/images.ts';
 import { writeDockerArchive } from '../oci/archive/index.ts';
 import { validate } from '../oci/index.ts';
 import { writeLayout } from '../oci/layout/index.ts';
-import { openSource, parseImageRef } from './image-ref.ts';
+import { openSource, parseImageRef } from './reference.ts';
 
 test('parses skopeo-style references', () => {
   assert.deepEqual(parseImageRef('oci:out/static'), { transport: 'oci', dir: 'out/static' });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { testImage, testIndex } from '../../../test/helpers/images.ts';
-import type { Image } from '../../oci/index.ts';
+import { testImage, testIndex } from '../../test/helpers/images.ts';
+import type { Image } from './index.ts';
 import { inspectArtifact } from './inspect.ts';
 
 test('reports config, layers and totals; measures uncompressed sizes the source does not know', async () => {

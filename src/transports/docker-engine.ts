@@ -1,19 +1,25 @@
 /**
- * The Docker Engine API over its unix socket, for `--load`: POST /images/load with a
- * docker-archive tar as the body, then the JSON-lines progress stream read to the end, where a
- * failure shows up as a `{"error": ...}` line even though the status was 200. No docker CLI.
+ * The Docker Engine API over its unix socket. `--load` and the `docker-daemon:` sink: POST
+ * /images/load with a docker-archive tar as the body, then the JSON-lines progress stream read to
+ * the end, where a failure shows up as a `{"error": ...}` line even though the status was 200.
+ * The `docker-daemon:` source: GET /images/{name}/get, the same tar `docker save` writes. No docker CLI.
  */
 
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { request } from 'node:http';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { type ClientRequest, request } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import { CodedError } from '../coded-error.ts';
 
 export type DockerEngineErrorCode =
   /** No socket (DOCKER_HOST not unix://, or nothing listening). */
   | 'DOCKER_ENGINE_UNREACHABLE'
   /** The engine answered with an error status or an error line. */
-  | 'DOCKER_LOAD_FAILED';
+  | 'DOCKER_LOAD_FAILED'
+  /** `docker-daemon:NAME`: the engine has no such image. */
+  | 'DOCKER_IMAGE_NOT_FOUND'
+  /** `docker-daemon:NAME`: the engine failed while exporting it. */
+  | 'DOCKER_SAVE_FAILED';
 
 export class DockerEngineError extends CodedError<DockerEngineErrorCode> {
   override readonly name = 'DockerEngineError';
@@ -88,19 +94,71 @@ export async function loadDockerArchive(archivePath: string, socketPath: string)
         });
       },
     );
-    req.on('error', (e: NodeJS.ErrnoException) =>
-      reject(
-        new DockerEngineError(
-          ['ENOENT', 'ECONNREFUSED', 'EACCES'].includes(e.code ?? '')
-            ? 'DOCKER_ENGINE_UNREACHABLE'
-            : 'DOCKER_LOAD_FAILED',
-          `cannot reach the docker engine at ${socketPath}: ${e.message}`,
-          { cause: e },
-        ),
-      ),
-    );
+    onReachError(req, socketPath, 'DOCKER_LOAD_FAILED', reject);
     const file = createReadStream(archivePath, { highWaterMark: 1 << 20 });
     file.on('error', (e) => req.destroy(e));
     file.pipe(req);
   });
+}
+
+/** A request that cannot reach the socket: UNREACHABLE when nothing listens, else `code`. */
+function onReachError(
+  req: ClientRequest,
+  socketPath: string,
+  code: DockerEngineErrorCode,
+  reject: (e: Error) => void,
+): void {
+  req.on('error', (e: NodeJS.ErrnoException) =>
+    reject(
+      new DockerEngineError(
+        ['ENOENT', 'ECONNREFUSED', 'EACCES'].includes(e.code ?? '') ? 'DOCKER_ENGINE_UNREACHABLE' : code,
+        `cannot reach the docker engine at ${socketPath}: ${e.message}`,
+        { cause: e },
+      ),
+    ),
+  );
+}
+
+/**
+ * Exports image `name` (`app:1.0`, or an image id) from the engine into a docker-archive at
+ * `file`, written aside and renamed, so a failure leaves no file.
+ */
+export async function saveDockerImage(name: string, socketPath: string, file: string): Promise<void> {
+  const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    const req = request(
+      {
+        socketPath,
+        method: 'GET',
+        path: `/images/${encodeURIComponent(name)}/get`,
+        headers: { Host: 'docker' },
+      },
+      resolve,
+    );
+    onReachError(req, socketPath, 'DOCKER_SAVE_FAILED', reject);
+    req.end();
+  });
+  const status = res.statusCode ?? 0;
+  if (status >= 300) {
+    let body = '';
+    for await (const c of res) body += String(c);
+    let msg = body.trim();
+    try {
+      msg = (JSON.parse(body) as { message?: string }).message ?? msg;
+    } catch {}
+    throw new DockerEngineError(
+      status === 404 ? 'DOCKER_IMAGE_NOT_FOUND' : 'DOCKER_SAVE_FAILED',
+      `docker engine: ${status}: ${msg}`,
+    );
+  }
+  const part = `${file}.part`;
+  try {
+    await pipeline(res, createWriteStream(part));
+    await rename(part, file);
+  } catch (e) {
+    await rm(part, { force: true });
+    if (e instanceof DockerEngineError) throw e;
+    throw new DockerEngineError('DOCKER_SAVE_FAILED', `exporting ${name}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
 }
