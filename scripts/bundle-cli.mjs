@@ -1,8 +1,8 @@
 // Bundles the compiled CLI (dist/src/cli/main.js) into one CommonJS file, dist/bundle/cli/main.cjs,
 // which bin/load-cli.js compiles with a V8 code cache: one file instead of ~150 modules and their
 // package lookups, and no compile on later runs (together ~110 ms off every start of `distill`).
-// The directory is three levels deep like dist/src/<area>/, so the code's `../../../` paths to
-// package.json, data/ and schema/ resolve to the package root from either place.
+// The code finds package.json, data/ and schema/ by walking up to the nearest package.json
+// (src/package-root.ts), so it resolves to the package root from either place.
 import { rm } from 'node:fs/promises';
 import { build } from 'esbuild';
 

@@ -16,6 +16,7 @@
  *   (await inspect('oci:out/hello:1.0')).digest === img.descriptor.digest; // true
  */
 
+export type { DebianSource, Effects } from './api/index.ts';
 // The verbs.
 export {
   type AppBuild,
@@ -26,53 +27,52 @@ export {
   buildBase,
   type CatalogueBuild,
   type CatalogueEvent,
-} from './api/build.ts';
-export type { DebianSource, Effects } from './api/effects.ts';
-export { type FromDirConfig, type FromDirOptions, fromDir } from './api/from-dir.ts';
-export {
+  type FromDirConfig,
+  type FromDirOptions,
+  fromDir,
   type ImageRef,
   type InspectOptions,
   type InspectReport,
   inspect,
+  type LockFile,
+  type LockInputs,
+  type LockOptions,
+  lock,
   openImage,
-  type WriteResult,
-  writeImage,
-} from './api/images.ts';
-export { type LockFile, type LockInputs, type LockOptions, lock } from './api/lock.ts';
-export {
   type PullOptions,
   type PushOptions,
   pull,
   push,
   type RegistryOptions,
-} from './api/registry.ts';
+  type WriteResult,
+  writeImage,
+} from './api/index.ts';
 // The error classes: every failure is one of these, with a stable `code`.
-export { AppError, type AppErrorCode } from './app/errors.ts';
-export { AssembleError, type AssembleErrorCode } from './assemble/errors.ts';
-export { CatalogueError, type CatalogueErrorCode } from './catalogue/errors.ts';
-export { DebianError, type DebianErrorCode } from './debian/errors.ts';
-export { DebError, type DebErrorCode } from './debian/errors-deb.ts';
-export { ElfError, type ElfErrorCode } from './elf/errors.ts';
-export { LockError, type LockErrorCode } from './lock/errors.ts';
-export { NpmError, type NpmErrorCode } from './npm/errors.ts';
+export { AppError, type AppErrorCode } from './app/index.ts';
+export { AssembleError, type AssembleErrorCode } from './assemble/index.ts';
+export { CatalogueError, type CatalogueErrorCode } from './catalogue/index.ts';
+export { DebError, type DebErrorCode, DebianError, type DebianErrorCode } from './debian/index.ts';
+export { ElfError, type ElfErrorCode } from './elf/index.ts';
+export { LockError, type LockErrorCode } from './lock/index.ts';
+export { NpmError, type NpmErrorCode } from './npm/index.ts';
 // The core OCI model: read-only images, layers and indexes, and the documents they hold.
-export type { Digest } from './oci/digest.ts';
-export { OciError, type OciErrorCode } from './oci/errors.ts';
-export type { Artifact, Blob, Image, Index, Layer } from './oci/image.ts';
-export { imagesOf } from './oci/image.ts';
-export { type Compression, MediaTypes } from './oci/media-types.ts';
 export type {
+  Artifact,
+  Blob,
   ContainerConfig,
   Descriptor,
+  Digest,
   HistoryEntry,
+  Image,
   ImageConfig,
   ImageIndex,
   ImageManifest,
+  Index,
+  Layer,
   Platform,
-} from './oci/types.ts';
-export { EpochError } from './platform/epoch.ts';
-export { PlatformError, type PlatformErrorCode } from './platform/errors.ts';
-export { RegistryError, type RegistryErrorCode } from './registry/errors.ts';
-export type { Keychain } from './registry/keychain.ts';
-export type { PushResult } from './registry/push.ts';
+} from './oci/index.ts';
+export { type Compression, imagesOf, MediaTypes, OciError, type OciErrorCode } from './oci/index.ts';
+export { EpochError, PlatformError, type PlatformErrorCode } from './platform/index.ts';
+export type { Keychain, PushResult } from './registry/index.ts';
+export { RegistryError, type RegistryErrorCode } from './registry/index.ts';
 export { DockerEngineError, type DockerEngineErrorCode, parseImageRef } from './transports/index.ts';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { discoverMirrors } from '../src/debian/mirror.ts';
+import { discoverMirrors } from '../src/debian/archive/mirror.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/distill.js', import.meta.url));
 let cache: string;

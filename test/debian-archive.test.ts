@@ -15,10 +15,10 @@ import {
   type ArchiveOptions,
   fetchRelease,
   loadReleaseIndexes,
-} from '../src/debian/archive.ts';
-import { verifyInRelease } from '../src/debian/inrelease.ts';
-import { loadKeyring } from '../src/debian/keys.ts';
-import { releaseSpec } from '../src/debian/mirror.ts';
+} from '../src/debian/archive/indexes.ts';
+import { verifyInRelease } from '../src/debian/archive/inrelease.ts';
+import { loadKeyring } from '../src/debian/archive/keys.ts';
+import { releaseSpec } from '../src/debian/archive/mirror.ts';
 import { type Cache, openCache } from '../src/platform/cache.ts';
 import {
   buildArchive,
@@ -372,7 +372,7 @@ test('only the signed text is used: data after the signature block is ignored', 
 });
 
 test('resolving against the fixture archive: cycle, alternatives, unsatisfiable, exclusions, suites', async () => {
-  const { resolveFromRelease } = await import('../src/debian/resolve-release.ts');
+  const { resolveFromRelease } = await import('../src/debian/resolve/from-release.ts');
   const a = await buildArchive([
     ...PACKAGES,
     { name: 'libc6', version: '2.41-12+deb13u1', suite: 'trixie-security' },
@@ -416,7 +416,7 @@ test('resolving against the fixture archive: cycle, alternatives, unsatisfiable,
 });
 
 test('a resolution is reused only while every signed index is unchanged', async () => {
-  const { resolveFromRelease } = await import('../src/debian/resolve-release.ts');
+  const { resolveFromRelease } = await import('../src/debian/resolve/from-release.ts');
   const a = await buildArchive(PACKAGES);
   const cache = await freshCache();
   await withServer(a.files, async (s) => {

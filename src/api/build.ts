@@ -3,13 +3,12 @@
  * `python3:nonroot`) and `buildApp` (a project directory on a base). They compose the same
  * modules as `distill base` and `distill build`; the result is an image or index to pass to `writeImage`.
  */
-import { type AppBuild, buildApp as buildAppImage } from '../app/build.ts';
-import type { AppConfig } from '../app/types.ts';
-import { buildCatalogueImage, type CatalogueBuild, type CatalogueEvent } from '../assemble/base-build.ts';
-import { openArchiveContext } from '../debian/archive-context.ts';
-import { parseDebianRelease } from '../debian/mirror.ts';
-import { writeAppLock } from '../lock/app-lock.ts';
-import { readBaseLock, writeBaseLock } from '../lock/base-lock.ts';
+
+import type { AppConfig } from '../app/index.ts';
+import { type AppBuild, buildApp as buildAppImage } from '../app/index.ts';
+import { buildCatalogueImage, type CatalogueBuild, type CatalogueEvent } from '../assemble/index.ts';
+import { openArchiveContext, parseDebianRelease } from '../debian/index.ts';
+import { readBaseLock, writeAppLock, writeBaseLock } from '../lock/index.ts';
 import { discoverNpmConfig, type NpmConfig, nodeConfigSources } from '../npm/index.ts';
 import type { Compression } from '../oci/index.ts';
 import { type DebianSource, type Effects, openEffectsCache, resolveEffects } from './effects.ts';

@@ -2,9 +2,8 @@
  * The effects every verb of the library API may be given (environment, cache directory, clock,
  * HTTP) and their defaults on a real machine, resolved in one place so each verb stays a few lines.
  */
-import type { FetchFn } from '../debian/archive-http.ts';
-import { type Cache, cacheRoot, openCache } from '../platform/cache.ts';
-import { EpochError, sourceDateEpoch } from '../platform/epoch.ts';
+import type { FetchFn } from '../debian/index.ts';
+import { type Cache, cacheRoot, EpochError, openCache, sourceDateEpoch } from '../platform/index.ts';
 
 /** Effects shared by the verbs. Every field is optional; the default is what the CLI uses. */
 export interface Effects {

@@ -2,12 +2,11 @@
  * `lock`: resolve Debian packages per architecture against the signed archive and return (and
  * optionally write) the lockfile `distill lock` writes: exact versions, URLs and sha256.
  */
-import { openArchiveContext } from '../debian/archive-context.ts';
-import { parseDebianRelease } from '../debian/mirror.ts';
-import type { Resolution } from '../debian/resolve.ts';
-import { resolveFromRelease } from '../debian/resolve-release.ts';
-import { makeLock, writeLock } from '../lock/lock.ts';
-import type { LockFile, LockInputs } from '../lock/types.ts';
+
+import type { Resolution } from '../debian/index.ts';
+import { openArchiveContext, parseDebianRelease, resolveFromRelease } from '../debian/index.ts';
+import type { LockFile, LockInputs } from '../lock/index.ts';
+import { makeLock, writeLock } from '../lock/index.ts';
 import { type DebianSource, type Effects, openEffectsCache, resolveEffects } from './effects.ts';
 
 export type { LockFile, LockInputs };

@@ -3,10 +3,12 @@
  * schema/distill.schema.json with ajv, so every error names the file, line and field
  * (`distill.yaml:7: ports[1]: must be an integer or "NNNN/tcp"`).
  */
+
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Node } from 'yaml';
+import { packagePath } from '../package-root.ts';
 import { AppError } from './errors.ts';
 import type { AppConfig, AppFileSpec } from './types.ts';
 
@@ -19,7 +21,7 @@ export function configValidator(): Promise<ValidateFunction> {
   // ajv and yaml load only when a project has a distill.yaml (start-up time of every build).
   validator ??= Promise.all([
     import('ajv'),
-    readFile(new URL('../../../schema/distill.schema.json', import.meta.url), 'utf8'),
+    readFile(packagePath('schema', 'distill.schema.json'), 'utf8'),
   ]).then(([{ Ajv }, text]) => new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(text)));
   return validator;
 }

@@ -8,7 +8,7 @@
 
 import type { FileHashes } from '../files/index.ts';
 import type { LayerEntry } from '../oci/index.ts';
-import type { Cache } from '../platform/cache.ts';
+import type { Cache } from '../platform/index.ts';
 
 /** What kind of application a detector recognised. */
 export type AppKind =

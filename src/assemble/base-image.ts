@@ -4,9 +4,8 @@
  * top. Lower layers depend only on their own packages, so images share them byte for byte.
  */
 import type { BaseImageSpec, Variant } from '../catalogue/index.ts';
-import type { DownloadEvent, ExtractEvent } from '../debian/index.ts';
+import type { DownloadEvent, ExtractEvent, ResolvedPackage } from '../debian/index.ts';
 import { type PackageContents, packageContents } from '../debian/index.ts';
-import type { ResolvedPackage } from '../debian/types.ts';
 import type { NodeRuntime } from '../npm/index.ts';
 import {
   type Compression,
@@ -17,7 +16,7 @@ import {
   type LayerEntry,
   parsePlatform,
 } from '../oci/index.ts';
-import type { Cache } from '../platform/cache.ts';
+import type { Cache } from '../platform/index.ts';
 import { debugLayerEntries, packageEntries, rootLayerEntries, runtimeLayerEntries } from './base-layers.ts';
 import type { BasePlan } from './base-plan.ts';
 import { type CachedLayer, cachedLayer, type LayerWriteEvent } from './layer-cache.ts';

@@ -6,13 +6,12 @@
 import type { BaseImageSpec } from '../catalogue/index.ts';
 import { CatalogueError } from '../catalogue/index.ts';
 import type { PackageContents } from '../debian/index.ts';
+import { buildLdSoCache, entriesRootFs, ldSoCacheLayerEntry } from '../ldcache/index.ts';
 import type { NodeRuntime } from '../npm/index.ts';
 import type { LayerEntry } from '../oci/index.ts';
 import { busyboxLayer } from './busybox.ts';
 import { caBundle } from './ca-bundle.ts';
 import { javaKeystoreEntries } from './java-keystore.ts';
-import { buildLdSoCache, ldSoCacheLayerEntry } from './ld-so-cache.ts';
-import { entriesRootFs } from './ld-so-cache-rootfs.ts';
 import { rootFiles } from './root-files.ts';
 
 /** The packages' own files and their status.d records. */

@@ -4,14 +4,14 @@
  */
 import type { BaseImageSpec } from '../catalogue/index.ts';
 import { CATALOGUE_EXCLUDE, CatalogueError } from '../catalogue/index.ts';
+import type { ResolvedPackage } from '../debian/index.ts';
 import { type Exclusion, resolve, toResolved, type Universe } from '../debian/index.ts';
-import type { ResolvedPackage } from '../debian/types.ts';
 import type { NodeRuntimeLock } from '../npm/index.ts';
 
 // The plan's types live with the lock that stores them (lock/ must not depend on assemble/).
-export type { BasePlan, LayerPlan } from '../lock/plan.ts';
+export type { BasePlan, LayerPlan } from '../lock/index.ts';
 
-import type { BasePlan, LayerPlan } from '../lock/plan.ts';
+import type { BasePlan, LayerPlan } from '../lock/index.ts';
 
 /** Extra packages a runtime layer needs that only its binary knows (node's DT_NEEDED). */
 export interface PlanExtras {

@@ -8,7 +8,7 @@
  * Debian's busybox-static (signed, in the lock like every package) and reads the applet list from
  * the binary itself, so the links always match what the binary can do.
  */
-import type { LayerEntry } from '../oci/tar/entry.ts';
+import type { LayerEntry } from '../oci/index.ts';
 import { busyboxApplets, busyboxVersion } from './busybox-applets.ts';
 import { bytesEntry, readEntry, resolveHardlink } from './entry-content.ts';
 import { AssembleError } from './errors.ts';

@@ -10,7 +10,7 @@
  * control archive so scanners see the package; that is the debian module's statusDEntries.
  */
 import { X509Certificate } from 'node:crypto';
-import type { LayerEntry } from '../oci/tar/entry.ts';
+import type { LayerEntry } from '../oci/index.ts';
 import { bytesEntry, readEntry, resolveHardlink } from './entry-content.ts';
 import { AssembleError } from './errors.ts';
 

@@ -1,5 +1,5 @@
 /** Reads LayerEntry contents into memory (the inputs here are small: certificates, one binary). */
-import type { LayerEntry } from '../oci/tar/entry.ts';
+import type { LayerEntry } from '../oci/index.ts';
 
 /** The whole content of a file entry. */
 export async function readEntry(e: LayerEntry): Promise<Buffer> {

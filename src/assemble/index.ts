@@ -1,12 +1,17 @@
 /**
- * Assembly pieces: what distroless adds to a root besides Debian packages — the root files
- * (accounts, homes, /tmp, nsswitch.conf, os-release), the CA bundle, the Java trust store and the
- * busybox debug tree. Each returns LayerEntry values (or bytes) for the layer writer.
- * (ld-so-cache* belongs to another module owner and exports itself from its own file.)
+ * Assembling catalogue images: what distroless adds to a root besides Debian packages (the root
+ * files, the CA bundle, the Java trust store, the busybox debug tree), the plan of a base's layers,
+ * the layer cache, and the build of a catalogue image per architecture and its index.
  */
+export * from './base-image.ts';
+export * from './base-layers.ts';
+export * from './base-plan.ts';
 export * from './busybox.ts';
 export { busyboxApplets, busyboxVersion } from './busybox-applets.ts';
 export * from './ca-bundle.ts';
+export * from './catalogue-build.ts';
 export * from './errors.ts';
 export * from './java-keystore.ts';
+export * from './layer-cache.ts';
 export * from './root-files.ts';
+export * from './slim.ts';

@@ -10,7 +10,7 @@
  * (distroless's choice); `timestamp` pins every date to SOURCE_DATE_EPOCH instead.
  */
 import { createHash } from 'node:crypto';
-import type { LayerEntry } from '../oci/tar/entry.ts';
+import type { LayerEntry } from '../oci/index.ts';
 import { certificateFacts } from './der.ts';
 import { bytesEntry } from './entry-content.ts';
 import { AssembleError } from './errors.ts';

@@ -14,7 +14,7 @@ import {
   sha256,
   writeLayer,
 } from '../oci/index.ts';
-import type { Cache } from '../platform/cache.ts';
+import type { Cache } from '../platform/index.ts';
 import { slimEntries } from './slim.ts';
 
 /** Bump when the code that makes layer contents changes what it writes or what is remembered of it. */

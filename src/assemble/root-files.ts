@@ -8,7 +8,7 @@
  * entries must go in a layer above base-files so that ours win, as in distroless, where they are
  * separate tars after the package tars.
  */
-import type { LayerEntry } from '../oci/tar/entry.ts';
+import type { LayerEntry } from '../oci/index.ts';
 import { AssembleError } from './errors.ts';
 
 /** The Debian releases distroless builds. */

@@ -3,8 +3,7 @@
  * seventh of the binary, 4 MB compressed). Node's own stack traces, the inspector and
  * --perf-basic-prof do not use them; gdb, perf and native backtraces lose C++ symbol names.
  */
-import { fileSource } from '../elf/source.ts';
-import { planStrip, strippedStream } from '../elf/strip.ts';
+import { fileSource, planStrip, strippedStream } from '../elf/index.ts';
 import type { LayerEntry } from '../oci/index.ts';
 
 /**

@@ -3,7 +3,7 @@
  * distroless.md), one layer per box of the seed's stack. Package lists name what each layer asks
  * for; the resolver adds their run-time dependencies and leaves out install-time machinery.
  */
-import type { DebianRelease } from '../debian/types.ts';
+import type { DebianRelease } from '../debian/index.ts';
 import { CatalogueError } from './errors.ts';
 import type { BaseImageSpec, LayerSpec, Variant } from './types.ts';
 import { VARIANTS } from './types.ts';

@@ -1,5 +1,5 @@
 /** The base image catalogue as data: which packages go in which layer, and the image config. */
-import type { DebianRelease } from '../debian/types.ts';
+import type { DebianRelease } from '../debian/index.ts';
 
 /**
  * The boxes of the seed's stack, bottom to top. Each catalogue image is the image below it plus

@@ -1,9 +1,11 @@
 /** The CLI entry and its single error boundary: every failure becomes a message and an exit code. */
+
 import { Command, CommanderError } from 'commander';
 import { removeTempsOnSignals } from '../files/index.ts';
-import { stripControls } from '../platform/terminal-text.ts';
+import { packagePath } from '../package-root.ts';
+import { stripControls } from '../platform/index.ts';
 import { commands } from './commands.ts';
-import { reserveStdout } from './output.ts';
+import { reserveStdout } from './console-output.ts';
 
 /** Runs distill with argv (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -64,6 +66,6 @@ export function report(err: unknown): number {
 
 async function version(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
-  const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8'));
+  const pkg = JSON.parse(await readFile(packagePath('package.json'), 'utf8'));
   return String(pkg.version);
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { screen } from '../../test/helpers/terminal.ts';
-import type { DownloadEvent } from '../debian/download.ts';
+import type { DownloadEvent } from '../debian/deb/download.ts';
 import { type CatalogueProgressEvent, catalogueProgress, createProgress, showing } from './progress.ts';
 
 function stream(isTTY: boolean, columns = 60) {

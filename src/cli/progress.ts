@@ -7,9 +7,8 @@
  * with no carriage return and no escape sequence. Silent with --quiet or --json. TERM=dumb counts
  * as not a terminal. No colour is used, so NO_COLOR has nothing to turn off.
  */
-import type { BaseEvent } from '../assemble/base-image.ts';
-import type { DownloadEvent } from '../debian/download.ts';
-import type { ArchiveEvent, ExtractEvent } from '../debian/index.ts';
+import type { BaseEvent } from '../assemble/index.ts';
+import type { ArchiveEvent, DownloadEvent, ExtractEvent } from '../debian/index.ts';
 import type { NodeRuntimeEvent } from '../npm/index.ts';
 import { stripControls } from '../platform/index.ts';
 

@@ -4,6 +4,7 @@
  * @module
  */
 export { ElfError, type ElfErrorCode } from './errors.ts';
-export { type ElfPlatform, elfPlatform, type MachineNames, machineNames } from './machine.ts';
+export * from './machine.ts';
 export { type ElfInfo, type ElfInput, isElf, type Linkage, readElf, whichLibc } from './read-elf.ts';
 export { type ByteSource, bufferSource, fileSource, handleSource, streamSource } from './source.ts';
+export { planStrip, type StripPlan, strippedStream } from './strip.ts';

@@ -4,7 +4,7 @@
  * those distill.yaml asks for plus those the native checks added for missing libraries. A build
  * with a current lock resolves nothing and reads no index.
  */
-import type { DebianRelease } from '../debian/types.ts';
+import type { DebianRelease } from '../debian/index.ts';
 import type { BaseLockFile } from './base-lock.ts';
 import { configChecksum, readLockJson, writeLock } from './lock.ts';
 import type { LockedPackage } from './types.ts';

@@ -5,7 +5,7 @@
  * no index: it fetches exactly these files (hash-checked) or takes them from the cache.
  */
 
-import type { DebianRelease } from '../debian/types.ts';
+import type { DebianRelease } from '../debian/index.ts';
 import type { NodeRuntimeLock } from '../npm/index.ts';
 import { LockError } from './errors.ts';
 import { configChecksum, locked, readLockJson, unlocked, writeLock } from './lock.ts';

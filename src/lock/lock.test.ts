@@ -3,8 +3,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { releaseSpec } from '../debian/mirror.ts';
-import type { Resolution } from '../debian/resolve.ts';
+import { releaseSpec } from '../debian/archive/mirror.ts';
+import type { Resolution } from '../debian/resolve/resolve.ts';
 import type { ResolvedPackage } from '../debian/types.ts';
 import {
   assertLockCurrent,

@@ -4,9 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import type { Resolution } from '../debian/resolve.ts';
-import type { ReleaseSpec, ResolvedPackage } from '../debian/types.ts';
-import { canonicalJson } from '../oci/canonical-json.ts';
+import type { ReleaseSpec, Resolution, ResolvedPackage } from '../debian/index.ts';
+import { canonicalJson } from '../oci/index.ts';
 import { LockError } from './errors.ts';
 import type { LockedPackage, LockFile, LockInputs } from './types.ts';
 

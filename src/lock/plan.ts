@@ -4,8 +4,7 @@
  * (base-lock.ts), executed by assembly. Here, below both, so the lock does not import assembly.
  */
 import type { LayerKind } from '../catalogue/index.ts';
-import type { Exclusion } from '../debian/index.ts';
-import type { ResolvedPackage } from '../debian/types.ts';
+import type { Exclusion, ResolvedPackage } from '../debian/index.ts';
 import type { NodeRuntimeLock } from '../npm/index.ts';
 
 export interface LayerPlan {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NpmError } from './errors.ts';
-import { makeTarball, nodePackageFiles, startFakeRegistry } from './fake-registry.ts';
 import { type NodeRuntimeEvent, resolveNodeRuntime, resolveNodeRuntimes } from './node-resolve.ts';
+import { makeTarball, nodePackageFiles, startFakeRegistry } from './testing/fake-npm-registry.ts';
 
 const code = (c: string) => (err: unknown) => err instanceof NpmError && err.code === c;
 const NOW = () => Date.parse('2026-11-27T12:00:00Z');

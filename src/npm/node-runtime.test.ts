@@ -9,6 +9,10 @@ import type { LayerEntry } from '../oci/tar/entry.ts';
 import { writeLayer } from '../oci/tar/layer-writer.ts';
 import { openCache } from '../platform/cache.ts';
 import { NpmError } from './errors.ts';
+import { type NodeRuntimeEvent, type NodeRuntimeLock, resolveNodeRuntime } from './node-resolve.ts';
+import { fetchNodeRuntime, nodeRuntime } from './node-runtime.ts';
+import { nodeFilesKey } from './node-tarball.ts';
+import { tarballKey } from './registry-client.ts';
 import {
   type FakeRegistry,
   fakeElf,
@@ -16,11 +20,7 @@ import {
   nodePackageFiles,
   sri,
   startFakeRegistry,
-} from './fake-registry.ts';
-import { type NodeRuntimeEvent, type NodeRuntimeLock, resolveNodeRuntime } from './node-resolve.ts';
-import { fetchNodeRuntime, nodeRuntime } from './node-runtime.ts';
-import { nodeFilesKey } from './node-tarball.ts';
-import { tarballKey } from './registry-client.ts';
+} from './testing/fake-npm-registry.ts';
 
 const code = (c: string) => (err: unknown) => err instanceof NpmError && err.code === c;
 const NOW = () => Date.parse('2026-11-27T12:00:00Z');

@@ -7,8 +7,8 @@
  * lacks both it and the files extracted from it.
  */
 import { createReadStream } from 'node:fs';
-import type { LayerEntry } from '../oci/tar/entry.ts';
-import type { Cache } from '../platform/cache.ts';
+import type { LayerEntry } from '../oci/index.ts';
+import type { Cache } from '../platform/index.ts';
 import { NpmError } from './errors.ts';
 import {
   checkArch,

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { access, readFile, realpath, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { cacheRoot, openCache } from '../platform/cache.ts';
+import { cacheRoot, openCache } from '../platform/index.ts';
 import type { Env, NpmConfigSources } from './config.ts';
 
 /**

@@ -6,8 +6,8 @@ import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import { openCache } from '../platform/cache.ts';
-import { fakeElf, sri } from './fake-registry.ts';
 import { extractNodeFiles, packagePath } from './node-tarball.ts';
+import { fakeElf, sri } from './testing/fake-npm-registry.ts';
 
 describe('node tarball extraction', () => {
   const dirs: string[] = [];

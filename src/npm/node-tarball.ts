@@ -12,8 +12,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { type ElfInfo, readElf } from '../elf/index.ts';
-import type { Digest } from '../oci/digest.ts';
-import type { Cache } from '../platform/cache.ts';
+import type { Digest } from '../oci/index.ts';
+import type { Cache } from '../platform/index.ts';
 import { NpmError } from './errors.ts';
 
 /** One extracted file in the cache. */

@@ -5,10 +5,16 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openCache } from '../platform/cache.ts';
 import { NpmError } from './errors.ts';
-import { type FakeRegistry, makeTarball, nodePackageFiles, sri, startFakeRegistry } from './fake-registry.ts';
 import { parseIntegrity } from './integrity.ts';
 import { downloadTarball, fetchPackument, packumentUrl, type RegistryEvent } from './registry-client.ts';
 import { newestOfMajor, parseRelease } from './semver.ts';
+import {
+  type FakeRegistry,
+  makeTarball,
+  nodePackageFiles,
+  sri,
+  startFakeRegistry,
+} from './testing/fake-npm-registry.ts';
 
 const code = (c: string) => (err: unknown) => err instanceof NpmError && err.code === c;
 const noSleep = { sleep: async () => {} };

@@ -5,17 +5,19 @@
  */
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { Digest } from '../oci/digest.ts';
-import type { Cache } from '../platform/cache.ts';
-import { PlatformError } from '../platform/errors.ts';
+import type { Digest } from '../oci/index.ts';
+import type { Cache } from '../platform/index.ts';
 import {
   type FetchLike,
   fetchWithRetry,
+  type GetResponse,
+  httpGetFetch,
+  PlatformError,
   type RetryableResponse,
   type RetryOptions,
-} from '../platform/http.ts';
-import { type GetResponse, httpGetFetch } from '../platform/http-get.ts';
-import { type RevalidatedResponse, revalidating } from '../platform/http-revalidate.ts';
+  type RevalidatedResponse,
+  revalidating,
+} from '../platform/index.ts';
 import { authorizationFor } from './auth.ts';
 import type { NpmConfig } from './config.ts';
 import { NpmError } from './errors.ts';

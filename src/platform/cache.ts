@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { holdTemp, releaseTemp, sweepTemps, tempPath } from '../files/index.ts';
-import { type Digest, isDigest } from '../oci/digest.ts';
+import { type Digest, isDigest } from '../oci/index.ts';
 import { PlatformError } from './errors.ts';
 
 /** What a put may be checked against; a mismatch fails the put and leaves nothing behind. */

@@ -16,7 +16,7 @@
  * (the InRelease signature, the packument's shape), calls the response's `remember()`.
  */
 import { readFile } from 'node:fs/promises';
-import { type Digest, sha256 } from '../oci/digest.ts';
+import { type Digest, sha256 } from '../oci/index.ts';
 import type { Cache } from './cache.ts';
 import type { GetResponse } from './http-get.ts';
 

@@ -40,4 +40,4 @@ export function sessionFor(ref: Reference, opts: RegistryClientOptions): Registr
   );
 }
 
-export { eachLimit } from '../platform/concurrency.ts';
+export { eachLimit } from '../platform/index.ts';

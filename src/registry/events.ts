@@ -1,5 +1,5 @@
 /** What push and pull report while they work; the CLI renders these, the library never prints. */
-import type { Digest } from '../oci/digest.ts';
+import type { Digest } from '../oci/index.ts';
 
 export type RegistryEvent =
   | { type: 'blob-exists'; digest: Digest; size: number }

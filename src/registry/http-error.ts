@@ -1,5 +1,5 @@
 /** Registry error responses → RegistryError with the registry's own codes and messages in the text. */
-import { stripControls } from '../platform/terminal-text.ts';
+import { stripControls } from '../platform/index.ts';
 import { RegistryError, type RegistryErrorCode, type RegistryErrorEntry } from './errors.ts';
 
 /** Statuses go-containerregistry retries (remote/options.go). */

@@ -1,6 +1,5 @@
 /** Manifest requests: the Accept list, HEAD for existence, GET verified by digest, PUT with its media type. */
-import { type Digest, sha256 } from '../oci/digest.ts';
-import { MediaTypes } from '../oci/media-types.ts';
+import { type Digest, MediaTypes, sha256 } from '../oci/index.ts';
 import { RegistryError } from './errors.ts';
 import { httpError } from './http-error.ts';
 import type { RegistrySession } from './session.ts';

@@ -6,18 +6,22 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { imageFromRaw, indexFromRaw, platformOf } from '../oci/build.ts';
-import { type Digest, sha256 } from '../oci/digest.ts';
-import type { Artifact, Image, Layer } from '../oci/image.ts';
-import { isIndex, isManifest } from '../oci/media-types.ts';
-import { platformMatches } from '../oci/platform.ts';
+import type { Artifact, Image, Layer } from '../oci/index.ts';
 import {
   type Descriptor,
+  type Digest,
   formatPlatform,
   type ImageIndex,
   type ImageManifest,
+  imageFromRaw,
+  indexFromRaw,
+  isIndex,
+  isManifest,
   type Platform,
-} from '../oci/types.ts';
+  platformMatches,
+  platformOf,
+  sha256,
+} from '../oci/index.ts';
 import { type RegistryClientOptions, sessionFor } from './client.ts';
 import { RegistryError } from './errors.ts';
 import { httpError } from './http-error.ts';

@@ -4,10 +4,8 @@
  * whose parts are missing. A re-push of the same artifact sends only HEADs.
  */
 import { Readable } from 'node:stream';
-import type { Digest } from '../oci/digest.ts';
-import { type Artifact, imagesOf } from '../oci/image.ts';
-import { MediaTypes } from '../oci/media-types.ts';
-import type { Descriptor } from '../oci/types.ts';
+import type { Descriptor, Digest } from '../oci/index.ts';
+import { type Artifact, imagesOf, MediaTypes } from '../oci/index.ts';
 import { eachLimit, type RegistryClientOptions, sessionFor } from './client.ts';
 import { RegistryError } from './errors.ts';
 import { headManifest, putManifest } from './manifest-io.ts';

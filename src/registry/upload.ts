@@ -7,8 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Digest } from '../oci/digest.ts';
-import type { Descriptor } from '../oci/types.ts';
+import type { Descriptor, Digest } from '../oci/index.ts';
 import { isPrivateAddress } from './endpoint.ts';
 import { RegistryError } from './errors.ts';
 import type { EventSink } from './events.ts';

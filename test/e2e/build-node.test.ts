@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, type TestContext, test } from 'node:test';
-import { NODE_ABI } from '../../src/app/node-abi.ts';
+import { NODE_ABI } from '../../src/app/detect/node/abi.ts';
 import { distill } from '../helpers/cli.ts';
 import { dockerRemove } from '../helpers/docker.ts';
 import { freePort, REPO_ROOT, requireDocker, requireTool, run, runOk, tempDir } from '../helpers/tools.ts';

@@ -1,16 +1,15 @@
 /** `distill base NAME[:VARIANT]`: the distroless base catalogue, built from signed Debian packages. */
 import type { Command } from 'commander';
-import { buildCatalogueImage } from '../../assemble/base-build.ts';
+import { buildCatalogueImage } from '../../assemble/index.ts';
 import { catalogue, NODE_IMAGE_MAJORS, type RuntimeSpec, VARIANTS } from '../../catalogue/index.ts';
-import { openArchiveContext } from '../../debian/archive-context.ts';
-import { parseDebianRelease } from '../../debian/mirror.ts';
-import { readBaseLock, writeBaseLock } from '../../lock/base-lock.ts';
+import { openArchiveContext, parseDebianRelease } from '../../debian/index.ts';
+import { readBaseLock, writeBaseLock } from '../../lock/index.ts';
 import { discoverNpmConfig, nodeConfigSources, nodeMajorStatus } from '../../npm/index.ts';
-import { sourceDateEpoch } from '../../platform/epoch.ts';
+import { sourceDateEpoch } from '../../platform/index.ts';
+import { consoleOutput, type Output } from '../console-output.ts';
 import { UsageError } from '../errors.ts';
 import { type CompressionChoice, compressionOption } from '../options.ts';
-import { consoleOutput, type Output } from '../output.ts';
-import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
+import { addOutputFlags, type OutputOptions, writeOutputs } from '../output-flags.ts';
 import { catalogueProgress, createProgress, showing } from '../progress.ts';
 
 interface BaseFlags extends OutputOptions {

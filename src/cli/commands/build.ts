@@ -1,15 +1,13 @@
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { type AppBuild, type AppBuildOptions, buildApp } from '../../app/build.ts';
-import { normalisePort } from '../../app/config.ts';
-import type { AppConfig } from '../../app/types.ts';
-import { writeAppLock } from '../../lock/app-lock.ts';
-import { cacheRoot, openCache } from '../../platform/cache.ts';
-import { sourceDateEpoch } from '../../platform/epoch.ts';
+import type { AppConfig } from '../../app/index.ts';
+import { type AppBuild, type AppBuildOptions, buildApp, normalisePort } from '../../app/index.ts';
+import { writeAppLock } from '../../lock/index.ts';
+import { cacheRoot, openCache, sourceDateEpoch } from '../../platform/index.ts';
+import { consoleOutput, type Output } from '../console-output.ts';
 import { UsageError } from '../errors.ts';
 import { type CompressionChoice, collect, compressionOption, keyValues, parseArgv } from '../options.ts';
-import { consoleOutput, type Output } from '../output.ts';
-import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
+import { addOutputFlags, type OutputOptions, writeOutputs } from '../output-flags.ts';
 import { catalogueProgress, createProgress, type Progress, showing } from '../progress.ts';
 
 export interface BuildFlags extends OutputOptions {
@@ -123,7 +121,7 @@ export async function appBuildOptions(
     cache,
     // Each loaded when used: a warm build from the lock needs neither the archive nor npm.
     archive: async (debian) =>
-      (await import('../../debian/archive-context.ts')).openArchiveContext({
+      (await import('../../debian/index.ts')).openArchiveContext({
         debian,
         env,
         flag: o.mirror,

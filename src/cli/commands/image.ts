@@ -12,8 +12,8 @@ import {
   parsePlatform,
   writeLayer,
 } from '../../oci/index.ts';
-import { cacheRoot } from '../../platform/cache.ts';
-import { sourceDateEpoch } from '../../platform/epoch.ts';
+import { cacheRoot, sourceDateEpoch } from '../../platform/index.ts';
+import { consoleOutput } from '../console-output.ts';
 import {
   type CompressionChoice,
   collect,
@@ -23,8 +23,7 @@ import {
   parseKeyValue,
   parseUser,
 } from '../options.ts';
-import { consoleOutput } from '../output.ts';
-import { addOutputFlags, type OutputOptions, writeOutputs } from '../outputs.ts';
+import { addOutputFlags, type OutputOptions, writeOutputs } from '../output-flags.ts';
 
 interface FromDirOptions extends OutputOptions {
   entrypoint?: string[];

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { type InspectReport, inspectArtifact } from '../../oci/index.ts';
 import { openSource } from '../../transports/index.ts';
-import { consoleOutput } from '../output.ts';
+import { consoleOutput } from '../console-output.ts';
 
 function human(n: number | null): string {
   if (n === null) return '?';

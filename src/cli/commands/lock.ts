@@ -2,14 +2,13 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { resolveLock } from '../../api/lock.ts';
-import { parseDebianRelease } from '../../debian/mirror.ts';
-import { LockError } from '../../lock/errors.ts';
-import { lockDrift, readLock, writeLock } from '../../lock/lock.ts';
-import type { LockFile, LockInputs } from '../../lock/types.ts';
+import { resolveLock } from '../../api/index.ts';
+import { parseDebianRelease } from '../../debian/index.ts';
+import type { LockFile, LockInputs } from '../../lock/index.ts';
+import { LockError, lockDrift, readLock, writeLock } from '../../lock/index.ts';
+import { consoleOutput, type Output } from '../console-output.ts';
 import { UsageError } from '../errors.ts';
 import { collect } from '../options.ts';
-import { consoleOutput, type Output } from '../output.ts';
 
 interface LockFlags {
   debian?: string;
@@ -130,7 +129,7 @@ async function projectDir(names: string[]): Promise<string | undefined> {
 /** Locks an application build: its base and extra packages, exactly as `distill build` would use them. */
 async function lockProject(dir: string, o: LockFlags, out: Output): Promise<void> {
   const [{ lockApp }, { appBuildOptions }] = await Promise.all([
-    import('../../app/lock-app.ts'),
+    import('../../app/index.ts'),
     import('./build.ts'),
   ]);
   const flags = {

@@ -1,8 +1,8 @@
 /** `distill login HOST`: checks the credentials with the registry, then stores them as `docker login` does. */
 import type { Command } from 'commander';
 import { nodeKeychainEnv, parseReference, saveLogin, verifyLogin } from '../../registry/index.ts';
+import { consoleOutput } from '../console-output.ts';
 import { UsageError } from '../errors.ts';
-import { consoleOutput } from '../output.ts';
 import { addRegistryFlags, type RegistryFlags, registryOptions } from '../registry-flags.ts';
 
 interface Flags extends RegistryFlags {

@@ -1,11 +1,14 @@
 /** `distill packages resolve PKG...`: the package set an image would get, with the chain that pulled each in. */
 import type { Command } from 'commander';
-import { openArchiveContext } from '../../debian/archive-context.ts';
-import { DEFAULT_EXCLUSIONS, RUNTIME_TOOLS } from '../../debian/resolve-exclusions.ts';
-import { resolveFromRelease } from '../../debian/resolve-release.ts';
+import {
+  DEFAULT_EXCLUSIONS,
+  openArchiveContext,
+  RUNTIME_TOOLS,
+  resolveFromRelease,
+} from '../../debian/index.ts';
+import { consoleOutput } from '../console-output.ts';
 import { UsageError } from '../errors.ts';
 import { collect } from '../options.ts';
-import { consoleOutput } from '../output.ts';
 
 interface ResolveFlags {
   debian: string;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { parsePlatform } from '../../oci/index.ts';
 import { parseReference, pullArtifact } from '../../registry/index.ts';
 import { writeLayoutChecked } from '../../transports/index.ts';
-import { consoleOutput } from '../output.ts';
+import { consoleOutput } from '../console-output.ts';
 import { addRegistryFlags, type RegistryFlags, registryOptions } from '../registry-flags.ts';
 
 interface Flags extends RegistryFlags {

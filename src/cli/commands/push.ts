@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { parseReference, pushArtifact } from '../../registry/index.ts';
 import { openSource, parseImageRef } from '../../transports/index.ts';
+import { consoleOutput } from '../console-output.ts';
 import { UsageError } from '../errors.ts';
 import { collect } from '../options.ts';
-import { consoleOutput } from '../output.ts';
 import { addRegistryFlags, type RegistryFlags, registryOptions } from '../registry-flags.ts';
 
 interface Flags extends RegistryFlags {
