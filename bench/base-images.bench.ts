@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
 import { catalogue } from '../src/catalogue/index.ts';
-import { discoverMirrors } from '../src/debian/mirror.ts';
+import { discoverMirrors } from '../src/debian/archive/mirror.ts';
 import { runAsync } from '../test/helpers/docker.ts';
 import { median } from './tree.ts';
 

@@ -8,9 +8,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openArchiveContext } from '../src/debian/archive-context.ts';
-import { packageContents } from '../src/debian/extract-packages.ts';
-import { resolveFromRelease } from '../src/debian/resolve-release.ts';
+import { openArchiveContext } from '../src/debian/archive/context.ts';
+import { packageContents } from '../src/debian/deb/extract-packages.ts';
+import { resolveFromRelease } from '../src/debian/resolve/from-release.ts';
 import { openCache } from '../src/platform/cache.ts';
 import { median } from './tree.ts';
 
