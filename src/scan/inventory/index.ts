@@ -17,7 +17,7 @@ import { pythonPackages, wantPython } from './python.ts';
 
 export { parseDeb822 } from './deb822.ts';
 export { dep5Licenses } from './dep5.ts';
-export { isSpdxId, licenseIds, spdxId } from './licenses.ts';
+export { isSpdxId, licenseIds, SPDX_IDS, spdxId } from './licenses.ts';
 export { parseOsRelease } from './os-release.ts';
 export { type PurlParts, pathEscape, purl, queryEscape } from './purl.ts';
 

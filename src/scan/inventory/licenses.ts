@@ -6,7 +6,7 @@
  */
 
 /** SPDX ids distill emits as such (so the CycloneDX writer can tell an `id` from a `name`). */
-const KNOWN = new Set(
+export const SPDX_IDS: ReadonlySet<string> = new Set(
   `0BSD AFL-2.1 AGPL-3.0-only AGPL-3.0-or-later Apache-1.1 Apache-2.0 Artistic-1.0 Artistic-1.0-Perl
   Artistic-2.0 BSD-1-Clause BSD-2-Clause BSD-3-Clause BSD-4-Clause BSL-1.0 bzip2-1.0.6 CC-BY-3.0 CC-BY-4.0
   CC-BY-SA-3.0 CC-BY-SA-4.0 CC0-1.0 CDDL-1.0 curl EPL-1.0 EPL-2.0 FSFAP FSFUL FSFULLR FTL GFDL-1.2-only
@@ -14,7 +14,7 @@ const KNOWN = new Set(
   GPL-2.0-or-later GPL-3.0-only GPL-3.0-or-later ICU IJG ISC LGPL-2.0-only LGPL-2.0-or-later
   LGPL-2.1-only LGPL-2.1-or-later LGPL-3.0-only LGPL-3.0-or-later Libpng libtiff MIT MIT-0 MPL-1.1
   MPL-2.0 NCSA OpenSSL PSF-2.0 Python-2.0 Ruby Unicode-DFS-2016 Unicode-3.0 Unlicense W3C WTFPL X11
-  Zlib ZPL-2.1 BlueOak-1.0.0 Beerware Apache-2.0-with-LLVM-exception`.split(/\s+/),
+  Zlib ZPL-2.1 BlueOak-1.0.0 Beerware`.split(/\s+/),
 );
 
 /** Debian short names (lower-cased) that are not SPDX spellings. */
@@ -38,10 +38,10 @@ const ALIASES: Record<string, string> = {
   permissive: 'LicenseRef-permissive',
 };
 
-const BY_LOWER = new Map([...KNOWN].map((id) => [id.toLowerCase(), id]));
+const BY_LOWER = new Map([...SPDX_IDS].map((id) => [id.toLowerCase(), id]));
 
 /** True for the identifiers this module emits as real SPDX ids. */
-export const isSpdxId = (id: string): boolean => KNOWN.has(id);
+export const isSpdxId = (id: string): boolean => SPDX_IDS.has(id);
 
 /** One licence name → an SPDX id or a LicenseRef. */
 export function spdxId(name: string): string {
@@ -58,7 +58,7 @@ export function spdxId(name: string): string {
     const ver = `${gnu[2]}.${gnu[3] ?? '0'}`;
     const later = gnu[4] === '+' || gnu[4]?.toLowerCase() === '-or-later';
     const id = `${family}-${ver}-${later ? 'or-later' : 'only'}`;
-    if (KNOWN.has(id)) return id;
+    if (SPDX_IDS.has(id)) return id;
   }
   const bsd = /^BSD-(\d)-clause$/i.exec(n);
   if (bsd) return `BSD-${bsd[1]}-Clause`;
