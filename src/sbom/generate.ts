@@ -48,7 +48,14 @@ export const serialise = (doc: object): string => `${JSON.stringify(doc, null, 2
 /** Scans `image` and writes its SBOM in `format`. */
 export async function imageSbom(image: Image, o: ImageSbomOptions): Promise<ImageSbom> {
   const files = await scanImage(image, { want: wantForInventory });
-  const inv = inventory(files, o.onWarning ? { onWarning: o.onWarning } : {});
+  return sbomOf(image, inventory(files, o.onWarning ? { onWarning: o.onWarning } : {}), o);
+}
+
+/**
+ * The SBOM of an inventory already made — for a command that scans once for several purposes
+ * (`distill audit` with `want: (p, s) => wantForInventory(p, s) || itsOwn(p, s)`).
+ */
+export function sbomOf(image: Image, inv: Inventory, o: Omit<ImageSbomOptions, 'onWarning'>): ImageSbom {
   const platform = image.descriptor.platform ?? platformOf(image.config);
   const subject: SbomSubject = {
     name: o.name,
