@@ -73,7 +73,8 @@ export function zipRead(zip: Buffer, entry: ZipEntry, what = 'zip'): Buffer {
   if (entry.method === 0) out = Buffer.from(data);
   else if (entry.method === 8) {
     try {
-      out = inflateRawSync(data);
+      // Never more than the directory declares: a lying entry cannot inflate into gigabytes.
+      out = inflateRawSync(data, { maxOutputLength: Math.max(1, entry.size) });
     } catch (err) {
       throw bad(what, `${entry.name} does not inflate: ${(err as Error).message}`);
     }
