@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gzipLayer } from '../../test/helpers/images.ts';
-import { cyclonedxErrors, spdxErrors } from '../../test/helpers/sbom-schemas.ts';
+import { cyclonedxErrors, semanticErrors, spdxErrors } from '../../test/helpers/sbom-schemas.ts';
 import { createImage, type Image } from '../oci/index.ts';
 import { SPDX_IDS } from '../scan/index.ts';
 import { zip } from '../zip/zip-testing.ts';
@@ -49,6 +49,7 @@ describe('sbom', () => {
       const doc = JSON.parse(a.text);
       const errors = format === 'spdx-json' ? spdxErrors(doc) : cyclonedxErrors(doc);
       assert.deepEqual(errors, [], `${format} schema errors`);
+      assert.deepEqual(semanticErrors(doc), [], `${format} ids, references, LicenseRefs`);
       assert.ok(a.text.includes('pkg:deb/debian/libc6@2.41-12?arch=amd64&upstream=glibc&distro=debian-13'));
       assert.ok(a.text.includes('pkg:npm/%40scope/x@1.0.0'));
       assert.ok(a.text.includes('cpe:2.3:a:nodejs:node.js:22.1.0:*:*:*:*:*:*:*'));
@@ -125,6 +126,13 @@ describe('sbom', () => {
     });
     assert.deepEqual(cyclonedxErrors(bom({ id: 'MIT' })), []);
     assert.notDeepEqual(cyclonedxErrors(bom({ id: 'LicenseRef-x' })), [], 'ids come from the SPDX list');
+    const spdx = {
+      spdxVersion: 'SPDX-2.3',
+      SPDXID: 'SPDXRef-DOCUMENT',
+      packages: [{ SPDXID: 'SPDXRef-a', licenseDeclared: 'LicenseRef-x', licenseConcluded: 'NOASSERTION' }],
+      relationships: [{ spdxElementId: 'SPDXRef-DOCUMENT', relatedSpdxElement: 'SPDXRef-b' }],
+    };
+    assert.deepEqual(semanticErrors(spdx), ['dangling SPDXRef-b', 'SPDXRef-a: LicenseRef-x not declared']);
     for (const id of SPDX_IDS) assert.deepEqual(cyclonedxErrors(bom({ id })), [], `${id} is an SPDX id`);
   });
 

@@ -10,7 +10,7 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type TestContext, test } from 'node:test';
 import { distill } from '../helpers/cli.ts';
-import { cyclonedxErrors, spdxErrors } from '../helpers/sbom-schemas.ts';
+import { cyclonedxErrors, semanticErrors, spdxErrors } from '../helpers/sbom-schemas.ts';
 import { REPO_ROOT, requireTool, runOk, tempDir } from '../helpers/tools.ts';
 
 async function example(t: TestContext, name: string): Promise<string> {
@@ -30,9 +30,12 @@ async function sbomPurls(dir: string): Promise<string[]> {
   assert.deepEqual(JSON.parse(r.stdout).sbom, [join(out, 'sbom.spdx.json')]);
   const doc = JSON.parse(await readFile(join(out, 'sbom.spdx.json'), 'utf8'));
   assert.deepEqual(spdxErrors(doc), []);
+  assert.deepEqual(semanticErrors(doc), []);
   const cdx = distill(['sbom', `oci:${out}`, '--format', 'cyclonedx-json']);
   assert.equal(cdx.status, 0, cdx.stderr);
-  assert.deepEqual(cyclonedxErrors(JSON.parse(cdx.stdout)), []);
+  const bom = JSON.parse(cdx.stdout);
+  assert.deepEqual(cyclonedxErrors(bom), []);
+  assert.deepEqual(semanticErrors(bom), []);
   return (doc.packages as { externalRefs: { referenceType: string; referenceLocator: string }[] }[])
     .slice(1)
     .flatMap((p) => p.externalRefs.filter((x) => x.referenceType === 'purl').map((x) => x.referenceLocator));

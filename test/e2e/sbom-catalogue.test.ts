@@ -15,7 +15,7 @@ import { after, describe, test } from 'node:test';
 import { catalogue } from '../../src/catalogue/index.ts';
 import { distill, needTools } from '../helpers/cli.ts';
 import { buildBase } from '../helpers/docker.ts';
-import { cyclonedxErrors, spdxErrors } from '../helpers/sbom-schemas.ts';
+import { cyclonedxErrors, semanticErrors, spdxErrors } from '../helpers/sbom-schemas.ts';
 import { run } from '../helpers/tools.ts';
 
 const IMAGES = [...catalogue(13).map((s) => s.name), 'base:debug'];
@@ -62,6 +62,7 @@ describe('distill sbom: every catalogue image lists exactly its status.d', () =>
       const built = await buildBase(ref, ['--output', layout, '--sbom', '-q']);
       const doc = JSON.parse(await readFile(join(layout, 'sbom.spdx.json'), 'utf8'));
       assert.deepEqual(spdxErrors(doc), [], 'valid SPDX 2.3');
+      assert.deepEqual(semanticErrors(doc), []);
       const pkgs = (doc.packages as SpdxPackage[]).slice(1);
       const debs = pkgs.filter((p) => refs(p, 'purl')[0]?.startsWith('pkg:deb/debian/'));
       assert.deepEqual(debs.map((p) => `${p.name} ${p.versionInfo}`).sort(), await statusD(layout));
@@ -88,6 +89,7 @@ describe('distill sbom: every catalogue image lists exactly its status.d', () =>
       assert.equal(cdx.status, 0, cdx.stderr);
       const bom = JSON.parse(cdx.stdout);
       assert.deepEqual(cyclonedxErrors(bom), [], 'valid CycloneDX 1.6');
+      assert.deepEqual(semanticErrors(bom), []);
       const purls = (bom.components as { purl?: string }[]).flatMap((c) => (c.purl ? [c.purl] : []));
       assert.deepEqual(purls.sort(), pkgs.flatMap((p) => refs(p, 'purl')).sort());
       const again = distill(['sbom', `oci:${layout}`, '--format', 'cyclonedx-json']);

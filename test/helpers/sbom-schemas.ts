@@ -43,3 +43,40 @@ export function cyclonedxErrors(doc: unknown): string[] {
   }
   return cdx(doc) ? [] : (cdx.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
+
+/**
+ * What the schemas cannot say: unique ids, relationships and dependencies that point at
+ * something in the document, every LicenseRef used being declared (SPDX 2.3 §10).
+ */
+export function semanticErrors(doc: Record<string, unknown>): string[] {
+  const errs: string[] = [];
+  const dupes = (ids: string[], what: string) => {
+    const seen = new Set<string>();
+    for (const id of ids) {
+      if (seen.has(id)) errs.push(`duplicate ${what} ${id}`);
+      seen.add(id);
+    }
+    return seen;
+  };
+  if (doc.spdxVersion) {
+    const pkgs = doc.packages as { SPDXID: string; licenseDeclared: string; licenseConcluded: string }[];
+    const ids = dupes([doc.SPDXID as string, ...pkgs.map((p) => p.SPDXID)], 'SPDXID');
+    for (const r of doc.relationships as { spdxElementId: string; relatedSpdxElement: string }[])
+      for (const id of [r.spdxElementId, r.relatedSpdxElement]) if (!ids.has(id)) errs.push(`dangling ${id}`);
+    const declared = new Set(
+      ((doc.hasExtractedLicensingInfos ?? []) as { licenseId: string }[]).map((l) => l.licenseId),
+    );
+    for (const p of pkgs)
+      for (const ref of `${p.licenseDeclared} ${p.licenseConcluded}`.match(/LicenseRef-[^\s()]+/g) ?? []) {
+        if (!declared.has(ref)) errs.push(`${p.SPDXID}: ${ref} not declared`);
+        if (!/^LicenseRef-[A-Za-z0-9.-]+$/.test(ref)) errs.push(`${ref}: not a valid LicenseRef`);
+      }
+  } else {
+    const meta = (doc.metadata as { component: { 'bom-ref': string } }).component;
+    const comps = doc.components as { 'bom-ref': string }[];
+    const refs = dupes([meta['bom-ref'], ...comps.map((c) => c['bom-ref'])], 'bom-ref');
+    for (const d of doc.dependencies as { ref: string; dependsOn?: string[] }[])
+      for (const r of [d.ref, ...(d.dependsOn ?? [])]) if (!refs.has(r)) errs.push(`dangling ${r}`);
+  }
+  return errs;
+}
