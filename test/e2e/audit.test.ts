@@ -263,6 +263,17 @@ describe('distill audit: bad input gets its code, and nothing is written', { tim
     await truncate(blob(layer.digest), Math.floor(layer.size / 2));
     await noSarif([`oci:${copy}`], /error OCI_SIZE_MISMATCH: layer/);
   });
+  test('--sarif into a directory that does not exist: AUDIT_WRITE_FAILED, nothing printed', () => {
+    const r = distill([
+      'audit',
+      '--sarif',
+      join(dir, 'no', 'such', 'dir', 'a.sarif'),
+      layouts['static:nonroot'] as string,
+    ]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /error AUDIT_WRITE_FAILED/);
+    assert.equal(r.stdout, '');
+  });
   test('--platform the image does not have', () =>
     noSarif(
       ['--platform', 'linux/s390x', layouts['static:nonroot'] as string],
