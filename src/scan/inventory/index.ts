@@ -19,7 +19,7 @@ export { parseDeb822 } from './deb822.ts';
 export { dep5Licenses } from './dep5.ts';
 export { isSpdxId, licenseIds, SPDX_IDS, spdxId } from './licenses.ts';
 export { parseOsRelease } from './os-release.ts';
-export { type PurlParts, pathEscape, purl, queryEscape } from './purl.ts';
+export { escape as purlEscape, type PurlParts, purl } from './purl.ts';
 
 /** A record the inventory could not read (it was skipped). */
 export interface InventoryWarning {

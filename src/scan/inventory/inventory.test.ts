@@ -34,8 +34,8 @@ describe('inventory: Debian', () => {
     assert.deepEqual(warnings, []);
     assert.deepEqual(inv.distro, { id: 'debian', versionId: '13', prettyName: 'Distroless' });
     assert.deepEqual(purls, [
-      'pkg:deb/debian/libc6@2.41-12+deb13u5?arch=amd64&upstream=glibc&distro=debian-13',
-      'pkg:deb/debian/zlib1g@1:1.3.dfsg+really1.3.1-1?arch=amd64&upstream=zlib@1:1.3.dfsg-1&distro=debian-13',
+      'pkg:deb/debian/libc6@2.41-12%2Bdeb13u5?arch=amd64&distro=debian-13&upstream=glibc',
+      'pkg:deb/debian/zlib1g@1%3A1.3.dfsg%2Breally1.3.1-1?arch=amd64&distro=debian-13&upstream=zlib%401%3A1.3.dfsg-1',
     ]);
     const libc = inv.packages[0];
     assert.deepEqual(libc?.licenses, ['GPL-2.0-or-later', 'LGPL-2.1-or-later', 'MIT']);
@@ -50,7 +50,7 @@ describe('inventory: Debian', () => {
     const { purls, warnings } = run({ '/var/lib/dpkg/status': status });
     assert.deepEqual(purls, [
       'pkg:deb/debian/dash@0.5.12-12?arch=amd64',
-      'pkg:deb/debian/libc6@2.41-12+deb13u5?arch=amd64&upstream=glibc',
+      'pkg:deb/debian/libc6@2.41-12%2Bdeb13u5?arch=amd64&upstream=glibc',
     ]);
     assert.equal(warnings.length, 2, JSON.stringify(warnings));
     assert.ok(warnings.every((w) => w.path === '/var/lib/dpkg/status'));
@@ -143,7 +143,7 @@ describe('inventory: language ecosystems', () => {
         'C:Q1x\nP:musl\nV:1.2.5-r0\nA:x86_64\nL:MIT\no:musl\nm:Natanael\nF:lib\nR:ld-musl-x86_64.so.1\n\nP:libcrypto3\nV:3.3.2-r0\nA:x86_64\nL:Apache-2.0\no:openssl\n\nP:broken\n',
     });
     assert.deepEqual(purls, [
-      'pkg:apk/alpine/libcrypto3@3.3.2-r0?arch=x86_64&upstream=openssl&distro=alpine-3.20.3',
+      'pkg:apk/alpine/libcrypto3@3.3.2-r0?arch=x86_64&distro=alpine-3.20.3&upstream=openssl',
       'pkg:apk/alpine/musl@1.2.5-r0?arch=x86_64&distro=alpine-3.20.3',
     ]);
     assert.deepEqual(inv.packages[1]?.files, ['/lib/ld-musl-x86_64.so.1']);
