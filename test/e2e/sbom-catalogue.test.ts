@@ -69,7 +69,7 @@ describe('distill sbom: every catalogue image lists exactly its status.d', () =>
       for (const p of debs)
         assert.match(
           refs(p, 'purl')[0] as string,
-          /^pkg:deb\/debian\/[a-z0-9.%A-F-]+@[A-Za-z0-9.~%-]+\?arch=(amd64|all)&distro=debian-13(&upstream=[a-z0-9.%A-F-]+)?$/,
+          /^pkg:deb\/debian\/[a-z0-9.%A-F-]+@[A-Za-z0-9.~%-]+\?arch=(amd64|all)&distro=debian-13\.\d+(&upstream=[a-z0-9.%A-F-]+)?$/,
         );
       const others = pkgs.filter((p) => !debs.includes(p));
       if (ref.startsWith('nodejs')) {

@@ -68,6 +68,19 @@ describe('inventory: Debian', () => {
     );
     assert.ok(warnings.length >= 1);
   });
+
+  it("the distro qualifier takes Debian's point release from /etc/debian_version, as syft does", () => {
+    const stanza = 'Package: a\nVersion: 1\nArchitecture: all\n';
+    const at = (debianVersion: string) =>
+      run({
+        '/etc/os-release': DEBIAN_13,
+        '/etc/debian_version': debianVersion,
+        '/var/lib/dpkg/status.d/a': stanza,
+      }).purls;
+    assert.deepEqual(at('13.8\n'), ['pkg:deb/debian/a@1?arch=all&distro=debian-13.8']);
+    assert.deepEqual(at('trixie/sid\n'), ['pkg:deb/debian/a@1?arch=all&distro=debian-13']);
+    assert.equal(wantForInventory('/etc/debian_version', 5), true);
+  });
 });
 
 describe('inventory: language ecosystems', () => {

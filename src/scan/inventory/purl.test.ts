@@ -3,12 +3,12 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { licenseIds, spdxId } from './licenses.ts';
 import { nodeVersionReducer } from './node-binary.ts';
-import { escape, purl } from './purl.ts';
+import { purl, purlEscape } from './purl.ts';
 
 test('purl escaping and order follow syft (anchore/packageurl-go v0.2.0): QueryEscape everywhere, qualifiers sorted', () => {
-  assert.equal(escape('1:2.3+dfsg~b1'), '1%3A2.3%2Bdfsg~b1');
-  assert.equal(escape('a b/c?#%@'), 'a%20b%2Fc%3F%23%25%40');
-  assert.equal(escape('é'), '%C3%A9');
+  assert.equal(purlEscape('1:2.3+dfsg~b1'), '1%3A2.3%2Bdfsg~b1');
+  assert.equal(purlEscape('a b/c?#%@'), 'a%20b%2Fc%3F%23%25%40');
+  assert.equal(purlEscape('é'), '%C3%A9');
   assert.equal(
     purl({ type: 'npm', namespace: '@babel', name: 'core', version: '7.0.0' }),
     'pkg:npm/%40babel/core@7.0.0',

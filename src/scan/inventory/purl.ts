@@ -10,7 +10,7 @@
 const UNRESERVED = /^[A-Za-z0-9\-_.~]$/;
 
 /** Go's url.QueryEscape, with a space as %20 (anchore/packageurl-go's `escape`). */
-export function escape(s: string): string {
+export function purlEscape(s: string): string {
   let out = '';
   for (const ch of s) {
     if (UNRESERVED.test(ch)) out += ch;
@@ -32,13 +32,13 @@ export interface PurlParts {
 export function purl(p: PurlParts): string {
   let s = `pkg:${p.type}/`;
   const ns = (p.namespace ?? '').split('/').filter(Boolean);
-  if (ns.length) s += `${ns.map(escape).join('/')}/`;
-  s += escape(p.name);
-  if (p.version) s += `@${escape(p.version)}`;
+  if (ns.length) s += `${ns.map(purlEscape).join('/')}/`;
+  s += purlEscape(p.name);
+  if (p.version) s += `@${purlEscape(p.version)}`;
   const q = (p.qualifiers ?? [])
     .filter((x): x is readonly [string, string] => x[1] !== undefined && x[1] !== '')
     .slice()
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (q.length) s += `?${q.map(([k, v]) => `${escape(k)}=${escape(v)}`).join('&')}`;
+  if (q.length) s += `?${q.map(([k, v]) => `${purlEscape(k)}=${purlEscape(v)}`).join('&')}`;
   return s;
 }
