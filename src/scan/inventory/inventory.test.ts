@@ -112,14 +112,14 @@ describe('inventory: language ecosystems', () => {
     const site = '/usr/lib/python3/dist-packages';
     const { inv } = run({
       [`${site}/Flask-3.0.0.dist-info/METADATA`]:
-        'Metadata-Version: 2.1\nName: Flask\nVersion: 3.0.0\nLicense-Expression: BSD-3-Clause\n\nLong: description\n',
+        'Metadata-Version: 2.1\nName: Flask_Login.x\nVersion: 3.0.0\nLicense-Expression: BSD-3-Clause\n\nLong: description\n',
       [`${site}/Flask-3.0.0.dist-info/RECORD`]:
         'flask/__init__.py,sha256=x,10\n"flask/a,b.py",,\n../../../bin/flask,,\n',
       [`${site}/junk.dist-info/METADATA`]: 'garbage',
     });
     assert.deepEqual(
       inv.packages.map((p) => p.purl),
-      ['pkg:pypi/Flask@3.0.0'],
+      ['pkg:pypi/flask-login-x@3.0.0'],
     );
     assert.deepEqual(inv.packages[0]?.licenses, ['BSD-3-Clause']);
     assert.deepEqual(inv.packages[0]?.files, [
