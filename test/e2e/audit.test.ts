@@ -181,6 +181,19 @@ describe('distill audit: every source gives the same audit', { timeout: 300_000 
   });
 });
 
+describe('distill audit --platform', { timeout: 300_000 }, () => {
+  test('an index: the host’s architecture by default, --platform picks another', async () => {
+    const out = join(dir, 'multi');
+    await buildBase('static:nonroot', ['--arch', 'amd64,arm64', '--output', out]);
+    const byDefault = (await auditJson([`oci:${out}`])).json as Json;
+    const arm = (await auditJson(['--platform', 'linux/arm64', `oci:${out}`])).json as Json;
+    assert.equal(byDefault.platform, process.arch === 'arm64' ? 'linux/arm64/v8' : 'linux/amd64');
+    assert.equal(arm.platform, 'linux/arm64/v8');
+    assert.notEqual(arm.digest, byDefault.digest);
+    assert.deepEqual(arm.findings, []);
+  });
+});
+
 describe('distill audit --vulns', { timeout: 300_000 }, () => {
   test('minbase packages against tracker data from --vuln-db FILE', async (t) => {
     if (!minbase) return t.skip(skipMinbase);
