@@ -17,17 +17,19 @@ const IMAGE = process.env.BENCH_SBOM_IMAGE ?? 'nodejs22';
 interface Sample {
   s: number;
   kb: number;
+  /** user + system CPU seconds: what the run costs, less sensitive to a busy machine than wall time. */
+  cpu: number;
 }
 
 /** Wall seconds and peak KB of one command, from /usr/bin/time; throws with its stderr on failure. */
 function timed(argv: string[]): Sample {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...argv], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', ...argv], {
     encoding: 'utf8',
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
-  const [s, kb] = r.stderr.trim().split('\n').at(-1)?.split(' ').map(Number) ?? [0, 0];
-  return { s: s ?? 0, kb: kb ?? 0 };
+  const [s = 0, kb = 0, user = 0, sys = 0] = r.stderr.trim().split('\n').at(-1)?.split(' ').map(Number) ?? [];
+  return { s, kb, cpu: user + sys };
 }
 
 const work = await mkdtemp(join(tmpdir(), 'distill-bench-sbom-'));
@@ -59,7 +61,7 @@ try {
     const out = argv[argv.length - 1] as string;
     const size = (await stat(out)).size;
     console.log(
-      `  distill ${label.padEnd(20)} ${median(samples.map((x) => x.s)).toFixed(2)} s, peak ${(median(samples.map((x) => x.kb)) / 1024).toFixed(0)} MB (max ${(Math.max(...samples.map((x) => x.kb)) / 1024).toFixed(0)} MB), ${(size / 1024).toFixed(0)} KiB document`,
+      `  distill ${label.padEnd(20)} ${median(samples.map((x) => x.s)).toFixed(2)} s (cpu ${median(samples.map((x) => x.cpu)).toFixed(2)} s), peak ${(median(samples.map((x) => x.kb)) / 1024).toFixed(0)} MB (max ${(Math.max(...samples.map((x) => x.kb)) / 1024).toFixed(0)} MB), ${(size / 1024).toFixed(0)} KiB document`,
     );
   }
 } finally {
