@@ -57,3 +57,24 @@ test('inventory of the host’s dpkg database equals dpkg-query', async (t) => {
     assert.equal(p.licenses.length > 0, dep5, `${p.name}: DEP-5 ${dep5}, licences ${p.licenses.join(' ')}`);
   }
 });
+
+test('inventory of the host’s Debian Python distributions equals importlib.metadata', async (t) => {
+  const site = '/usr/lib/python3/dist-packages';
+  if (!requireTool(t, 'python3', 'python3') || !existsSync(site)) return;
+  const files: Record<string, Buffer> = {};
+  for (const e of await readdir(site, { withFileTypes: true })) {
+    const p = `${site}/${e.name}`;
+    if (e.isFile() && e.name.endsWith('.egg-info')) files[p] = await readFile(p);
+    else if (e.isDirectory() && /\.(dist|egg)-info$/.test(e.name))
+      for (const f of ['METADATA', 'RECORD', 'PKG-INFO'])
+        if (existsSync(`${p}/${f}`)) files[`${p}/${f}`] = await readFile(`${p}/${f}`);
+  }
+  const inv = inventory(imageFiles(files));
+  const script = `import importlib.metadata as m, re
+for d in m.distributions(path=['${site}']):
+    print(re.sub(r'[-_.]+', '-', d.metadata['Name']).lower(), d.version)`;
+  const want = [...new Set(runOk('python3', ['-c', script]).trim().split('\n'))].sort();
+  assert.ok(want.length > 0);
+  assert.deepEqual([...new Set(inv.packages.map((p) => `${p.name} ${p.version}`))].sort(), want);
+  assert.ok(inv.packages.every((p) => p.purl === `pkg:pypi/${p.name}@${p.version}`));
+});
