@@ -1,8 +1,10 @@
 /**
- * The inventory against dpkg itself on a real, full Debian system (this machine): fed the host's
+ * The inventory against the real tools on a real, full Debian system (this machine): fed the host's
  * /var/lib/dpkg/status, info/*.md5sums and copyright files as a scan would keep them, it lists
  * exactly the packages `dpkg-query` says are installed, with their versions and architectures,
- * and finds multi-arch packages' `NAME:ARCH.md5sums`. Skips (fails under CI) without dpkg-query.
+ * and finds multi-arch packages' `NAME:ARCH.md5sums`; likewise its Python distributions against
+ * importlib.metadata and its global node_modules against `npm ls -g --all`. Skips (fails under CI)
+ * without the tool.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -10,7 +12,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { inventory } from '../src/scan/index.ts';
 import { imageFiles } from '../src/scan/inventory/inventory-testing.ts';
-import { requireTool, runOk } from './helpers/tools.ts';
+import { requireTool, run, runOk } from './helpers/tools.ts';
 
 test('inventory of the host’s dpkg database equals dpkg-query', async (t) => {
   if (!requireTool(t, 'dpkg-query', 'dpkg') || !existsSync('/var/lib/dpkg/status')) return;
@@ -77,4 +79,27 @@ for d in m.distributions(path=['${site}']):
   assert.ok(want.length > 0);
   assert.deepEqual([...new Set(inv.packages.map((p) => `${p.name} ${p.version}`))].sort(), want);
   assert.ok(inv.packages.every((p) => p.purl === `pkg:pypi/${p.name}@${p.version}`));
+});
+
+test('inventory of the host’s global node_modules equals `npm ls -g --all`', async (t) => {
+  if (!requireTool(t, 'npm', 'npm')) return;
+  const root = runOk('npm', ['root', '-g']).trim();
+  if (!existsSync(root)) return;
+  // Every package.json below it, test fixtures and `{"type":"module"}` markers in subfolders too.
+  const files: Record<string, Buffer> = {};
+  for (const p of runOk('find', [root, '-name', 'package.json', '-type', 'f']).trim().split('\n'))
+    files[p] = await readFile(p);
+  const warnings: string[] = [];
+  const inv = inventory(imageFiles(files), { onWarning: (w) => warnings.push(w.path) });
+  const got = inv.packages.map(
+    (p) => `${(p.locations[0] as string).replace(/\/package\.json$/, '')}:${p.name}@${p.version}`,
+  );
+  // npm exits non-zero on extraneous or invalid trees; its list is still the oracle.
+  const want = run('npm', ['ls', '-g', '--all', '--parseable', '--long'])
+    .stdout.trim()
+    .split('\n')
+    .filter((l) => l.startsWith(`${root}/`));
+  assert.ok(want.length > 0);
+  assert.deepEqual(got.sort(), want.sort());
+  assert.deepEqual(warnings, []);
 });
