@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, realpath } from 'node:fs/promises';
 import { test } from 'node:test';
 import { inventory } from '../src/scan/index.ts';
 import { imageFiles } from '../src/scan/inventory/inventory-testing.ts';
@@ -102,4 +102,36 @@ test('inventory of the host’s global node_modules equals `npm ls -g --all`', a
   assert.ok(want.length > 0);
   assert.deepEqual(got.sort(), want.sort());
   assert.deepEqual(warnings, []);
+});
+
+test('inventory of the host’s /usr/share/java jars equals what unzip finds in them', async (t) => {
+  const dir = '/usr/share/java';
+  if (!requireTool(t, 'unzip', 'unzip') || !existsSync(dir)) return;
+  const jars = [
+    ...new Set(
+      await Promise.all(
+        (await readdir(dir)).filter((n) => n.endsWith('.jar')).map((n) => realpath(`${dir}/${n}`)),
+      ),
+    ),
+  ].sort();
+  if (!jars.length) return;
+  const files: Record<string, Buffer> = {};
+  for (const j of jars) files[j] = await readFile(j);
+  const warnings: string[] = [];
+  const inv = inventory(imageFiles(files), { onWarning: (w) => warnings.push(`${w.path}: ${w.message}`) });
+  const want: string[] = [];
+  for (const j of jars)
+    for (const entry of run('unzip', ['-Z1', j]).stdout.split('\n'))
+      if (/^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/.test(entry)) {
+        const text = runOk('unzip', ['-p', j, entry]);
+        const get = (k: string) => new RegExp(`^\\s*${k}\\s*[=:]\\s*(.*?)\\s*$`, 'm').exec(text)?.[1];
+        const [g, a, v] = [get('groupId'), get('artifactId'), get('version')];
+        if (g && a && v) want.push(`pkg:maven/${g}/${a}@${v} ${j}`);
+      }
+  assert.ok(want.length > 0);
+  assert.deepEqual(warnings, []);
+  assert.deepEqual(
+    inv.packages.map((p) => `${decodeURIComponent(p.purl)} ${p.locations[0]}`).sort(),
+    want.sort(),
+  );
 });
