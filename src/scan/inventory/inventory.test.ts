@@ -116,10 +116,12 @@ describe('inventory: language ecosystems', () => {
       [`${site}/Flask-3.0.0.dist-info/RECORD`]:
         'flask/__init__.py,sha256=x,10\n"flask/a,b.py",,\n../../../bin/flask,,\n',
       [`${site}/junk.dist-info/METADATA`]: 'garbage',
+      [`${site}/six-1.16.0.egg-info`]: 'Metadata-Version: 1.2\nName: six\nVersion: 1.16.0\nLicense: MIT\n',
+      [`${site}/PyYAML-6.0.egg-info/PKG-INFO`]: 'Metadata-Version: 2.1\nName: PyYAML\nVersion: 6.0\n',
     });
     assert.deepEqual(
       inv.packages.map((p) => p.purl),
-      ['pkg:pypi/flask-login-x@3.0.0'],
+      ['pkg:pypi/flask-login-x@3.0.0', 'pkg:pypi/pyyaml@6.0', 'pkg:pypi/six@1.16.0'],
     );
     assert.deepEqual(inv.packages[0]?.licenses, ['BSD-3-Clause']);
     assert.deepEqual(inv.packages[0]?.files, [

@@ -1,5 +1,6 @@
 /**
- * Python distributions from `*.dist-info/METADATA` anywhere (site-packages, dist-packages, venvs):
+ * Python distributions from `*.dist-info/METADATA` anywhere (site-packages, dist-packages, venvs),
+ * and the older `*.egg-info/PKG-INFO` (or a lone `*.egg-info` file) Debian's python3-* packages ship:
  * Name and Version, the licence from License-Expression (PEP 639) else a one-line License, the
  * files from RECORD (CSV, paths relative to the directory holding the dist-info).
  * purl: `pkg:pypi/NAME@VERSION` with the name normalised as PEP 503 says and syft writes it
@@ -12,10 +13,11 @@ import { parseDeb822 } from './deb822.ts';
 import { licenseIds } from './licenses.ts';
 import { purl } from './purl.ts';
 
-const METADATA = /\.dist-info\/METADATA$/;
+const METADATA = /\.dist-info\/METADATA$|\.egg-info\/PKG-INFO$|\.egg-info$/;
 
 /** Files the Python cataloguer reads. */
-export const wantPython = (path: string): boolean => /\.dist-info\/(METADATA|RECORD)$/.test(path);
+export const wantPython = (path: string): boolean =>
+  /\.dist-info\/(METADATA|RECORD)$|\.egg-info\/PKG-INFO$|\.egg-info$/.test(path);
 
 function recordFiles(body: string, siteDir: string): string[] {
   const out: string[] = [];
@@ -54,7 +56,7 @@ export function pythonPackages(ctx: CatalogueContext): PackageRecord[] {
         ? licenseIds(lic)
         : [];
     const distInfo = posix.dirname(path);
-    const record = text(ctx, `${distInfo}/RECORD`);
+    const record = path.endsWith('/METADATA') ? text(ctx, `${distInfo}/RECORD`) : undefined;
     const author = fields.get('Author') ?? fields.get('Author-email');
     out.push({
       ecosystem: 'pypi',
