@@ -8,7 +8,18 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
+import {
+  chown,
+  cp,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  truncate,
+  writeFile,
+} from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -181,6 +192,37 @@ describe('distill audit: every source gives the same audit', { timeout: 300_000 
   });
 });
 
+describe('distill audit: the read-only root of the seed policy', { timeout: 300_000 }, () => {
+  test('distill build carries distill.yaml writable: declared, so --policy seed passes', async () => {
+    const app = join(dir, 'app-src');
+    await mkdir(app, { recursive: true });
+    await writeFile(join(app, 'package.json'), '{"name":"x","version":"1.0.0","main":"index.js"}');
+    await writeFile(join(app, 'index.js'), 'console.log(1)\n');
+    await writeFile(join(app, 'distill.yaml'), 'writable: [/app/data]\n');
+    const out = join(dir, 'app');
+    const b = await distillAsync(['build', app, '--output', out, '-q']);
+    assert.equal(b.status, 0, b.stderr);
+    const r = await distillAsync(['audit', '--json', '--policy', 'seed', `oci:${out}`]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as Json).findings.map((f) => [f.id, f.path]),
+      [['DL-WRITABLE-DECLARED', '/app/data']],
+    );
+  });
+
+  test('a directory the user owns but nobody declared fails --policy seed', async () => {
+    const root = join(dir, 'rootfs');
+    await mkdir(join(root, 'data'), { recursive: true });
+    await chown(join(root, 'data'), 1000, 1000);
+    const out = join(dir, 'owned');
+    const img = distill(['image', 'from-dir', root, '--preserve-owner', '--user', '1000', '--output', out]);
+    assert.equal(img.status, 0, img.stderr);
+    const r = distill(['audit', '--policy', 'seed', `oci:${out}`]);
+    assert.equal(r.status, 3);
+    assert.match(r.stderr, /seed policy: \/data is written outside the declared writable dirs/);
+  });
+});
+
 describe('distill audit --platform', { timeout: 300_000 }, () => {
   test('an index: the host’s architecture by default, --platform picks another', async () => {
     const out = join(dir, 'multi');
@@ -282,10 +324,8 @@ describe('distill audit: bad input gets its code, and nothing is written', { tim
   test('--vuln-db not JSON, of the wrong shape, or missing', async () => {
     const notJson = join(dir, 'x.txt');
     const wrong = join(dir, 'wrong.json');
-    await import('node:fs/promises').then(async (fs) => {
-      await fs.writeFile(notJson, 'hello');
-      await fs.writeFile(wrong, '{"glibc": ["CVE-1"]}');
-    });
+    await writeFile(notJson, 'hello');
+    await writeFile(wrong, '{"glibc": ["CVE-1"]}');
     const img = layouts['static:nonroot'] as string;
     await noSarif(['--vuln-db', notJson, img], /error VULN_DB_INVALID: .* is not JSON/);
     await noSarif(['--vuln-db', wrong, img], /error VULN_DB_INVALID: .* not Debian security tracker data/);
