@@ -24,7 +24,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, type TestContext, test } from 'node:test';
 import { distill } from '../helpers/cli.ts';
 import { buildBase, distillAsync } from '../helpers/docker.ts';
 import { minbaseImage } from '../helpers/minbase-image.ts';
@@ -70,6 +70,14 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** The minbase image's reference; skips locally, fails under CI=true, when it could not be made. */
+function needMinbase(t: TestContext): string | undefined {
+  if (minbase) return minbase;
+  if (process.env.CI === 'true') assert.fail(skipMinbase);
+  t.skip(skipMinbase);
+  return undefined;
+}
+
 const auditJson = async (
   args: string[],
 ): Promise<{ status: number; json: Json | Json[]; stderr: string }> => {
@@ -79,10 +87,7 @@ const auditJson = async (
 
 describe('distill audit: full distro vs distroless', { timeout: 900_000 }, () => {
   test('minbase trixie: shell, dpkg/apt, setuid su/passwd, root user', async (t) => {
-    if (!minbase) {
-      if (process.env.CI === 'true') assert.fail(skipMinbase);
-      return t.skip(skipMinbase);
-    }
+    if (!needMinbase(t) || !minbase) return;
     const { status, json } = await auditJson([minbase]);
     assert.equal(status, 0);
     const r = json as Json;
@@ -148,7 +153,7 @@ describe('distill audit: full distro vs distroless', { timeout: 900_000 }, () =>
   });
 
   test('--fail-on and --policy seed exit 3 after printing; a clean image exits 0', async (t) => {
-    if (!minbase) return t.skip(skipMinbase);
+    if (!needMinbase(t) || !minbase) return;
     const fail = distill(['audit', '--fail-on', 'high', minbase]);
     assert.equal(fail.status, 3);
     assert.match(fail.stderr, /AUDIT_FAILED/);
@@ -238,7 +243,7 @@ describe('distill audit --platform', { timeout: 300_000 }, () => {
 
 describe('distill audit --vulns', { timeout: 300_000 }, () => {
   test('minbase packages against tracker data from --vuln-db FILE', async (t) => {
-    if (!minbase) return t.skip(skipMinbase);
+    if (!needMinbase(t) || !minbase) return;
     const { status, json } = await auditJson(['--vuln-db', FIXTURE, minbase]);
     assert.equal(status, 0);
     const v = (json as Json).vulnerabilities;
@@ -260,7 +265,7 @@ describe('distill audit --vulns', { timeout: 300_000 }, () => {
   });
 
   test('downloaded from a tracker URL (a local server), cached with its ETag', async (t) => {
-    if (!minbase) return t.skip(skipMinbase);
+    if (!needMinbase(t) || !minbase) return;
     const body = await readFile(FIXTURE);
     const inm: (string | undefined)[] = [];
     const server = createServer((req, res) => {

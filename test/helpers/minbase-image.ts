@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cacheRoot } from '../../src/platform/index.ts';
 
@@ -127,6 +127,11 @@ export async function minbaseImage(o: MinbaseOptions = {}): Promise<MinbaseResul
       // Another test made it first: use theirs.
       await rm(tmp, { recursive: true, force: true });
     }
+    // Earlier days' images of this suite and architecture are not used again.
+    const prefix = `minbase-${suite}-${arch}-`;
+    for (const old of await readdir(root))
+      if (old.startsWith(prefix) && old !== `${prefix}${day}`)
+        await rm(join(root, old), { recursive: true, force: true });
     return { ref: `oci:${dir}` };
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
