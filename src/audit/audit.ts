@@ -31,9 +31,9 @@ export interface AuditOptions {
   onWarning?: (w: InventoryWarning) => void;
 }
 
-const ACCOUNT_FILES = new Set(['/etc/passwd', '/etc/group']);
+const ACCOUNT_FILES = new Set(['/etc/passwd']);
 
-/** The scan's `want` for an audit: the inventory's files, the account files, secret candidates. */
+/** The scan's `want` for an audit: the inventory's files, /etc/passwd, secret candidates. */
 export function wantForAudit(path: string, size: number): boolean | ContentReducer {
   const inv = wantForInventory(path, size);
   if (inv) return inv;
