@@ -11,9 +11,18 @@ import { pipeline } from 'node:stream/promises';
 import { decompressStream, type Image, type Layer, OciError } from '../oci/index.ts';
 import type { FileEntry, HiddenFile, ImageFiles, LayerSummary } from './types.ts';
 
+/**
+ * Reduces a wanted file's stream to the few bytes worth keeping (e.g. a version string found in a
+ * 120 MB binary). It must read the stream to its end.
+ */
+export type ContentReducer = (body: Readable) => Promise<Buffer>;
+
 export interface ScanOptions {
-  /** Keep the bytes of this regular file (called for each file entry, in every layer). */
-  want?: (path: string, size: number) => boolean;
+  /**
+   * Keep the bytes of this regular file (called for each file entry, in every layer); a function
+   * instead of `true` keeps what it makes of the bytes rather than the bytes.
+   */
+  want?: (path: string, size: number) => boolean | ContentReducer;
   /** Largest file kept (bytes); larger wanted files are skipped. Default 256 MiB. */
   maxContent?: number;
 }
@@ -94,7 +103,8 @@ export async function scanImage(image: Image, opts: ScanOptions = {}): Promise<I
         ...(linkname !== undefined ? { linkname } : {}),
         layer: i,
       });
-      if (type === 'file' && size <= max && opts.want?.(path, size)) contents.set(path, await collect(body));
+      const wanted = type === 'file' && size <= max ? opts.want?.(path, size) : false;
+      if (wanted) contents.set(path, await (typeof wanted === 'function' ? wanted(body) : collect(body)));
       else if (type === 'hardlink' && linkname && contents.has(linkname) && opts.want?.(path, 0))
         contents.set(path, contents.get(linkname) as Buffer);
     });

@@ -48,7 +48,7 @@ export interface LayerSummary {
 export interface ImageFiles {
   /** The final tree, by path. */
   readonly files: ReadonlyMap<string, FileEntry>;
-  /** The final bytes of every file the caller's `want` picked (symlinks not followed). */
+  /** The final bytes of every file the caller's `want` picked (symlinks not followed), or what its reducer made of them. */
   readonly contents: ReadonlyMap<string, Buffer>;
   readonly hidden: readonly HiddenFile[];
   readonly layers: readonly LayerSummary[];

@@ -11,8 +11,9 @@ import { UsageError } from '../errors.ts';
 import { type CompressionChoice, compressionOption } from '../options.ts';
 import { addOutputFlags, type OutputOptions, writeOutputs } from '../output-flags.ts';
 import { catalogueProgress, createProgress, showing } from '../progress.ts';
+import { addSbomFlag, type SbomFlag, sbomPlace, writeSboms } from '../sbom-output.ts';
 
-interface BaseFlags extends OutputOptions {
+interface BaseFlags extends OutputOptions, SbomFlag {
   debian: string;
   arch: string;
   list?: boolean;
@@ -50,7 +51,7 @@ export function register(program: Command): void {
     .option('--security-mirror <url>', 'Debian security archive')
     .option('--json', 'print the result as JSON')
     .option('-q, --quiet', 'no progress on stderr (warnings and errors still go there)');
-  addOutputFlags(cmd).action(async (name: string | undefined, o: BaseFlags) => {
+  addSbomFlag(addOutputFlags(cmd)).action(async (name: string | undefined, o: BaseFlags) => {
     const out = consoleOutput(Boolean(o.json));
     const progress = createProgress(process.stderr, { enabled: !o.json && !o.quiet, env: process.env });
     if (o.list) return list(out);
@@ -63,6 +64,7 @@ export function register(program: Command): void {
     const started = Date.now();
     const debian = parseDebianRelease(o.debian);
     const name0 = name.split(':')[0] as string;
+    const sbomAt = sbomPlace(o, `${name0}-${name.split(':')[1] ?? 'latest'}`);
     const inputs = { image: name0, debian, architectures: arches };
     const lock = o.lock && !o.relock ? await readBaseLock(o.lock, inputs) : undefined;
     // The status line is cleared however this ends: an error is then printed on a line of its own.
@@ -120,8 +122,12 @@ export function register(program: Command): void {
       );
     if (res.layout) out.info(`wrote OCI layout ${res.layout.path} (tag ${res.layout.tag})`);
     if (res.archive) out.info(`wrote docker archive ${res.archive.path} (${res.archive.tags.join(', ')})`);
+    const sbom = sbomAt
+      ? await writeSboms(b.artifact, sbomAt, o.tag ?? `distill/${b.spec.name}:${b.variant}`, out)
+      : undefined;
     out.result({
       ...res,
+      ...(sbom ? { sbom } : {}),
       name: b.spec.name,
       variant: b.variant,
       debian: b.spec.debian,

@@ -9,6 +9,7 @@ import { UsageError } from '../errors.ts';
 import { type CompressionChoice, collect, compressionOption, keyValues, parseArgv } from '../options.ts';
 import { addOutputFlags, type OutputOptions, writeOutputs } from '../output-flags.ts';
 import { catalogueProgress, createProgress, type Progress, showing } from '../progress.ts';
+import { addSbomFlag, type SbomFlag, sbomPlace, writeSboms } from '../sbom-output.ts';
 
 export interface BuildFlags extends OutputOptions {
   quiet?: boolean;
@@ -72,12 +73,13 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the result as JSON')
     .option('-q, --quiet', 'no progress on stderr (warnings and errors still go there)');
-  addOutputFlags(cmd).action(async (dirArg: string | undefined, o: BuildFlags) => {
+  addSbomFlag(addOutputFlags(cmd)).action(async (dirArg: string | undefined, o: BuildFlags & SbomFlag) => {
     const out = consoleOutput(Boolean(o.json));
     const dir = resolve(dirArg ?? '.');
     const started = Date.now();
     const progress = createProgress(process.stderr, { enabled: !o.json && !o.quiet, env: process.env });
     const name = imageName(dir);
+    const sbomAt = sbomPlace(o, name);
     const outputs = [
       o.output ?? (o.archive || o.push ? undefined : `distill-out/${name}`),
       o.archive === '-' ? undefined : o.archive,
@@ -97,6 +99,8 @@ export function register(program: Command): void {
       await writeAppLock(b.lockPath, b.lock);
       out.warn(`  wrote ${b.lockPath}`);
     }
+    if (sbomAt)
+      Object.assign(res, { sbom: await writeSboms(b.artifact, sbomAt, tag ?? `${name}:latest`, out) });
     report(out, b, res, Date.now() - started);
   });
 }

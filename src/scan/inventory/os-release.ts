@@ -1,0 +1,40 @@
+/**
+ * The distro, as syft identifies it: /etc/os-release, else /usr/lib/os-release (shell-style
+ * `KEY=value`, values optionally quoted). Nothing found → an empty Distro, never a guess.
+ */
+import type { Distro } from '../types.ts';
+import type { CatalogueContext } from './context.ts';
+import { text } from './context.ts';
+
+export const OS_RELEASE = ['/etc/os-release', '/usr/lib/os-release'] as const;
+
+/** KEY=value pairs of an os-release file. */
+export function parseOsRelease(body: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of body.split(/\r?\n/)) {
+    const m = /^\s*([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (!m) continue;
+    let v = (m[2] as string).trim();
+    if (/^(["']).*\1$/.test(v)) v = v.slice(1, -1).replace(/\\(["'$`\\])/g, '$1');
+    out.set(m[1] as string, v);
+  }
+  return out;
+}
+
+/** The image's distro from the first os-release file it holds. */
+export function distroOf(ctx: Pick<CatalogueContext, 'files'>): Distro {
+  for (const path of OS_RELEASE) {
+    const body = text(ctx as CatalogueContext, path);
+    if (body === undefined) continue;
+    const kv = parseOsRelease(body);
+    const id = kv.get('ID');
+    const versionId = kv.get('VERSION_ID');
+    const prettyName = kv.get('PRETTY_NAME');
+    return {
+      ...(id ? { id } : {}),
+      ...(versionId ? { versionId } : {}),
+      ...(prettyName ? { prettyName } : {}),
+    };
+  }
+  return {};
+}
