@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { type Artifact, formatPlatform, imagesOf, platformOf } from '../oci/index.ts';
 import { imageSbom, writeSbomFile } from '../sbom/index.ts';
-import { UsageError } from './errors.ts';
 import type { Output } from './console-output.ts';
+import { UsageError } from './errors.ts';
 import { type OutputOptions, outputRefs } from './output-flags.ts';
 import { distillTool } from './tool.ts';
 
