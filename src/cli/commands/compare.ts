@@ -1,0 +1,52 @@
+/**
+ * `distill compare IMAGE...`: images side by side (the seed's distroless vs Alpine vs scratch
+ * table) from any source a transport opens, without running them. Every image is read before
+ * anything is printed or written; `--html FILE` is written aside and renamed.
+ */
+import type { Command } from 'commander';
+import {
+  compareHtml,
+  compareImages,
+  compareMarkdown,
+  compareText,
+  writeReport,
+} from '../../compare/index.ts';
+import { openSource, parseImageRef } from '../../transports/index.ts';
+import { consoleOutput } from '../console-output.ts';
+import { UsageError } from '../errors.ts';
+import { chooseImage } from './sbom.ts';
+
+interface Flags {
+  platform?: string;
+  json?: boolean;
+  markdown?: boolean;
+  html?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('compare <images...>')
+    .description(
+      'compare images side by side: sizes, layers, shell, package manager, libc, runtimes, packages, setuid files, user',
+    )
+    .option('--platform <os/arch[/variant]>', 'the image of this platform, for images that are indexes')
+    .option('--json', 'print the comparison as JSON')
+    .option('--markdown', 'print the comparison as a Markdown table')
+    .option('--html <file>', 'also write a self-contained HTML report (table and charts) to FILE')
+    .action(async (refs: string[], o: Flags) => {
+      if (o.json && o.markdown)
+        throw new UsageError('--json and --markdown both print the comparison: pick one');
+      // A reference that cannot be parsed fails before any image is read.
+      for (const r of refs) parseImageRef(r);
+      const out = consoleOutput(Boolean(o.json));
+      const rows = await compareImages(refs, {
+        open: async (ref) => chooseImage(ref, await openSource(ref), o.platform),
+        onWarning: (m) => out.warn(`distill: warning: ${m}`),
+      });
+      if (o.html) await writeReport(o.html, compareHtml(rows));
+      if (o.json) out.result({ images: rows, ...(o.html ? { html: o.html } : {}) });
+      else if (o.markdown) process.stdout.write(compareMarkdown(rows));
+      else process.stdout.write(compareText(rows));
+      if (o.html && !o.json) out.warn(`distill: wrote ${o.html}`);
+    });
+}

@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { OciError } from '../oci/index.ts';
+import type { Finding } from '../scan/index.ts';
+import { ALPINE, entriesImage } from './compare-testing.ts';
+import {
+  type CompareError,
+  compareHtml,
+  compareImages,
+  compareMarkdown,
+  compareRow,
+  compareText,
+  formatSize,
+  writeReport,
+} from './index.ts';
+
+const GLIBC_TRIXIE = {
+  'etc/os-release': 'PRETTY_NAME="Debian GNU/Linux 13 (trixie)"\nID=debian\nVERSION_ID="13"\n',
+  bin: { link: 'usr/bin' },
+  lib64: { link: 'usr/lib64' },
+  'usr/lib64/ld-linux-x86-64.so.2': { link: '../lib/x86_64-linux-gnu/ld-linux-x86-64.so.2' },
+  'usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2': 'ELF',
+  'usr/lib/x86_64-linux-gnu/libc.so.6': 'ELF',
+  'usr/bin/dash': 'ELF',
+  'usr/bin/sh': { link: 'dash' },
+  'usr/bin/bash': 'ELF',
+  'usr/bin/rbash': { link: 'bash' },
+  'usr/bin/apt': 'ELF',
+  'usr/bin/dpkg': 'ELF',
+  'usr/bin/su': { content: 'ELF', mode: 0o4755 },
+  'usr/bin/chage': { content: 'ELF', mode: 0o2755 },
+  'etc/passwd':
+    'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n',
+} as const;
+
+describe('compare: facts from files', () => {
+  it('a full distro: glibc through merged /usr, its shells and package managers, setuid and setgid files', async () => {
+    const row = await compareRow('minbase', await entriesImage([GLIBC_TRIXIE]));
+    assert.equal(row.libc, 'glibc');
+    assert.deepEqual(row.shells, ['bash', 'dash', 'sh']); // rbash is bash under another name, not listed
+    assert.deepEqual(row.packageManagers, ['apt', 'dpkg']);
+    assert.deepEqual(row.setuid, ['/usr/bin/chage', '/usr/bin/su']);
+    assert.equal(row.distro, 'debian 13');
+    assert.equal(row.user.display, 'root (unset)');
+    assert.equal(row.user.root, true);
+  });
+
+  it('Alpine (synthetic): musl + apk, busybox sh, its apk packages', async () => {
+    const row = await compareRow('alpine', await entriesImage([ALPINE]));
+    assert.equal(row.libc, 'musl');
+    assert.equal(row.libcVersion, '1.2.5-r0');
+    assert.deepEqual(row.packageManagers, ['apk']);
+    assert.deepEqual(row.shells, ['busybox', 'sh']);
+    assert.equal(row.packages, 3);
+    assert.deepEqual(row.setuid, ['/bin/su']);
+  });
+
+  it('scratch with one static binary: libc none, no shell, no packages', async () => {
+    const row = await compareRow('scratch', await entriesImage([{ app: 'ELF' }], { user: '65532' }));
+    assert.equal(row.libc, 'none');
+    assert.deepEqual([row.shells, row.packageManagers, row.runtimes, row.packages], [[], [], [], 0]);
+    assert.equal(row.user.display, '65532');
+    assert.equal(row.user.root, false);
+  });
+
+  it('a shell link to a missing file, or one a later layer deleted, is no shell', async () => {
+    const img = await entriesImage([
+      { 'bin/sh': { link: 'busybox' }, 'bin/bash': 'ELF' },
+      { 'bin/.wh.bash': '' },
+    ]);
+    assert.deepEqual((await compareRow('x', img)).shells, []);
+  });
+
+  it('runtimes with versions from packages and files: python3.x, node from npm, java from its release file', async () => {
+    const dpkg = (name: string, version: string) =>
+      `Package: ${name}\nStatus: install ok installed\nVersion: ${version}\nArchitecture: amd64\n`;
+    const img = await entriesImage([
+      {
+        'etc/os-release': 'ID=debian\nVERSION_ID="13"\n',
+        'var/lib/dpkg/status.d/python3.13-minimal': dpkg('python3.13-minimal', '3.13.5-2'),
+        'usr/bin/python3.13': 'ELF',
+        'usr/bin/python3': { link: 'python3.13' },
+        'usr/lib/jvm/temurin-21/bin/java': 'ELF',
+        'usr/lib/jvm/temurin-21/release': 'IMPLEMENTOR="x"\nJAVA_VERSION="21.0.8"\n',
+        'nodejs/bin/node': 'ELF no version string here',
+      },
+    ]);
+    const row = await compareRow('rt', img);
+    assert.deepEqual(
+      row.runtimes.map((r) => [r.name, r.version]),
+      [
+        ['node', undefined],
+        ['python3.13', '3.13.5'],
+        ['java', '21.0.8'],
+      ],
+    );
+  });
+
+  it('the default user, resolved through the image’s /etc/passwd', async () => {
+    const passwd = {
+      'etc/passwd': 'root:x:0:0::/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n',
+    };
+    const user = async (u: string) => (await compareRow('u', await entriesImage([passwd], { user: u }))).user;
+    assert.equal((await user('65532')).display, '65532 (nonroot)');
+    assert.equal((await user('nonroot')).display, 'nonroot (65532)');
+    assert.equal((await user('nonroot:nonroot')).uid, 65532);
+    assert.equal((await user('0')).root, true);
+    assert.equal((await user('ghost')).display, 'ghost (not in /etc/passwd)');
+  });
+
+  it('sizes and layers: stored and uncompressed bytes per layer, history lines beside them', async () => {
+    const img = await entriesImage([{ a: 'x'.repeat(5000) }, { b: 'y' }], { createdBy: ['base', 'app'] });
+    const row = await compareRow('s', img);
+    assert.equal(row.layers.length, 2);
+    assert.equal(row.layersCompressed, true);
+    assert.equal(
+      row.compressedSize,
+      img.layers.reduce((a, l) => a + l.descriptor.size, 0),
+    );
+    assert.equal(
+      row.uncompressedSize,
+      img.layers.reduce((a, l) => a + (l.uncompressedSize ?? 0), 0),
+    );
+    assert.deepEqual(
+      row.layers.map((l) => l.createdBy),
+      ['base', 'app'],
+    );
+    assert.equal(formatSize(875_312), '875 kB');
+    assert.equal(formatSize(22_040_000), '22.0 MB');
+  });
+
+  it('findings by severity come from the assessment the caller gives; expected ones are not counted', async () => {
+    const f = (severity: Finding['severity'], expected?: boolean): Finding => ({
+      id: 'X',
+      severity,
+      title: 't',
+      hint: 'h',
+      expected,
+    });
+    const row = await compareRow('a', await entriesImage([ALPINE]), {
+      assess: async () => ({ findings: [f('high'), f('high'), f('low'), f('high', true)], cves: 7 }),
+    });
+    assert.deepEqual(row.findings, { critical: 0, high: 2, medium: 0, low: 1, info: 0 });
+    assert.equal(row.cves, 7);
+    assert.match(compareText([row]), /Findings \(C\/H\/M\/L\/I\)\s+0\/2\/0\/1\/0/);
+    assert.match(compareText([row]), /Open CVEs\s+7/);
+  });
+});
+
+describe('compare: output', () => {
+  it('HTML escapes every string from an image: a <script> name, passwd user, history line render as text', async () => {
+    const evil = '<script>alert(1)</script>';
+    const img = await entriesImage([{ 'etc/passwd': `${evil}:x:0:0::/:/x\n`, app: 'ELF' }], {
+      user: evil,
+      createdBy: [`RUN ${evil} "quoted" 'single' & more`],
+    });
+    const row = await compareRow(`oci:/tmp/${evil}`, img);
+    const html = compareHtml([row]);
+    assert.doesNotMatch(html, /<script/i);
+    assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+    assert.doesNotMatch(html, /https?:\/\//, 'no network reference');
+    assert.doesNotMatch(html, /"quoted"|'single'/, 'quotes in attribute text are escaped');
+    assert.equal((html.match(/<th scope="col">/g) ?? []).length, 2, 'a Feature column and one per image');
+  });
+
+  it('Markdown: a | or line break in a name stays inside its cell; the text table has no escape sequences', async () => {
+    const row = await compareRow('a|b\nc\x1b[31m', await entriesImage([{ app: 'ELF' }]));
+    const md = compareMarkdown([row, row]);
+    const lines = md.trimEnd().split('\n');
+    assert.equal(lines[0], '| Feature | a\\|b c | a\\|b c |');
+    assert.ok(lines.every((l) => l.startsWith('| ') || l.startsWith('|---')));
+    assert.doesNotMatch(compareText([row]), /\x1b/);
+  });
+
+  it('one unreadable image among several: COMPARE_IMAGE_UNREADABLE naming it and its own code', async () => {
+    const good = await entriesImage([{ app: 'ELF' }]);
+    const open = async (ref: string) => {
+      if (ref === 'oci:missing') throw new OciError('OCI_LAYOUT_INVALID', 'no oci-layout in missing');
+      return good;
+    };
+    await assert.rejects(compareImages(['oci:a', 'oci:missing', 'oci:b'], { open }), (e: CompareError) => {
+      assert.equal(e.code, 'COMPARE_IMAGE_UNREADABLE');
+      assert.match(e.message, /oci:missing \(image 2 of 3\): OCI_LAYOUT_INVALID/);
+      return true;
+    });
+    const rows = await compareImages(['oci:a', 'oci:b'], { open });
+    assert.deepEqual(
+      rows.map((r) => r.name),
+      ['oci:a', 'oci:b'],
+    );
+  });
+
+  it('a report to an unwritable place: COMPARE_WRITE_FAILED and nothing left behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compare-'));
+    await assert.rejects(writeReport(join(dir, 'no', 'such', 'r.html'), 'x'), {
+      code: 'COMPARE_WRITE_FAILED',
+    });
+    await writeReport(join(dir, 'r.html'), '<p>ok</p>');
+    assert.deepEqual(readdirSync(dir), ['r.html']);
+  });
+});
