@@ -15,7 +15,8 @@ body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif
 main{max-width:1100px;margin:0 auto;padding:16px}
 h1{font-size:24px;margin:0 0 8px}
 h2{font-size:19px;margin:24px 0 8px}
-p{margin:8px 0}
+p{margin:8px 0;overflow-wrap:anywhere}
+h1,h2{overflow-wrap:anywhere}
 .note,.meta{color:#4b5563;font-size:14px}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;border:1px solid #d1d5db;border-radius:6px;background:#fff}
 table{border-collapse:collapse;font-size:15px;min-width:100%}
