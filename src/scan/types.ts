@@ -86,6 +86,8 @@ export interface Distro {
   readonly id?: string;
   /** os-release VERSION_ID (`13`). */
   readonly versionId?: string;
+  /** os-release VERSION_CODENAME (`trixie`): what Debian's security tracker keys releases by. */
+  readonly versionCodename?: string;
   readonly prettyName?: string;
 }
 

@@ -5,6 +5,11 @@ import type { AppConfig, AppPlan } from '../types.ts';
 
 export const BASE_NAME = 'org.opencontainers.image.base.name';
 export const BASE_DIGEST = 'org.opencontainers.image.base.digest';
+/**
+ * distill.yaml's `writable` directories, as a JSON array label, so `distill audit` can tell the
+ * directories a read-only root needs volumes for from ones the app writes undeclared.
+ */
+export const WRITABLE_LABEL = 'dev.distill.writable';
 
 /** The final entrypoint/cmd/env/... after distill.yaml and flags override the detected plan. */
 export function effectivePlan(plan: AppPlan, c: AppConfig): AppPlan {
@@ -38,7 +43,14 @@ export function appImageConfig(
     env: Object.entries(plan.env).map(([k, v]) => `${k}=${v}`),
     user: plan.user,
     workdir: plan.workdir,
-    ...(c.labels ? { labels: c.labels } : {}),
+    ...(c.labels || c.writable?.length
+      ? {
+          labels: {
+            ...(c.writable?.length ? { [WRITABLE_LABEL]: JSON.stringify([...c.writable].sort()) } : {}),
+            ...(c.labels ?? {}),
+          },
+        }
+      : {}),
     ports: plan.ports,
   });
   if (!plan.cmd) delete container.Cmd;

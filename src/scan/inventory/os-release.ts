@@ -30,9 +30,11 @@ export function distroOf(ctx: Pick<CatalogueContext, 'files'>): Distro {
     const id = kv.get('ID');
     const versionId = kv.get('VERSION_ID');
     const prettyName = kv.get('PRETTY_NAME');
+    const versionCodename = kv.get('VERSION_CODENAME');
     return {
       ...(id ? { id } : {}),
       ...(versionId ? { versionId } : {}),
+      ...(versionCodename ? { versionCodename } : {}),
       ...(prettyName ? { prettyName } : {}),
     };
   }

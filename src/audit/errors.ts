@@ -1,0 +1,10 @@
+/** Errors of `distill audit`. Tests assert `code`; the CLI maps them to messages and exit codes. */
+import { CodedError } from '../coded-error.ts';
+
+export type AuditErrorCode =
+  /** `--fail-on` or `--policy` names something that does not exist. */
+  | 'AUDIT_OPTION_INVALID'
+  /** The audit ran and the image failed the gate (`--fail-on`, `--policy`): exit code 3. */
+  | 'AUDIT_FAILED';
+
+export class AuditError extends CodedError<AuditErrorCode> {}
