@@ -23,7 +23,9 @@ export async function compareImages(refs: readonly string[], o: CompareOptions):
       rows.push(await compareRow(ref, await o.open(ref), o));
     } catch (err) {
       const e = err as { code?: unknown; message?: string };
-      const code = typeof e.code === 'string' ? `${e.code}: ` : '';
+      // An error without a code is a bug, not a bad image: it keeps its stack.
+      if (typeof e?.code !== 'string') throw err;
+      const code = `${e.code}: `;
       throw new CompareError(
         'COMPARE_IMAGE_UNREADABLE',
         `cannot read ${ref} (image ${i + 1} of ${refs.length}): ${code}${e.message ?? String(err)}`,

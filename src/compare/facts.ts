@@ -41,6 +41,8 @@ export interface Runtime {
   readonly version?: string;
   /** Where it is (the interpreter binary). */
   readonly path: string;
+  /** Bytes of the binary (after its symlinks): what the runtime alone adds to an image. */
+  readonly size: number;
 }
 
 /** The entry `path` names after following symlinks (also in its directories), or undefined. */
@@ -141,18 +143,19 @@ export function runtimesOf(f: ImageFiles, packages: readonly PackageRecord[]): R
     const base = posix.basename(e.path);
     const dir = posix.dirname(e.path);
     if (!isProgram(f.files, e)) continue;
+    const size = (e.type === 'symlink' ? resolveEntry(f.files, e.path) : e)?.size ?? 0;
     const py = PYTHON.exec(base);
     if (py && BIN_DIRS.has(dir)) {
       const v = deb(`${base}-minimal`) ?? deb(base) ?? deb(`lib${base}-minimal`);
-      add({ name: base, version: v ? upstream(v) : py[1], path: e.path });
+      add({ name: base, version: v ? upstream(v) : py[1], path: e.path, size });
     } else if ((base === 'node' || base === 'nodejs') && dir.endsWith('/bin')) {
       const npmNode = packages.find((p) => p.ecosystem === 'generic' && p.name === 'node')?.version;
       const v = npmNode ?? deb('nodejs');
-      add({ name: 'node', version: v ? upstream(v) : undefined, path: e.path });
+      add({ name: 'node', version: v ? upstream(v) : undefined, path: e.path, size });
     } else if (base === 'java' && dir.endsWith('/bin')) {
       const release = f.contents.get(posix.join(posix.dirname(dir), 'release'))?.toString('utf8');
       const v = release ? /^JAVA_VERSION="([^"]+)"/m.exec(release)?.[1] : undefined;
-      add({ name: 'java', version: v, path: e.path });
+      add({ name: 'java', version: v, path: e.path, size });
     }
   }
   return out;

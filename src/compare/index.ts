@@ -20,6 +20,7 @@ export {
   type Assessment,
   bySeverity,
   type CompareRow,
+  type CveCount,
   compareRow,
   type LayerSize,
   type RowOptions,

@@ -40,8 +40,17 @@ export interface LayerSize {
 /** What an audit of the image said (from the audit module, wired by the caller). */
 export interface Assessment {
   readonly findings: readonly Finding[];
-  /** Open CVEs, when vulnerability data was given. */
-  readonly cves?: number;
+  /** CVEs affecting the packages, when vulnerability data was given. */
+  readonly cves?: CveCount;
+}
+
+export interface CveCount {
+  /** Distinct issues affecting the image's packages (open, fixed in a newer version, undetermined). */
+  readonly total: number;
+  /** Packages the data says nothing about (unknown, not clean). */
+  readonly noData: number;
+  /** Why nothing could be matched (not Debian, unknown release). */
+  readonly note?: string;
 }
 
 export interface CompareRow {
@@ -66,7 +75,7 @@ export interface CompareRow {
   readonly user: DefaultUser;
   /** Findings by severity (expected ones not counted), when an audit ran. */
   readonly findings?: Readonly<Record<Severity, number>>;
-  readonly cves?: number;
+  readonly cves?: CveCount;
 }
 
 export interface RowOptions {

@@ -23,6 +23,11 @@ export function formatSize(bytes: number): string {
   return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[u]}`;
 }
 
+const cveCell = (c: CompareRow['cves']) =>
+  !c || c.note
+    ? `no data${c?.note ? ` (${c.note})` : ''}`
+    : `${c.total}${c.noData ? ` (${c.noData} package${c.noData === 1 ? '' : 's'} without data)` : ''}`;
+
 const list = (xs: readonly string[]) => (xs.length ? `yes (${xs.join(', ')})` : 'no');
 
 /** The table's lines for these columns. CVEs and findings only when some column has them. */
@@ -53,8 +58,7 @@ export function tableLines(rows: readonly CompareRow[]): TableLine[] {
     line('setuid/setgid files', (r) => String(r.setuid.length)),
     line('Default user', (r) => r.user.display),
   ];
-  if (rows.some((r) => r.cves !== undefined))
-    lines.push(line('Open CVEs', (r) => (r.cves === undefined ? 'no data' : String(r.cves))));
+  if (rows.some((r) => r.cves !== undefined)) lines.push(line('CVEs', (r) => cveCell(r.cves)));
   if (rows.some((r) => r.findings))
     lines.push(
       line('Findings (C/H/M/L/I)', (r) =>

@@ -4,14 +4,18 @@
  * anything is printed or written; `--html FILE` is written aside and renamed.
  */
 import type { Command } from 'commander';
+import { auditImage } from '../../audit/index.ts';
 import {
+  type Assessment,
   compareHtml,
   compareImages,
   compareMarkdown,
   compareText,
   writeReport,
 } from '../../compare/index.ts';
+import { cacheRoot, openCache } from '../../platform/index.ts';
 import { openSource, parseImageRef } from '../../transports/index.ts';
+import { loadVulnDb, type VulnDb } from '../../vulns/index.ts';
 import { consoleOutput } from '../console-output.ts';
 import { UsageError } from '../errors.ts';
 import { chooseImage } from './sbom.ts';
@@ -21,7 +25,28 @@ interface Flags {
   json?: boolean;
   markdown?: boolean;
   html?: string;
+  vulns?: boolean;
+  vulnDb?: string;
 }
+
+/** The tracker data --vulns / --vuln-db ask for (downloaded with HTTP caching), else undefined. */
+async function vulnData(o: Flags): Promise<VulnDb | undefined> {
+  if (o.vulnDb) return loadVulnDb({ file: o.vulnDb });
+  if (!o.vulns) return undefined;
+  return loadVulnDb({ cache: await openCache(cacheRoot(process.env)) });
+}
+
+/** The audit of one image: its findings and, with tracker data, the CVEs affecting its packages. */
+const assess =
+  (vulnDb: VulnDb | undefined) =>
+  async (image: Parameters<typeof auditImage>[0]): Promise<Assessment> => {
+    const r = await auditImage(image, vulnDb ? { vulnDb } : {});
+    const v = r.vulns;
+    return {
+      findings: r.findings,
+      ...(v ? { cves: { total: v.total, noData: v.noData, ...(v.note ? { note: v.note } : {}) } } : {}),
+    };
+  };
 
 export function register(program: Command): void {
   program
@@ -33,13 +58,20 @@ export function register(program: Command): void {
     .option('--json', 'print the comparison as JSON')
     .option('--markdown', 'print the comparison as a Markdown table')
     .option('--html <file>', 'also write a self-contained HTML report (table and charts) to FILE')
+    .option(
+      '--vulns',
+      "count CVEs of the Debian packages with Debian's security tracker data (downloaded, cached)",
+    )
+    .option('--vuln-db <file>', 'the security tracker JSON export to use for --vulns (implies --vulns)')
     .action(async (refs: string[], o: Flags) => {
       if (o.json && o.markdown)
         throw new UsageError('--json and --markdown both print the comparison: pick one');
       // A reference that cannot be parsed fails before any image is read.
       for (const r of refs) parseImageRef(r);
       const out = consoleOutput(Boolean(o.json));
+      const vulnDb = await vulnData(o);
       const rows = await compareImages(refs, {
+        assess: assess(vulnDb),
         open: async (ref) => chooseImage(ref, await openSource(ref), o.platform),
         onWarning: (m) => out.warn(`distill: warning: ${m}`),
       });

@@ -1,0 +1,120 @@
+/**
+ * `distill compare` on bad input: an unreadable image among several, a bad reference, an
+ * unwritable --html path, clashing flags, a missing --vuln-db — each a coded error, with nothing
+ * printed as a result and no report file (or temp file) left. And --vuln-db with tracker data in
+ * its real format: the CVE line appears. Uses the static and python3 catalogue images (warm cache: 1 s).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { distill } from '../helpers/cli.ts';
+import { buildBase } from '../helpers/docker.ts';
+import { hasTool, run } from '../helpers/tools.ts';
+
+let dir = '';
+let stat = '';
+let py = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'distill-e2e-compare-cli-'));
+  await Promise.all([
+    buildBase('static', ['--output', join(dir, 'static'), '-q']),
+    buildBase('python3', ['--output', join(dir, 'python3'), '-q']),
+  ]);
+  stat = `oci:${join(dir, 'static')}`;
+  py = `oci:${join(dir, 'python3')}`;
+  await mkdir(join(dir, 'out'));
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+const outFiles = () => readdirSync(join(dir, 'out'));
+
+describe('distill compare: errors leave nothing behind', () => {
+  it('one unreadable image among several: COMPARE_IMAGE_UNREADABLE naming it, no table, no report', () => {
+    const html = join(dir, 'out', 'r.html');
+    const r = distill(['compare', stat, `oci:${join(dir, 'missing')}`, py, '--html', html]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      /error COMPARE_IMAGE_UNREADABLE: cannot read oci:\S+missing \(image 2 of 3\): [A-Z_]+: /,
+    );
+    assert.equal(r.stdout, '');
+    assert.deepEqual(outFiles(), []);
+  });
+
+  it('a missing docker-daemon image among several: COMPARE_IMAGE_UNREADABLE with the engine’s code', (t) => {
+    if (!hasTool('docker') || run('docker', ['info']).status !== 0) {
+      if (process.env.CI === 'true') throw new Error('the Docker engine is needed under CI=true');
+      return void t.skip('no Docker engine (.ci/run starts it)');
+    }
+    const r = distill(['compare', stat, 'docker-daemon:distill-e2e-no-such-image:never']);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /error COMPARE_IMAGE_UNREADABLE: .*\(image 2 of 2\): DOCKER_IMAGE_NOT_FOUND/);
+    assert.equal(r.stdout, '');
+  });
+
+  it('a reference no transport reads fails before any image is read', () => {
+    const r = distill(['compare', stat, 'busybox', '--html', join(dir, 'out', 'r.html')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /error IMAGE_REF_INVALID: unsupported image reference "busybox"/);
+    assert.deepEqual([r.stdout, outFiles()], ['', []]);
+  });
+
+  it('--html into a missing directory: COMPARE_WRITE_FAILED, nothing printed, no temp file', () => {
+    const r = distill(['compare', stat, '--html', join(dir, 'out', 'no-dir', 'r.html')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /error COMPARE_WRITE_FAILED: cannot write the report to .*no-dir\/r\.html/);
+    assert.deepEqual([r.stdout, outFiles()], ['', []]);
+  });
+
+  it('--json with --markdown is a usage error (exit 2)', () => {
+    const r = distill(['compare', stat, '--json', '--markdown']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /error CLI_USAGE: --json and --markdown/);
+  });
+
+  it('a missing --vuln-db is VULN_DB_UNREADABLE', () => {
+    const r = distill(['compare', stat, '--vuln-db', join(dir, 'nope.json')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /error VULN_DB_UNREADABLE: /);
+    assert.equal(r.stdout, '');
+  });
+});
+
+describe('distill compare: outputs', () => {
+  it('--vuln-db: CVEs per image from tracker data (glibc open in trixie: python3 has libc6, static has none)', () => {
+    const db = {
+      glibc: {
+        'CVE-2099-0001': { description: 'test', releases: { trixie: { status: 'open', urgency: 'high' } } },
+      },
+      'base-files': {
+        'CVE-2099-0002': { releases: { trixie: { status: 'resolved', fixed_version: '0', urgency: 'low' } } },
+      },
+    };
+    writeFileSync(join(dir, 'db.json'), JSON.stringify(db));
+    const r = distill(['compare', stat, py, '--vuln-db', join(dir, 'db.json'), '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const [s, p] = JSON.parse(r.stdout).images;
+    assert.equal(p.cves.total, 1);
+    assert.equal(s.cves.total, 0);
+    assert.ok(p.cves.noData > 0, 'packages the fixture does not list are "no data", not clean');
+    const text = distill(['compare', stat, py, '--vuln-db', join(dir, 'db.json')]);
+    assert.match(text.stdout, /^CVEs +0 \(\d+ packages? without data\) +1 \(\d+ packages without data\)$/m);
+  });
+
+  it('--markdown prints a table with a column per image; --html alone still prints the text table', () => {
+    const md = distill(['compare', stat, py, '--markdown']);
+    assert.equal(md.status, 0, md.stderr);
+    const lines = md.stdout.trimEnd().split('\n');
+    assert.equal(lines[1], '|---|---|---|');
+    assert.match(md.stdout, /^\| Shell \| no \| no \|$/m);
+    const html = join(dir, 'out', 'ok.html');
+    const r = distill(['compare', stat, '--html', html]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^Shell +no$/m);
+    assert.ok(existsSync(html));
+    assert.deepEqual(outFiles(), ['ok.html']);
+  });
+});
