@@ -18,6 +18,8 @@ h2{font-size:19px;margin:24px 0 8px}
 p{margin:8px 0;overflow-wrap:anywhere}
 h1,h2{overflow-wrap:anywhere}
 .note,.meta{color:#4b5563;font-size:14px}
+.meta{padding-left:20px;overflow-wrap:anywhere}
+code{font:14px ui-monospace,SFMono-Regular,Menlo,monospace}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;border:1px solid #d1d5db;border-radius:6px;background:#fff}
 table{border-collapse:collapse;font-size:15px;min-width:100%}
 th,td{padding:6px 10px;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top}
@@ -60,7 +62,7 @@ export function compareHtml(rows: readonly CompareRow[], o: { title?: string } =
 <body>
 <main>
 <h1>${esc(title)}</h1>
-<p class="meta">${rows.length} image${rows.length === 1 ? '' : 's'}: ${rows.map((r) => esc(`${r.name} (${r.digest})`)).join(', ')}</p>
+<ul class="meta">${rows.map((r) => `<li>${esc(r.name)} <code>${esc(r.digest)}</code></li>`).join('')}</ul>
 <h2>Side by side</h2>
 ${table(rows)}
 <h2>Size by layer</h2>

@@ -117,12 +117,13 @@ describe('distill compare: distroless vs full distro vs scratch vs Alpine', () =
       assert.ok(r.packages < m.packages, `${n}: ${r.packages} packages vs minbase ${m.packages}`);
       assert.equal(r.setuid.length, 0, n);
       // nodejs22 carries a ~120 MB node binary minbase does not have at all: compare the rest.
+      // (Uncompressed bytes only: the engine stores minbase's layer as a plain tar, so its
+      // "compressed" size is not one.)
       const runtime = r.runtimes.find((x) => x.name === 'node')?.size ?? 0;
       assert.ok(
         r.uncompressedSize - runtime < m.uncompressedSize,
         `${n}: ${r.uncompressedSize} vs ${m.uncompressedSize}`,
       );
-      assert.ok(r.compressedSize < m.compressedSize, n);
     }
     assert.ok(row('static').uncompressedSize < m.uncompressedSize / 10);
     assert.ok(row('python3').uncompressedSize < m.uncompressedSize);
