@@ -3,6 +3,7 @@
  * 127.0.0.1: the trust chain (InRelease → Release → Packages), its failure modes, the cache,
  * fallbacks and retries.
  */
+
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { verifyInRelease } from '../src/debian/archive/inrelease.ts';
 import { loadKeyring } from '../src/debian/archive/keys.ts';
 import { releaseSpec } from '../src/debian/archive/mirror.ts';
 import { type Cache, openCache } from '../src/platform/cache.ts';
+import { ARCHIVE_RETRY } from '../src/platform/retry.ts';
 import {
   buildArchive,
   clearsign,
@@ -46,7 +48,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true, maxRetries: 5 });
 });
 
-const noSleep = { sleep: async () => {}, attempts: 3 };
+const noSleep = { sleep: async () => {}, policy: { ...ARCHIVE_RETRY, attempts: 3 } };
 async function freshCache(): Promise<Cache> {
   return openCache(await mkdtemp(join(dir, 'cache-')));
 }

@@ -19,6 +19,7 @@ test('inventory of the host’s dpkg database equals dpkg-query', async (t) => {
     if (existsSync(p)) files[p] = await readFile(p);
   };
   await add('/etc/os-release');
+  await add('/etc/debian_version');
   await add('/var/lib/dpkg/status');
   for (const n of await readdir('/var/lib/dpkg/info'))
     if (n.endsWith('.md5sums')) await add(`/var/lib/dpkg/info/${n}`);
@@ -40,7 +41,10 @@ test('inventory of the host’s dpkg database equals dpkg-query', async (t) => {
 
   const libc = inv.packages.find((p) => p.name === 'libc6');
   assert.ok(libc, 'libc6 is installed');
-  assert.match(libc.purl, /^pkg:deb\/debian\/libc6@[^?]+\?arch=[a-z0-9]+&upstream=glibc&distro=debian-\d+$/);
+  assert.match(
+    libc.purl,
+    /^pkg:deb\/debian\/libc6@[^?]+\?arch=[a-z0-9]+&distro=debian-\d+\.\d+&upstream=glibc$/,
+  );
   // libc6 is Multi-Arch: same, so dpkg names its file list libc6:ARCH.md5sums.
   assert.ok(
     libc.files?.some((f) => /\/libc\.so\.6$/.test(f)),

@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import type { Digest } from '../oci/index.ts';
 import type { Cache } from '../platform/index.ts';
 import {
+  FETCH_RETRY,
   type FetchLike,
   fetchWithRetry,
   type GetResponse,
@@ -16,6 +17,7 @@ import {
   type RetryableResponse,
   type RetryOptions,
   type RevalidatedResponse,
+  retryDelay,
   revalidating,
 } from '../platform/index.ts';
 import { authorizationFor } from './auth.ts';
@@ -195,7 +197,7 @@ export async function downloadTarball(
         });
       opts.onEvent?.({ type: 'retry', url, attempt: attempt + 1, reason: (err as Error).message });
       await (opts.retry?.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(
-        (opts.retry?.baseDelayMs ?? 250) * 2 ** attempt,
+        retryDelay(opts.retry?.policy ?? FETCH_RETRY, attempt + 1),
       );
     }
   }

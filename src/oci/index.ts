@@ -14,6 +14,7 @@ export * from './platform.ts';
 export * from './tar/dir-entries.ts';
 export * from './tar/entry.ts';
 export * from './tar/header.ts';
+export * from './tar/indexer.ts';
 export * from './tar/layer-writer.ts';
 export * from './tar/normalize.ts';
 export * from './tar/writer.ts';

@@ -60,3 +60,35 @@ test('limiter: at most n tasks run together, results and errors pass through', a
     [2, 4, 'x', 8],
   );
 });
+
+test('limiter: a task arriving just as another finishes does not run beside the woken waiter', async () => {
+  const gate = limiter(1);
+  let running = 0;
+  let most = 0;
+  const enter = () => {
+    running++;
+    most = Math.max(most, running);
+  };
+  const slow = async () => {
+    enter();
+    await new Promise((r) => setTimeout(r, 5));
+    running--;
+  };
+  let release = () => {};
+  const done = new Promise<void>((r) => {
+    release = r;
+  }).then(() => {
+    running--;
+  });
+  const first = gate(() => {
+    enter();
+    return done;
+  });
+  const second = gate(slow); // waits for the slot
+  // Reacts to the first task's promise right after the gate does: the slot is free for a moment
+  // before the woken second task runs. Before the fix the third took it and ran beside the second.
+  const third = done.then(() => gate(slow));
+  release();
+  await Promise.all([first, second, third]);
+  assert.equal(most, 1);
+});

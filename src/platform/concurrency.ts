@@ -31,18 +31,23 @@ export async function eachLimit<T>(
   if (failed) throw error;
 }
 
-/** A gate: the task passed to the returned function waits until fewer than `n` are running. */
+/**
+ * A gate: the task passed to the returned function waits until fewer than `n` are running. A
+ * finishing task hands its slot straight to the first waiter, so a task arriving at that moment
+ * cannot take it too (which would run n + 1).
+ */
 export function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
   let active = 0;
   const waiting: Array<() => void> = [];
   return async (task) => {
     if (active >= n) await new Promise<void>((r) => waiting.push(r));
-    active++;
+    else active++;
     try {
       return await task();
     } finally {
-      active--;
-      waiting.shift()?.();
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
     }
   };
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fetchWithRetry, isTransientStatus, retryAfterMs } from './http.ts';
+import { fetchWithRetry } from './http.ts';
+import { FETCH_RETRY, isTransientStatus, retryAfterMs } from './retry.ts';
 
 /** A fake fetch answering from a script of responses/errors, recording calls. */
 function scripted(steps: Array<Response | Error>) {
@@ -35,7 +36,7 @@ test('honours Retry-After on 429, bounded by maxDelayMs', async () => {
   await fetchWithRetry(
     'http://x/a',
     {},
-    { fetch, maxDelayMs: 5000, sleep: async (ms) => void waits.push(ms) },
+    { fetch, policy: { ...FETCH_RETRY, maxDelayMs: 5000 }, sleep: async (ms) => void waits.push(ms) },
   );
   assert.deepEqual(waits, [3000, 5000]);
 });
@@ -52,7 +53,11 @@ test('404 fails at once with HTTP_STATUS and the status', async () => {
 test('gives up after `retries` with HTTP_NETWORK / HTTP_STATUS', async () => {
   const a = scripted([reset(), reset(), reset()]);
   await assert.rejects(
-    fetchWithRetry('http://x/a', {}, { fetch: a.fetch, retries: 2, sleep: async () => {} }),
+    fetchWithRetry(
+      'http://x/a',
+      {},
+      { fetch: a.fetch, policy: { ...FETCH_RETRY, attempts: 3 }, sleep: async () => {} },
+    ),
     {
       code: 'HTTP_NETWORK',
     },
@@ -60,7 +65,11 @@ test('gives up after `retries` with HTTP_NETWORK / HTTP_STATUS', async () => {
   assert.equal(a.calls.length, 3);
   const b = scripted([new Response('', { status: 502 }), new Response('', { status: 502 })]);
   await assert.rejects(
-    fetchWithRetry('http://x/a', {}, { fetch: b.fetch, retries: 1, sleep: async () => {} }),
+    fetchWithRetry(
+      'http://x/a',
+      {},
+      { fetch: b.fetch, policy: { ...FETCH_RETRY, attempts: 2 }, sleep: async () => {} },
+    ),
     {
       code: 'HTTP_STATUS',
       status: 502,

@@ -1,9 +1,10 @@
 /**
- * A small fetch wrapper: retries transient failures (connection errors, 5xx, 408, 429) with bounded
- * exponential backoff, honouring Retry-After; everything else is returned or thrown at once.
+ * A small fetch wrapper: retries transient failures (connection errors, 5xx, 408, 429) as a
+ * RetryPolicy says (platform/retry.ts), honouring Retry-After; everything else is returned or thrown at once.
  * `fetch` and `sleep` are injected so tests drive it without a network or a clock.
  */
 import { PlatformError } from './errors.ts';
+import { FETCH_RETRY, type RetryPolicy, retryAfterMs, retryableStatus, retryDelay } from './retry.ts';
 
 /** What fetchWithRetry reads of a response: a fetch Response, or httpGet's lighter one. */
 export interface RetryableResponse {
@@ -24,12 +25,8 @@ export type FetchLike<R extends RetryableResponse = Response> = (
 export interface RetryOptions<R extends RetryableResponse = Response> {
   /** Default: global fetch (for another response type R, pass the function that makes R). */
   fetch?: FetchLike<R>;
-  /** Extra attempts after the first (default 4). */
-  retries?: number;
-  /** First backoff delay (default 250 ms); doubles per attempt. */
-  baseDelayMs?: number;
-  /** Upper bound on any single wait, Retry-After included (default 10 s). */
-  maxDelayMs?: number;
+  /** Attempts, waits, cap. Default FETCH_RETRY (5 attempts, 250 ms doubling, 10 s cap). */
+  policy?: RetryPolicy;
   sleep?: (ms: number) => Promise<void>;
   /** Current time in ms, for Retry-After HTTP-dates (default Date.now). */
   now?: () => number;
@@ -38,19 +35,6 @@ export interface RetryOptions<R extends RetryableResponse = Response> {
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** True for statuses worth retrying: the server or a proxy says "try again". */
-export function isTransientStatus(status: number): boolean {
-  return status === 408 || status === 429 || (status >= 500 && status <= 599 && status !== 501);
-}
-
-/** Parses Retry-After (seconds or HTTP-date) into a delay in ms, or undefined. */
-export function retryAfterMs(header: string | null, now: number): number | undefined {
-  if (!header) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const t = Date.parse(header);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
-}
 
 /**
  * Fetches `url`, retrying transient failures. Resolves with an ok (2xx/3xx) Response; rejects with
@@ -63,34 +47,32 @@ export async function fetchWithRetry<R extends RetryableResponse = Response>(
   opts: RetryOptions<R> = {},
 ): Promise<R> {
   const doFetch = opts.fetch ?? (globalThis.fetch as unknown as FetchLike<R>);
-  const retries = opts.retries ?? 4;
-  const base = opts.baseDelayMs ?? 250;
-  const max = opts.maxDelayMs ?? 10_000;
+  const policy = opts.policy ?? FETCH_RETRY;
   const sleep = opts.sleep ?? defaultSleep;
   const now = opts.now ?? Date.now;
   for (let attempt = 0; ; attempt++) {
     let reason: string;
-    let delay = Math.min(max, base * 2 ** attempt);
+    let retryAfter: number | undefined;
+    const last = attempt + 1 >= policy.attempts;
     try {
       const res = await doFetch(url, init);
       if (res.ok) return res;
       // Drain so the connection can be reused.
       await res.body?.cancel().catch(() => {});
-      if (!isTransientStatus(res.status) || attempt >= retries)
+      if (!retryableStatus(policy, res.status) || last)
         throw new PlatformError('HTTP_STATUS', `GET ${url}: HTTP ${res.status} ${res.statusText}`.trim(), {
           status: res.status,
         });
       reason = `HTTP ${res.status}`;
-      const ra = retryAfterMs(res.headers.get('retry-after'), now());
-      if (ra !== undefined) delay = Math.min(max, ra);
+      retryAfter = retryAfterMs(res.headers.get('retry-after'), now());
     } catch (err) {
       if (err instanceof PlatformError) throw err;
       if (init.signal?.aborted)
         throw new PlatformError('HTTP_ABORTED', `GET ${url}: aborted`, { cause: err });
-      if (attempt >= retries)
-        throw new PlatformError('HTTP_NETWORK', `GET ${url}: ${describe(err)}`, { cause: err });
+      if (last) throw new PlatformError('HTTP_NETWORK', `GET ${url}: ${describe(err)}`, { cause: err });
       reason = describe(err);
     }
+    const delay = retryDelay(policy, attempt + 1, retryAfter);
     opts.onRetry?.({ url, attempt: attempt + 1, delayMs: delay, reason });
     await sleep(delay);
   }

@@ -6,5 +6,7 @@ export * from './errors.ts';
 export * from './http.ts';
 export * from './http-get.ts';
 export * from './http-revalidate.ts';
+export * from './node-fetch.ts';
+export * from './retry.ts';
 export * from './spawn.ts';
 export * from './terminal-text.ts';

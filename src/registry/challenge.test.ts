@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { retryAfterMs as parseRetryAfter } from '../platform/index.ts';
 import { parseChallenges, pickChallenge } from './challenge.ts';
-import { httpError, parseRetryAfter } from './http-error.ts';
+import { httpError } from './http-error.ts';
 
 describe('WWW-Authenticate', () => {
   it('parses bearer with quoted params, commas and escapes', () => {

@@ -2,21 +2,21 @@
 import type { EventSink } from './events.ts';
 import { anonymousKeychain, type Keychain } from './keychain.ts';
 import type { Reference } from './reference.ts';
+import { RegistryHttp, type RegistryHttpOptions } from './registry-http.ts';
 import { RegistrySession } from './session.ts';
-import { Transport, type TransportOptions } from './transport.ts';
 
-export interface RegistryClientOptions extends TransportOptions {
+export interface RegistryClientOptions extends RegistryHttpOptions {
   /** Where credentials come from. Default: none (anonymous); the CLI passes the docker keychain. */
   keychain?: Keychain;
   onEvent?: EventSink;
   /** A transport to reuse (its options win over the ones above). */
-  transport?: Transport;
+  transport?: RegistryHttp;
 }
 
 /** A transport whose retries are reported as events. */
-export function transportFor(opts: RegistryClientOptions): Transport {
+export function registryHttpFor(opts: RegistryClientOptions): RegistryHttp {
   if (opts.transport) return opts.transport;
-  return new Transport({
+  return new RegistryHttp({
     ...opts,
     onRetry: (i) => {
       opts.onRetry?.(i);
@@ -34,7 +34,7 @@ export function transportFor(opts: RegistryClientOptions): Transport {
 export function sessionFor(ref: Reference, opts: RegistryClientOptions): RegistrySession {
   return new RegistrySession(
     ref.registry,
-    transportFor(opts),
+    registryHttpFor(opts),
     opts.keychain ?? anonymousKeychain,
     ref.repository,
   );

@@ -1,9 +1,9 @@
 /** Registry error responses → RegistryError with the registry's own codes and messages in the text. */
-import { stripControls } from '../platform/index.ts';
+import { REGISTRY_RETRY, retryAfterMs, stripControls } from '../platform/index.ts';
 import { RegistryError, type RegistryErrorCode, type RegistryErrorEntry } from './errors.ts';
 
 /** Statuses go-containerregistry retries (remote/options.go). */
-export const RETRYABLE_STATUS = new Set([408, 429, 499, 500, 502, 503, 504, 522]);
+export const RETRYABLE_STATUS: ReadonlySet<number> = new Set(REGISTRY_RETRY.statuses);
 
 /** Distribution error codes that say "try again" (transport/error.go Temporary()). */
 export const TEMPORARY_CODES = new Set(['BLOB_UPLOAD_INVALID', 'TOOMANYREQUESTS', 'UNKNOWN', 'UNAVAILABLE']);
@@ -23,15 +23,6 @@ export function parseErrorBody(text: string): RegistryErrorEntry[] {
   } catch {
     return [];
   }
-}
-
-/** Retry-After as milliseconds: delta-seconds or an HTTP date (relative to `now`). */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
 function codeFor(status: number, entries: RegistryErrorEntry[], authenticated: boolean): RegistryErrorCode {
@@ -72,12 +63,12 @@ export function httpError(
           ? ' — the credentials do not allow this; check the repository name and your access rights'
           : '';
   const tries = opts.attempts && opts.attempts > 1 ? ` after ${opts.attempts} attempts` : '';
-  const retryAfterMs = parseRetryAfter(opts.retryAfter ?? null);
+  const retryAfter = retryAfterMs(opts.retryAfter);
   return new RegistryError(code, `${what}: HTTP ${status}${tries}${details ? ` (${details})` : ''}${hint}`, {
     status,
     entries,
     retryable: RETRYABLE_STATUS.has(status) || entries.some((e) => TEMPORARY_CODES.has(e.code)),
-    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    ...(retryAfter !== undefined ? { retryAfterMs: retryAfter } : {}),
   });
 }
 

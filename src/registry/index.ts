@@ -20,8 +20,8 @@ export { nodeKeychainEnv } from './node-env.ts';
 export { type PullOptions, pullArtifact } from './pull.ts';
 export { type PushOptions, type PushResult, pushArtifact } from './push.ts';
 export * from './reference.ts';
+export { type FetchLike, RegistryHttp, type RegistryHttpOptions } from './registry-http.ts';
 export { RegistrySession, repoScope } from './session.ts';
-export { type FetchLike, Transport, type TransportOptions } from './transport.ts';
 
 /**
  * Options for the real machine: credentials from docker's/containers' config files and helpers.

@@ -5,7 +5,7 @@
  */
 import { chmod, mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type RegistryClientOptions, transportFor } from './client.ts';
+import { type RegistryClientOptions, registryHttpFor } from './client.ts';
 import { RegistryError } from './errors.ts';
 import {
   type DockerConfigFile,
@@ -29,7 +29,7 @@ export interface LoginOptions extends RegistryClientOptions {
  */
 export async function verifyLogin(registry: string, opts: LoginOptions): Promise<void> {
   const creds = { username: opts.username, password: opts.password };
-  const session = new RegistrySession(registry, transportFor(opts), staticKeychain({ [registry]: creds }));
+  const session = new RegistrySession(registry, registryHttpFor(opts), staticKeychain({ [registry]: creds }));
   const res = await session.request({ method: 'GET', url: '/v2/', what: `log in to ${registry}` }, [
     repoScope('distill-login-check', 'pull'),
   ]);

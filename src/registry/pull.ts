@@ -96,7 +96,7 @@ export function blobStream(ctx: Ctx, d: Descriptor): Readable {
           }
           break;
         } catch (e) {
-          if (!(e instanceof RegistryError) || !e.retryable || attempt >= t.options.attempts) throw e;
+          if (!(e instanceof RegistryError) || !e.retryable || attempt >= t.options.policy.attempts) throw e;
           ctx.opts.onEvent?.({ type: 'blob-download-resumed', digest: d.digest, offset, message: e.message });
           await t.options.sleep(t.delayFor(e, attempt));
         }

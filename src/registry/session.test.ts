@@ -4,17 +4,17 @@ import { isRegistryError } from './errors.ts';
 import { staticKeychain } from './keychain.ts';
 import { pullArtifact } from './pull.ts';
 import { pushArtifact } from './push.ts';
+import { RegistryHttp } from './registry-http.ts';
 import { RegistrySession } from './session.ts';
 import { FakeRegistry } from './testing/fake-registry.ts';
 import { testImage } from './testing/images.ts';
 import { fakeOptions as opts } from './testing/options.ts';
-import { Transport } from './transport.ts';
 
 describe('session', () => {
   it('re-authenticates once when a token is refused mid-way (expired), with the scopes it needs', async () => {
     const reg = new FakeRegistry('127.0.0.1:5010', { type: 'token', users: { u: 'p' } });
     const keychain = staticKeychain({ [reg.host]: { username: 'u', password: 'p' } });
-    const transport = new Transport({ fetch: reg.fetch, sleep: async () => {} });
+    const transport = new RegistryHttp({ fetch: reg.fetch, sleep: async () => {} });
     const img = testImage();
     await pushArtifact(img, `${reg.host}/app:1`, { transport, keychain });
     reg.expireTokens();
@@ -39,7 +39,7 @@ describe('session', () => {
     const reg = new FakeRegistry('127.0.0.1:5011', { type: 'token', users: { u: 'p' } });
     const keychain = staticKeychain({ [reg.host]: { username: 'u', password: 'p' } });
     await pushArtifact(testImage(), `${reg.host}/other:1`, { ...opts(reg), keychain });
-    const session = new RegistrySession(reg.host, new Transport({ fetch: reg.fetch }), keychain);
+    const session = new RegistrySession(reg.host, new RegistryHttp({ fetch: reg.fetch }), keychain);
     // Asked with no scope at all: the registry's challenge names repository:other:pull.
     const res = await session.request({ method: 'GET', url: '/v2/other/tags/list', what: 'tags' }, []);
     assert.equal(res.status, 200);
@@ -61,7 +61,7 @@ describe('session', () => {
       pullArtifact(`${reg.host}/app:1`, opts(reg)),
       (e) => isRegistryError(e, 'REGISTRY_INSECURE_REFUSED') && /auth\.example/.test(e.message),
     );
-    const t = new Transport({
+    const t = new RegistryHttp({
       fetch: async () =>
         new Response(null, { status: 307, headers: { location: 'http://cdn.example/blob' } }),
     });

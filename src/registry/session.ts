@@ -12,8 +12,8 @@ import { RegistryError } from './errors.ts';
 import { httpError, RETRYABLE_STATUS } from './http-error.ts';
 import type { Credentials, Keychain } from './keychain.ts';
 import { apiHost } from './reference.ts';
+import type { HttpRequest, HttpResponse, RegistryHttp } from './registry-http.ts';
 import { basicHeader, fetchToken, type Token } from './token.ts';
-import type { HttpRequest, HttpResponse, Transport } from './transport.ts';
 
 /** `repository:NAME:push,pull` and friends. */
 export function repoScope(repository: string, actions: 'pull' | 'push,pull'): string {
@@ -33,7 +33,7 @@ export class RegistrySession {
   constructor(
     /** The registry as written in references (`docker.io`, `127.0.0.1:5000`). */
     readonly registry: string,
-    readonly transport: Transport,
+    readonly transport: RegistryHttp,
     private readonly keychain: Keychain,
     private readonly repositoryHint?: string,
     private readonly now: () => number = Date.now,
@@ -59,7 +59,7 @@ export class RegistrySession {
     // Rounds over the schemes: a scheme that answers at all is the registry's (a 503 or 429
     // there is retried there, with Retry-After); a failure to connect moves on to the next
     // scheme, and when every scheme failed to connect the round is tried again after a backoff.
-    for (let round = 1; round <= t.attempts; round++) {
+    for (let round = 1; round <= t.policy.attempts; round++) {
       for (const scheme of schemes) {
         const url = new URL(`${scheme}://${host}/v2/`);
         try {
@@ -95,7 +95,7 @@ export class RegistrySession {
           }
         }
       }
-      if (round < t.attempts) {
+      if (round < t.policy.attempts) {
         const delayMs = this.transport.delayFor(lastErr as RegistryError, round);
         t.onRetry?.({ what: `ping ${host}`, attempt: round, delayMs, error: lastErr as RegistryError });
         await t.sleep(delayMs);

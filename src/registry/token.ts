@@ -7,7 +7,7 @@ import { httpAllowed } from './endpoint.ts';
 import { RegistryError } from './errors.ts';
 import { httpError } from './http-error.ts';
 import type { Credentials } from './keychain.ts';
-import type { Transport } from './transport.ts';
+import type { RegistryHttp } from './registry-http.ts';
 
 export interface Token {
   token: string;
@@ -23,7 +23,7 @@ export function basicHeader(c: Credentials): string {
 
 /** Fetches a token for `scopes` (push scope first: some registries only read the first). */
 export async function fetchToken(
-  transport: Transport,
+  transport: RegistryHttp,
   registry: string,
   params: Record<string, string>,
   scopes: readonly string[],
@@ -55,7 +55,7 @@ export async function fetchToken(
     );
   }
   const what = `token for ${registry} (${scopes.join(' ') || 'no scope'})`;
-  let res: Awaited<ReturnType<Transport['request']>> | undefined;
+  let res: Awaited<ReturnType<RegistryHttp['request']>> | undefined;
   if (creds?.identityToken) {
     const form = new URLSearchParams({
       grant_type: 'refresh_token',

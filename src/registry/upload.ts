@@ -12,8 +12,8 @@ import { isPrivateAddress } from './endpoint.ts';
 import { RegistryError } from './errors.ts';
 import type { EventSink } from './events.ts';
 import { httpError } from './http-error.ts';
+import type { HttpResponse } from './registry-http.ts';
 import type { RegistrySession } from './session.ts';
-import type { HttpResponse } from './transport.ts';
 
 export interface BlobSource {
   readonly descriptor: Descriptor;
@@ -244,7 +244,7 @@ export async function uploadBlob(
       ctx.onEvent?.({ type: 'blob-uploaded', digest: d.digest, size: d.size });
       return 'uploaded';
     } catch (e) {
-      if (!(e instanceof RegistryError) || !e.retryable || attempt >= t.options.attempts) throw e;
+      if (!(e instanceof RegistryError) || !e.retryable || attempt >= t.options.policy.attempts) throw e;
       const delayMs = t.delayFor(e, attempt);
       t.options.onRetry?.({ what: `upload of ${d.digest}`, attempt, delayMs, error: e });
       await t.options.sleep(delayMs);

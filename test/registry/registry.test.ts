@@ -2,19 +2,21 @@
  * distill's registry client against the real CNCF distribution registry (docker-registry), with
  * skopeo and the Docker engine as independent readers of what was pushed.
  */
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, it, type TestContext } from 'node:test';
 import type { Artifact, Image, Index } from '../../src/oci/index.ts';
 import { parsePlatform, validate } from '../../src/oci/index.ts';
+import { REGISTRY_RETRY } from '../../src/platform/index.ts';
 import { isRegistryError, pullArtifact, pushArtifact, type RegistryEvent } from '../../src/registry/index.ts';
 import { requireDocker, requireTool, run, runOk, tempDir } from '../helpers/tools.ts';
 import { startFaultProxy } from './fault-proxy.ts';
 import { diskImage, diskLayer, smallImage, twoPlatformIndex } from './fixtures.ts';
 import { startRegistry } from './registry-server.ts';
 
-const fast = { backoffMs: [50, 150], idleTimeoutMs: 5000 };
+const fast = { policy: { ...REGISTRY_RETRY, backoff: [50, 150] }, idleTimeoutMs: 5000 };
 
 function needRegistry(t: TestContext): boolean {
   return requireTool(t, 'docker-registry', 'docker-registry');

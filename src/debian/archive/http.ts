@@ -1,25 +1,27 @@
 /**
  * GETs from a Debian archive through an injected `fetch`, retrying what is transient (network
- * errors, 408, 429, 5xx) with exponential backoff; 404/410 become DEBIAN_NOT_FOUND so callers
+ * errors, 408, 429, 5xx) as a RetryPolicy says (platform/retry.ts); 404/410 become DEBIAN_NOT_FOUND so callers
  * can fall back (by-hash → canonical path, .xz → .gz).
  */
-import type { GetResponse } from '../../platform/index.ts';
+import {
+  ARCHIVE_RETRY,
+  type GetResponse,
+  type RetryPolicy,
+  retryableStatus,
+  retryDelay,
+} from '../../platform/index.ts';
 import { DebianError } from '../errors.ts';
 
 /** The GET port: httpGet in production; globalThis.fetch, a fake or a loopback server in tests. */
 export type FetchFn = (url: string, init?: RequestInit) => Promise<GetResponse>;
 
-/** Retry policy. */
+/** How GETs are retried. */
 export interface RetryOptions {
-  /** Attempts in all (default 4). */
-  readonly attempts?: number;
-  /** First backoff in ms, doubled each time (default 250). */
-  readonly backoffMs?: number;
+  /** Default ARCHIVE_RETRY: 4 attempts, 250 ms doubling. */
+  readonly policy?: RetryPolicy;
   /** The sleep port (tests pass one that does not wait). */
   readonly sleep?: (ms: number) => Promise<void>;
 }
-
-const transient = (status: number) => status === 408 || status === 429 || status >= 500;
 
 /** Fetches `url` fully into memory. */
 export async function getBytes(
@@ -51,11 +53,11 @@ async function getResponse(
   url: string,
   options: RetryOptions,
 ): Promise<{ bytes: Uint8Array; res: GetResponse }> {
-  const attempts = options.attempts ?? 4;
+  const policy = options.policy ?? ARCHIVE_RETRY;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let last: unknown;
-  for (let i = 0; i < attempts; i++) {
-    if (i > 0) await sleep((options.backoffMs ?? 250) * 2 ** (i - 1));
+  for (let i = 0; i < policy.attempts; i++) {
+    if (i > 0) await sleep(retryDelay(policy, i));
     let res: GetResponse;
     try {
       res = await fetchFn(url);
@@ -76,7 +78,7 @@ async function getResponse(
     if (res.status === 404 || res.status === 410)
       throw new DebianError('DEBIAN_NOT_FOUND', `${url}: HTTP ${res.status}`);
     last = new Error(`HTTP ${res.status} ${res.statusText}`);
-    if (!transient(res.status)) break;
+    if (!retryableStatus(policy, res.status)) break;
   }
   throw new DebianError(
     'DEBIAN_FETCH_FAILED',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { ARCHIVE_RETRY } from '../../platform/retry.ts';
 import type { SpawnFn } from '../../platform/spawn.ts';
 import { decompress } from './decompress.ts';
 import { getBytes } from './http.ts';
@@ -56,7 +57,10 @@ test('getBytes retries network errors, 5xx and 429, and broken bodies; 404 is DE
   ];
   let calls = 0;
   const fetchFn = async () => (script[calls++] as () => Response)();
-  const body = await getBytes(fetchFn, 'http://x.invalid/a', { ...noSleep, attempts: 5 });
+  const body = await getBytes(fetchFn, 'http://x.invalid/a', {
+    ...noSleep,
+    policy: { ...ARCHIVE_RETRY, attempts: 5 },
+  });
   assert.equal(Buffer.from(body).toString(), 'ok');
   assert.equal(calls, 5);
 
@@ -96,7 +100,7 @@ test('getBytes retries network errors, 5xx and 429, and broken bodies; 404 is DE
       'http://x.invalid/d',
       {
         ...noSleep,
-        attempts: 3,
+        policy: { ...ARCHIVE_RETRY, attempts: 3 },
       },
     ),
     { code: 'DEBIAN_FETCH_FAILED' },
@@ -108,8 +112,7 @@ test('backoff doubles between attempts', async () => {
   const waits: number[] = [];
   await assert.rejects(
     getBytes(async () => new Response('', { status: 500 }), 'http://x.invalid/e', {
-      attempts: 4,
-      backoffMs: 100,
+      policy: { ...ARCHIVE_RETRY, backoff: { firstMs: 100 } },
       sleep: async (ms) => {
         waits.push(ms);
       },

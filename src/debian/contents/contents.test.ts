@@ -3,6 +3,7 @@
  * fixture archive served on loopback (by-hash fetch, cache by hash, warm run without a download,
  * tampered files refused with nothing cached).
  */
+
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import {
   serveFiles,
 } from '../../../test/fixtures/debian-archive.ts';
 import { openCache } from '../../platform/cache.ts';
+import { ARCHIVE_RETRY } from '../../platform/retry.ts';
 import type { ArchiveEvent, ArchiveOptions } from '../archive/indexes.ts';
 import type { ReleaseSpec } from '../types.ts';
 import { contentsLookup } from './lookup.ts';
@@ -148,7 +150,7 @@ async function fixture(opts: { lie?: 'gz' | 'plain'; omitAll?: boolean } = {}) {
     fetch: (url, init) => globalThis.fetch(url, init),
     keyring: keyringOf(key),
     cache: await openCache(cacheDir),
-    retry: { attempts: 1 },
+    retry: { policy: { ...ARCHIVE_RETRY, attempts: 1 } },
     onEvent: (e) => events.push(e),
   });
   return { server, spec, options, events, cacheDir };

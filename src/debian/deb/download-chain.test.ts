@@ -4,6 +4,7 @@
  * package the issue names fails with its own code, and the cache is left without a half entry, a
  * temp file, or an extraction of a bad package.
  */
+
 import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import {
   serveFiles,
 } from '../../../test/fixtures/debian-archive.ts';
 import { type Cache, openCache } from '../../platform/cache.ts';
+import { ARCHIVE_RETRY } from '../../platform/retry.ts';
 import type { ArchiveOptions } from '../archive/indexes.ts';
 import { releaseSpec } from '../archive/mirror.ts';
 import { resolveFromRelease } from '../resolve/from-release.ts';
@@ -110,7 +112,7 @@ const archiveOptions = (cache: Cache): ArchiveOptions => ({
   keyring: archive.keyring,
   cache,
   now: () => new Date(),
-  retry: { sleep: async () => {}, attempts: 2 },
+  retry: { sleep: async () => {}, policy: { ...ARCHIVE_RETRY, attempts: 2 } },
 });
 async function resolveNames(cache: Cache, names: string[]) {
   const r = await resolveFromRelease(releaseSpec(13, server.mirrors), names, {

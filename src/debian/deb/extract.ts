@@ -11,12 +11,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Digest, LayerEntry } from '../../oci/index.ts';
+import { type TarFail, TarIndexer } from '../../oci/index.ts';
 import type { Cache } from '../../platform/index.ts';
 import { readControl } from './control.ts';
+import { DebError } from './errors.ts';
 import { mergeUsr } from './merged-usr.ts';
 import { type DebEntry, normaliseEntries } from './normalise.ts';
 import { memberStream, openDeb, type SpawnFn } from './reader.ts';
-import { TarIndexer } from './tar-index.ts';
 
 /** A package's contents, as cached. */
 export interface ExtractedDeb {
@@ -110,10 +111,21 @@ function toExtracted(
   return out;
 }
 
+/** A package's data.tar problems, as DebError codes. */
+const debTarFail: TarFail = (p, m) =>
+  new DebError(
+    p === 'truncated'
+      ? 'DEB_TRUNCATED'
+      : p === 'unsupported'
+        ? 'DEB_ENTRY_UNSUPPORTED'
+        : 'DEB_FORMAT_INVALID',
+    m,
+  );
+
 async function indexDeb(debPath: string, cache: Cache, what: string, spawn?: SpawnFn): Promise<CachedIndex> {
   const deb = await openDeb(debPath, what);
   const ctl = await readControl(deb, spawn);
-  const indexer = new TarIndexer(`${what}: data.tar`);
+  const indexer = new TarIndexer(`${what}: data.tar`, debTarFail);
   let entries: DebEntry[] = [];
   const source = memberStream(deb, deb.data, spawn);
   const stored = await cache.putStream(

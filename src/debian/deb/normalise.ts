@@ -3,14 +3,16 @@
  * slashes removed, `..` and absolute paths refused, nothing placed below or over a symlink the
  * package created (that would write through it), hardlinks only to earlier files of the package.
  */
+
+import type { EntryType, RawTarEntry } from '../../oci/index.ts';
 import { DebError } from './errors.ts';
-import type { RawTarEntry } from './tar-index.ts';
 
 /**
  * A normalised data.tar entry: the raw entry with `path` (relative, clean and safe: LayerEntry's
  * rules) for its name; a hardlink's target is normalised like `path`, a symlink's kept verbatim.
  */
-export type DebEntry = Omit<RawTarEntry, 'name'> & { path: string };
+/** A package's entry (the indexer refuses types other than EntryType in a package). */
+export type DebEntry = Omit<RawTarEntry, 'name' | 'type'> & { path: string; type: EntryType };
 
 /** Cleans a tar path; undefined for the archive root (`./`). */
 export function cleanPath(name: string, what: string): string | undefined {
@@ -79,8 +81,10 @@ export function normaliseEntries(raw: readonly RawTarEntry[], what: string): Deb
         throw new DebError('DEB_PATH_UNSAFE', `${what}: the archive root is not a directory`);
       continue; // the root directory itself is not an entry of a layer
     }
-    const { name: _raw, ...attrs } = r;
-    const e: DebEntry = { ...attrs, path };
+    const { name: _raw, type, ...attrs } = r;
+    if (type === 'other')
+      throw new DebError('DEB_ENTRY_UNSUPPORTED', `${what}: ${path}: a tar entry type packages do not hold`);
+    const e: DebEntry = { ...attrs, type, path };
     if (r.type === 'hardlink') {
       let target: string | undefined;
       try {

@@ -4,7 +4,34 @@
  * written in one pass (decompressed once, never buffered).
  */
 import type { FileHandle } from 'node:fs/promises';
-import { END_OF_ARCHIVE, padding, tarHeader } from './tar-header.ts';
+import type { EntryType } from '../tar/entry.ts';
+import { END_OF_ARCHIVE, encodeHeader, padding } from '../tar/header.ts';
+
+/** One fixed-size block (rewritable in place), root-owned, at the archive's mtime. */
+function tarHeader(f: {
+  name: string;
+  type: EntryType;
+  size: number;
+  mode: number;
+  mtime: number;
+  linkname?: string;
+}): Buffer {
+  return encodeHeader(
+    {
+      path: f.name,
+      type: f.type,
+      size: f.size,
+      mode: f.mode,
+      uid: 0,
+      gid: 0,
+      mtime: f.mtime,
+      ...(f.linkname ? { linkname: f.linkname } : {}),
+    },
+    { oneBlock: true },
+  );
+}
+
+const pad = (n: number) => Buffer.alloc(padding(n));
 
 export class TarFile {
   private pos = 0;
@@ -16,11 +43,11 @@ export class TarFile {
   async file(name: string, data: Buffer): Promise<void> {
     await this.put(tarHeader({ name, type: 'file', size: data.length, mode: 0o644, mtime: this.mtime }));
     await this.put(data);
-    await this.put(padding(data.length));
+    await this.put(pad(data.length));
   }
 
   async dir(name: string): Promise<void> {
-    await this.put(tarHeader({ name: `${name}/`, type: 'dir', size: 0, mode: 0o755, mtime: this.mtime }));
+    await this.put(tarHeader({ name, type: 'dir', size: 0, mode: 0o755, mtime: this.mtime }));
   }
 
   async symlink(name: string, target: string): Promise<void> {
@@ -48,7 +75,7 @@ export class TarFile {
       }
     }
     if (batched) await this.put(Buffer.concat(batch, batched));
-    await this.put(padding(n));
+    await this.put(pad(n));
     const h = tarHeader({ name, type: 'file', size: n, mode: 0o644, mtime: this.mtime });
     await this.fh.write(h, 0, h.length, at);
     return n;

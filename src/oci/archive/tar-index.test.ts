@@ -4,7 +4,7 @@ import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { END_OF_ARCHIVE, tarHeader } from './tar-header.ts';
+import { END_OF_ARCHIVE, encodeHeader } from '../tar/header.ts';
 import { indexTar } from './tar-index.ts';
 
 test('sizes of 8 GiB and more are written base-256 and read back without reading the data', async (t) => {
@@ -13,7 +13,15 @@ test('sizes of 8 GiB and more are written base-256 and read back without reading
   const p = join(dir, 'big.tar');
   const size = 9 * 1024 ** 3 + 5;
   const fh = await open(p, 'w');
-  await fh.write(tarHeader({ name: 'big.bin', type: 'file', size, mode: 0o644, mtime: 0 }), 0, 512, 0);
+  await fh.write(
+    encodeHeader(
+      { path: 'big.bin', type: 'file', size, mode: 0o644, uid: 0, gid: 0, mtime: 0 },
+      { oneBlock: true },
+    ),
+    0,
+    512,
+    0,
+  );
   const end = 512 + Math.ceil(size / 512) * 512;
   // A sparse file: the data is holes, only the headers are real.
   await fh.write(END_OF_ARCHIVE, 0, 1024, end);

@@ -34,8 +34,18 @@ export interface HeaderFields {
 const MAX_ID = 0o7777777;
 const MAX_SIZE = 0o77777777777;
 
+export interface EncodeOptions {
+  /**
+   * Exactly one 512-byte block, so a header can be rewritten in place once a streamed entry's
+   * size is known (the docker-archive writer): sizes of 8 GiB and more are written in GNU's
+   * base-256 form (which GNU tar and Go's archive/tar read) instead of a PAX record; anything
+   * else ustar cannot hold is an error.
+   */
+  oneBlock?: boolean;
+}
+
 /** The header block(s) of one entry: a PAX 'x' header first when needed, then the ustar header. */
-export function encodeHeader(h: HeaderFields): Buffer {
+export function encodeHeader(h: HeaderFields, o: EncodeOptions = {}): Buffer {
   const pax: [string, string | Buffer][] = [];
   // Directories carry a trailing slash, as GNU tar and Go's archive/tar write them.
   const name = h.type === 'dir' ? `${h.path}/` : h.path;
@@ -43,7 +53,8 @@ export function encodeHeader(h: HeaderFields): Buffer {
   if (!split) pax.push(['path', name]);
   const link = h.linkname ?? '';
   if (link && !fitsAscii(link, 100)) pax.push(['linkpath', link]);
-  if (h.size > MAX_SIZE) pax.push(['size', String(h.size)]);
+  const base256 = o.oneBlock === true && h.size > MAX_SIZE;
+  if (h.size > MAX_SIZE && !base256) pax.push(['size', String(h.size)]);
   if (h.uid > MAX_ID) pax.push(['uid', String(h.uid)]);
   if (h.gid > MAX_ID) pax.push(['gid', String(h.gid)]);
   if (h.mtime < 0 || h.mtime > MAX_SIZE) pax.push(['mtime', String(h.mtime)]);
@@ -63,7 +74,10 @@ export function encodeHeader(h: HeaderFields): Buffer {
     devmajor: h.devmajor ?? 0,
     devminor: h.devminor ?? 0,
   });
+  if (base256) writeBase256(ustar, 124, 12, h.size);
   if (pax.length === 0) return ustar;
+  if (o.oneBlock)
+    throw new Error(`tar header for ${name} needs PAX records (${pax.map(([k]) => k).join(', ')})`);
   const body = paxRecords(pax);
   const paxHeader = ustarBlock({
     name: truncateAscii(`PaxHeaders.0/${basename(name)}`, 100),
@@ -123,6 +137,20 @@ function ustarBlock(f: UstarFields): Buffer {
   for (let i = 0; i < BLOCK; i++) sum += b[i] as number;
   b.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'binary');
   return b;
+}
+
+/** GNU base-256: big-endian with the first byte's high bit set; the checksum is recomputed. */
+function writeBase256(b: Buffer, off: number, len: number, v: number): void {
+  let x = v;
+  for (let i = off + len - 1; i > off; i--) {
+    b[i] = x % 256;
+    x = Math.floor(x / 256);
+  }
+  b[off] = 0x80;
+  b.fill(0x20, 148, 156);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += b[i] as number;
+  b.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'binary');
 }
 
 /** A zero-padded octal number filling `len - 1` digits and a NUL. */

@@ -1,11 +1,12 @@
 /**
  * Alpine packages from /lib/apk/db/installed: records separated by blank lines, one `X:value`
  * per line (P name, V version, A arch, o origin, L licence, m maintainer, F dir + R file lines).
- * purl as syft writes it: `pkg:apk/alpine/NAME@VER?arch=…&upstream=ORIGIN&distro=alpine-3.x`.
+ * purl as syft writes it: `pkg:apk/alpine/NAME@VER?arch=…&distro=alpine-3.x&upstream=ORIGIN`.
  */
 import type { PackageRecord } from '../types.ts';
 import { type CatalogueContext, text } from './context.ts';
 import { licenseIds } from './licenses.ts';
+import { purlDistro } from './os-release.ts';
 import { purl } from './purl.ts';
 
 export const APK_DB = '/lib/apk/db/installed';
@@ -36,7 +37,6 @@ export function apkPackages(ctx: CatalogueContext): PackageRecord[] {
     }
     const arch = f.get('A');
     const origin = f.get('o');
-    const { id, versionId } = ctx.distro;
     const license = f.get('L');
     const maintainer = f.get('m');
     out.push({
@@ -48,13 +48,13 @@ export function apkPackages(ctx: CatalogueContext): PackageRecord[] {
       licenses: license ? licenseIds(license) : [],
       purl: purl({
         type: 'apk',
-        namespace: id ?? 'alpine',
+        namespace: ctx.distro.id ?? 'alpine',
         name,
         version,
         qualifiers: [
           ['arch', arch],
           ['upstream', origin && origin !== name ? origin : undefined],
-          ['distro', id && versionId ? `${id}-${versionId}` : undefined],
+          ['distro', purlDistro(ctx)],
         ],
       }),
       locations: [APK_DB],

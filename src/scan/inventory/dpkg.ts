@@ -2,12 +2,13 @@
  * Debian packages, as syft and trivy find them: /var/lib/dpkg/status (a full system; removed
  * packages skipped) and /var/lib/dpkg/status.d/* (distroless: one control file per package, its
  * file list in `NAME.md5sums` or `NAME:ARCH.md5sums`). Licences come from the package's DEP-5
- * copyright file; the purl is syft's (`upstream=` for the source, `distro=ID-VERSION_ID`).
+ * copyright file; the purl is syft's (`upstream=` for the source, `distro=` as purlDistro says).
  */
 import type { PackageRecord } from '../types.ts';
 import { type CatalogueContext, keptPaths, text } from './context.ts';
 import { parseDeb822 } from './deb822.ts';
 import { dep5Licenses } from './dep5.ts';
+import { purlDistro } from './os-release.ts';
 import { purl } from './purl.ts';
 
 export const DPKG_STATUS = '/var/lib/dpkg/status';
@@ -65,7 +66,6 @@ function record(
   const src = /^(\S+)(?:\s+\((.+)\))?$/.exec(s.get('Source')?.trim() ?? '');
   const source = src ? { name: src[1] as string, version: src[2] ?? version } : undefined;
   const upstream = src ? (src[2] ? `${src[1]}@${src[2]}` : src[1]) : undefined;
-  const { id, versionId } = ctx.distro;
   const md5 = [`${md5Dir}/${name}:${arch}.md5sums`, `${md5Dir}/${name}.md5sums`]
     .map((p) => text(ctx, p))
     .find((t) => t !== undefined);
@@ -85,13 +85,13 @@ function record(
     licenses: copyright ? dep5Licenses(copyright) : [],
     purl: purl({
       type: 'deb',
-      namespace: id ?? 'debian',
+      namespace: ctx.distro.id ?? 'debian',
       name,
       version,
       qualifiers: [
         ['arch', arch],
         ['upstream', upstream],
-        ['distro', id && versionId ? `${id}-${versionId}` : undefined],
+        ['distro', purlDistro(ctx)],
       ],
     }),
     locations: [location],

@@ -12,14 +12,14 @@ import { dpkgPackages, wantDpkg } from './dpkg.ts';
 import { javaPackages, wantJava } from './java.ts';
 import { isNodeBinary, nodeBinaries, nodeVersionReducer } from './node-binary.ts';
 import { npmPackages, wantNpm } from './npm.ts';
-import { distroOf, OS_RELEASE } from './os-release.ts';
+import { DEBIAN_VERSION, distroOf, OS_RELEASE } from './os-release.ts';
 import { pythonPackages, wantPython } from './python.ts';
 
 export { parseDeb822 } from './deb822.ts';
 export { dep5Licenses } from './dep5.ts';
 export { isSpdxId, licenseIds, SPDX_IDS, spdxId } from './licenses.ts';
-export { parseOsRelease } from './os-release.ts';
-export { type PurlParts, pathEscape, purl, queryEscape } from './purl.ts';
+export { parseOsRelease, purlDistro } from './os-release.ts';
+export { type PurlParts, purl, purlEscape } from './purl.ts';
 
 /** A record the inventory could not read (it was skipped). */
 export interface InventoryWarning {
@@ -37,6 +37,7 @@ export function wantForInventory(path: string, size: number): boolean | ContentR
   return (
     (OS_RELEASE as readonly string[]).includes(path) ||
     path === APK_DB ||
+    path === DEBIAN_VERSION ||
     wantDpkg(path) ||
     wantNpm(path) ||
     wantPython(path) ||

@@ -34,8 +34,8 @@ describe('inventory: Debian', () => {
     assert.deepEqual(warnings, []);
     assert.deepEqual(inv.distro, { id: 'debian', versionId: '13', prettyName: 'Distroless' });
     assert.deepEqual(purls, [
-      'pkg:deb/debian/libc6@2.41-12+deb13u5?arch=amd64&upstream=glibc&distro=debian-13',
-      'pkg:deb/debian/zlib1g@1:1.3.dfsg+really1.3.1-1?arch=amd64&upstream=zlib@1:1.3.dfsg-1&distro=debian-13',
+      'pkg:deb/debian/libc6@2.41-12%2Bdeb13u5?arch=amd64&distro=debian-13&upstream=glibc',
+      'pkg:deb/debian/zlib1g@1%3A1.3.dfsg%2Breally1.3.1-1?arch=amd64&distro=debian-13&upstream=zlib%401%3A1.3.dfsg-1',
     ]);
     const libc = inv.packages[0];
     assert.deepEqual(libc?.licenses, ['GPL-2.0-or-later', 'LGPL-2.1-or-later', 'MIT']);
@@ -50,7 +50,7 @@ describe('inventory: Debian', () => {
     const { purls, warnings } = run({ '/var/lib/dpkg/status': status });
     assert.deepEqual(purls, [
       'pkg:deb/debian/dash@0.5.12-12?arch=amd64',
-      'pkg:deb/debian/libc6@2.41-12+deb13u5?arch=amd64&upstream=glibc',
+      'pkg:deb/debian/libc6@2.41-12%2Bdeb13u5?arch=amd64&upstream=glibc',
     ]);
     assert.equal(warnings.length, 2, JSON.stringify(warnings));
     assert.ok(warnings.every((w) => w.path === '/var/lib/dpkg/status'));
@@ -67,6 +67,19 @@ describe('inventory: Debian', () => {
       [['a', []]],
     );
     assert.ok(warnings.length >= 1);
+  });
+
+  it("the distro qualifier takes Debian's point release from /etc/debian_version, as syft does", () => {
+    const stanza = 'Package: a\nVersion: 1\nArchitecture: all\n';
+    const at = (debianVersion: string) =>
+      run({
+        '/etc/os-release': DEBIAN_13,
+        '/etc/debian_version': debianVersion,
+        '/var/lib/dpkg/status.d/a': stanza,
+      }).purls;
+    assert.deepEqual(at('13.8\n'), ['pkg:deb/debian/a@1?arch=all&distro=debian-13.8']);
+    assert.deepEqual(at('trixie/sid\n'), ['pkg:deb/debian/a@1?arch=all&distro=debian-13']);
+    assert.equal(wantForInventory('/etc/debian_version', 5), true);
   });
 });
 
@@ -99,14 +112,14 @@ describe('inventory: language ecosystems', () => {
     const site = '/usr/lib/python3/dist-packages';
     const { inv } = run({
       [`${site}/Flask-3.0.0.dist-info/METADATA`]:
-        'Metadata-Version: 2.1\nName: Flask\nVersion: 3.0.0\nLicense-Expression: BSD-3-Clause\n\nLong: description\n',
+        'Metadata-Version: 2.1\nName: Flask_Login.x\nVersion: 3.0.0\nLicense-Expression: BSD-3-Clause\n\nLong: description\n',
       [`${site}/Flask-3.0.0.dist-info/RECORD`]:
         'flask/__init__.py,sha256=x,10\n"flask/a,b.py",,\n../../../bin/flask,,\n',
       [`${site}/junk.dist-info/METADATA`]: 'garbage',
     });
     assert.deepEqual(
       inv.packages.map((p) => p.purl),
-      ['pkg:pypi/Flask@3.0.0'],
+      ['pkg:pypi/flask-login-x@3.0.0'],
     );
     assert.deepEqual(inv.packages[0]?.licenses, ['BSD-3-Clause']);
     assert.deepEqual(inv.packages[0]?.files, [
@@ -143,7 +156,7 @@ describe('inventory: language ecosystems', () => {
         'C:Q1x\nP:musl\nV:1.2.5-r0\nA:x86_64\nL:MIT\no:musl\nm:Natanael\nF:lib\nR:ld-musl-x86_64.so.1\n\nP:libcrypto3\nV:3.3.2-r0\nA:x86_64\nL:Apache-2.0\no:openssl\n\nP:broken\n',
     });
     assert.deepEqual(purls, [
-      'pkg:apk/alpine/libcrypto3@3.3.2-r0?arch=x86_64&upstream=openssl&distro=alpine-3.20.3',
+      'pkg:apk/alpine/libcrypto3@3.3.2-r0?arch=x86_64&distro=alpine-3.20.3&upstream=openssl',
       'pkg:apk/alpine/musl@1.2.5-r0?arch=x86_64&distro=alpine-3.20.3',
     ]);
     assert.deepEqual(inv.packages[1]?.files, ['/lib/ld-musl-x86_64.so.1']);

@@ -40,3 +40,19 @@ export function distroOf(ctx: Pick<CatalogueContext, 'files'>): Distro {
   }
   return {};
 }
+
+export const DEBIAN_VERSION = '/etc/debian_version';
+
+/**
+ * The purls' `distro=` qualifier as syft writes it: ID-VERSION_ID, except that for Debian the point
+ * release in /etc/debian_version (`13.8`) replaces VERSION_ID when it looks like one
+ * (syft/linux/supplement_release.go). undefined without an ID and a version.
+ */
+export function purlDistro(ctx: Pick<CatalogueContext, 'files' | 'distro'>): string | undefined {
+  const { id, versionId } = ctx.distro;
+  if (!id) return undefined;
+  const point =
+    id.toLowerCase() === 'debian' ? text(ctx as CatalogueContext, DEBIAN_VERSION)?.trim() : undefined;
+  const version = point && /^\d+(?:\.\d+)?$/.test(point) ? point : versionId;
+  return version ? `${id}-${version}` : undefined;
+}

@@ -3,15 +3,42 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { licenseIds, spdxId } from './licenses.ts';
 import { nodeVersionReducer } from './node-binary.ts';
-import { pathEscape, purl, queryEscape } from './purl.ts';
+import { purl, purlEscape } from './purl.ts';
 
-test('purl escaping follows packageurl-go (syft): path-escaped name/version, query-escaped namespace', () => {
-  assert.equal(pathEscape('1:2.3+dfsg~b1'), '1:2.3+dfsg~b1');
-  assert.equal(pathEscape('a b/c?#%'), 'a%20b%2Fc%3F%23%25');
-  assert.equal(queryEscape('@scope'), '%40scope');
+test('purl escaping and order follow syft (anchore/packageurl-go v0.2.0): QueryEscape everywhere, qualifiers sorted', () => {
+  assert.equal(purlEscape('1:2.3+dfsg~b1'), '1%3A2.3%2Bdfsg~b1');
+  assert.equal(purlEscape('a b/c?#%@'), 'a%20b%2Fc%3F%23%25%40');
+  assert.equal(purlEscape('é'), '%C3%A9');
   assert.equal(
     purl({ type: 'npm', namespace: '@babel', name: 'core', version: '7.0.0' }),
     'pkg:npm/%40babel/core@7.0.0',
+  );
+  // syft's own test vectors (syft/pkg/cataloger/debian and alpine package tests).
+  assert.equal(
+    purl({
+      type: 'deb',
+      namespace: 'debian',
+      name: 'p',
+      version: 'v',
+      qualifiers: [
+        ['upstream', 's@2.3'],
+        ['distro', 'debian-11'],
+      ],
+    }),
+    'pkg:deb/debian/p@v?distro=debian-11&upstream=s%402.3',
+  );
+  assert.equal(
+    purl({
+      type: 'apk',
+      namespace: 'alpine',
+      name: 'g++',
+      version: 'v84',
+      qualifiers: [
+        ['arch', 'am86'],
+        ['distro', 'alpine-3.4.6'],
+      ],
+    }),
+    'pkg:apk/alpine/g%2B%2B@v84?arch=am86&distro=alpine-3.4.6',
   );
   assert.equal(
     purl({
@@ -25,7 +52,7 @@ test('purl escaping follows packageurl-go (syft): path-escaped name/version, que
         ['distro', 'debian-13'],
       ],
     }),
-    'pkg:deb/debian/libstdc++6@14.2.0-19?arch=amd64&distro=debian-13',
+    'pkg:deb/debian/libstdc%2B%2B6@14.2.0-19?arch=amd64&distro=debian-13',
   );
   assert.equal(purl({ type: 'generic', name: 'node', version: '22.1.0' }), 'pkg:generic/node@22.1.0');
 });

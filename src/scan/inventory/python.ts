@@ -2,7 +2,8 @@
  * Python distributions from `*.dist-info/METADATA` anywhere (site-packages, dist-packages, venvs):
  * Name and Version, the licence from License-Expression (PEP 639) else a one-line License, the
  * files from RECORD (CSV, paths relative to the directory holding the dist-info).
- * purl: `pkg:pypi/NAME@VERSION`, the name as METADATA spells it (syft does the same).
+ * purl: `pkg:pypi/NAME@VERSION` with the name normalised as PEP 503 says and syft writes it
+ * (`Flask_Login` → `flask-login`).
  */
 import { posix } from 'node:path';
 import type { PackageRecord } from '../types.ts';
@@ -36,7 +37,10 @@ export function pythonPackages(ctx: CatalogueContext): PackageRecord[] {
     // Headers end at the first blank line; the long description follows.
     const head = body.split(/\r?\n\r?\n/, 1)[0] ?? '';
     const fields = parseDeb822(head).stanzas[0] ?? new Map<string, string>();
-    const name = fields.get('Name');
+    const name = fields
+      .get('Name')
+      ?.replace(/[-_.]+/g, '-')
+      .toLowerCase();
     const version = fields.get('Version');
     if (!name || !version) {
       ctx.warn(path, 'METADATA without Name and Version; skipped');

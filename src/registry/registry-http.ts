@@ -5,25 +5,27 @@
  * broken pipes; Retry-After honoured up to a bound; 1 s then 3 s backoff; 3 attempts).
  */
 import { Readable } from 'node:stream';
+import {
+  type FetchLike,
+  nodeFetch,
+  REGISTRY_RETRY,
+  type RetryPolicy,
+  retryDelay,
+  webStreamOf,
+} from '../platform/index.ts';
 import { httpAllowed } from './endpoint.ts';
 import { RegistryError } from './errors.ts';
 import { httpError, RETRYABLE_STATUS } from './http-error.ts';
 import { networkError } from './network-error.ts';
-import { nodeFetch, webStreamOf } from './node-fetch.ts';
 import { Watchdog } from './watchdog.ts';
 
-/** The subset of the WHATWG fetch this client needs (global fetch, or a fake registry's). */
-export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+export type { FetchLike };
 
-export interface TransportOptions {
+export interface RegistryHttpOptions {
   fetch?: FetchLike;
   sleep?: (ms: number) => Promise<void>;
-  /** Attempts per request, including the first. Default 3. */
-  attempts?: number;
-  /** Waits between attempts. Default [1000, 3000]. */
-  backoffMs?: readonly number[];
-  /** Longest Retry-After honoured; longer asks are cut to this. Default 30 s. */
-  maxRetryAfterMs?: number;
+  /** Attempts, waits, Retry-After cap, statuses. Default REGISTRY_RETRY (go-containerregistry's). */
+  policy?: RetryPolicy;
   /** A request fails with REGISTRY_TIMEOUT when no byte moves for this long. Default 60 s. */
   idleTimeoutMs?: number;
   insecureRegistries?: readonly string[];
@@ -67,16 +69,14 @@ export interface HttpResponse {
 }
 
 const DEFAULT_LIMIT = 8 * 1024 * 1024;
-export class Transport {
-  readonly options: Required<Omit<TransportOptions, 'onRetry' | 'userAgent'>> &
-    Pick<TransportOptions, 'onRetry' | 'userAgent'>;
-  constructor(opts: TransportOptions = {}) {
+export class RegistryHttp {
+  readonly options: Required<Omit<RegistryHttpOptions, 'onRetry' | 'userAgent'>> &
+    Pick<RegistryHttpOptions, 'onRetry' | 'userAgent'>;
+  constructor(opts: RegistryHttpOptions = {}) {
     this.options = {
       fetch: opts.fetch ?? nodeFetch,
       sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-      attempts: Math.max(1, opts.attempts ?? 3),
-      backoffMs: opts.backoffMs ?? [1000, 3000],
-      maxRetryAfterMs: opts.maxRetryAfterMs ?? 30_000,
+      policy: opts.policy ?? REGISTRY_RETRY,
       idleTimeoutMs: opts.idleTimeoutMs ?? 60_000,
       insecureRegistries: opts.insecureRegistries ?? [],
       onRetry: opts.onRetry,
@@ -86,14 +86,12 @@ export class Transport {
 
   /** How long to wait before attempt `attempt + 1`. */
   delayFor(err: RegistryError, attempt: number): number {
-    const b = this.options.backoffMs;
-    const base = b[Math.min(attempt - 1, b.length - 1)] ?? 1000;
-    return err.retryAfterMs !== undefined ? Math.min(err.retryAfterMs, this.options.maxRetryAfterMs) : base;
+    return retryDelay(this.options.policy, attempt, err.retryAfterMs);
   }
 
   /** Sends with retries: network failures and 408/429/5xx are tried again, up to `attempts`. */
   async request(req: HttpRequest): Promise<HttpResponse> {
-    const attempts = req.retry === false ? 1 : this.options.attempts;
+    const attempts = req.retry === false ? 1 : Math.max(1, this.options.policy.attempts);
     for (let attempt = 1; ; attempt++) {
       let err: Error;
       try {

@@ -4,8 +4,8 @@ import { link, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { makeTar } from './reader-fixture.ts';
-import { TarIndexer } from './tar-index.ts';
+import { makeTar } from '../../debian/deb/reader-fixture.ts';
+import { type TarFail, TarIndexer } from './indexer.ts';
 
 function index(tar: Buffer, chunk = 777) {
   const ix = new TarIndexer('t');
@@ -77,11 +77,11 @@ test('reads GNU tar (long names, long link targets) as GNU tar writes them', asy
 
 test('a truncated tar or a damaged header is an error with a code', async () => {
   const tar = await makeTar([{ name: './a', content: Buffer.alloc(2000, 7) }]);
-  assert.throws(() => index(tar.subarray(0, 1024)), { code: 'DEB_TRUNCATED' });
-  assert.throws(() => index(tar.subarray(0, 300)), { code: 'DEB_TRUNCATED' });
+  assert.throws(() => index(tar.subarray(0, 1024)), { code: 'OCI_ARCHIVE_TRUNCATED' });
+  assert.throws(() => index(tar.subarray(0, 300)), { code: 'OCI_ARCHIVE_TRUNCATED' });
   const bad = Buffer.from(tar);
   bad[10] = 0x41;
-  assert.throws(() => index(bad), { code: 'DEB_FORMAT_INVALID' });
+  assert.throws(() => index(bad), { code: 'OCI_ARCHIVE_INVALID' });
 });
 
 test('unsupported entry types are refused', async () => {
@@ -92,5 +92,32 @@ test('unsupported entry types are refused', async () => {
   bad.fill(0x20, 148, 156);
   for (const b of bad.subarray(0, 512)) sum += b;
   bad.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  assert.throws(() => index(bad), { code: 'DEB_ENTRY_UNSUPPORTED' });
+  assert.throws(() => index(bad), { code: 'OCI_ARCHIVE_INVALID' });
+});
+
+test('each caller names the problems in its own codes (a package: DEB_*), and an index may list unknown types', async () => {
+  const tar = await makeTar([{ name: './a', content: 'x' }]);
+  const bad = Buffer.from(tar);
+  bad[156] = 'S'.charCodeAt(0);
+  bad.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const b of bad.subarray(0, 512)) sum += b;
+  bad.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  const seen: string[] = [];
+  const fail: TarFail = (p, m) => {
+    seen.push(p);
+    return Object.assign(new Error(m), { code: `X_${p}` });
+  };
+  const strict = new TarIndexer('pkg', fail);
+  assert.throws(() => strict.write(bad), { code: 'X_unsupported' });
+  const short = new TarIndexer('pkg', fail);
+  short.write(tar.subarray(0, 1024));
+  assert.throws(() => short.end(), { code: 'X_truncated' });
+  const lenient = new TarIndexer('archive', fail, 'other');
+  lenient.write(bad);
+  assert.deepEqual(
+    lenient.end().map((e) => [e.name, e.type]),
+    [['./a', 'other']],
+  );
+  assert.deepEqual(seen, ['unsupported', 'truncated']);
 });

@@ -7,7 +7,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { Readable } from 'node:stream';
-import type { FetchLike } from './transport.ts';
+import type { FetchLike } from './http.ts';
 
 /** Node stream → web stream that reads only when asked (Readable.toWeb reads ahead in Node 20). */
 export function webStreamOf(src: Readable, onChunk?: (bytes: number) => void): ReadableStream<Uint8Array> {
