@@ -22,6 +22,7 @@ before(async () => {
   await Promise.all([
     buildBase('static', ['--output', join(dir, 'static'), '-q']),
     buildBase('python3', ['--output', join(dir, 'python3'), '-q']),
+    buildBase('static', ['--arch', 'amd64,arm64', '--output', join(dir, 'multi'), '-q']),
   ]);
   stat = `oci:${join(dir, 'static')}`;
   py = `oci:${join(dir, 'python3')}`;
@@ -102,6 +103,26 @@ describe('distill compare: outputs', () => {
     assert.ok(p.cves.noData > 0, 'packages the fixture does not list are "no data", not clean');
     const text = distill(['compare', stat, py, '--vuln-db', join(dir, 'db.json')]);
     assert.match(text.stdout, /^CVEs +0 \(\d+ packages? without data\) +1 \(\d+ packages without data\)$/m);
+  });
+
+  it('--platform picks the image of an index; a platform it lacks is OCI_PLATFORM_NOT_FOUND', () => {
+    const multi = `oci:${join(dir, 'multi')}`;
+    const r = distill(['compare', multi, multi, '--platform', 'linux/arm64', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const platforms = JSON.parse(r.stdout).images.map((i: { platform: string }) => i.platform);
+    assert.deepEqual(platforms, ['linux/arm64/v8', 'linux/arm64/v8']);
+    const def = distill(['compare', multi, '--json']);
+    assert.equal(
+      JSON.parse(def.stdout).images[0].platform,
+      'linux/amd64',
+      'the host architecture by default',
+    );
+    const bad = distill(['compare', multi, '--platform', 'linux/s390x']);
+    assert.equal(bad.status, 1);
+    assert.match(
+      bad.stderr,
+      /COMPARE_IMAGE_UNREADABLE: .*OCI_PLATFORM_NOT_FOUND: .*has no linux\/s390x image/,
+    );
   });
 
   it('--markdown prints a table with a column per image; --html alone still prints the text table', () => {
