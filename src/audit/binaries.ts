@@ -155,7 +155,10 @@ export function binaryFindings(ctx: AuditContext): Finding[] {
   for (const [path, b] of busybox) {
     const shell = b.applets.some((a) => SHELLS.has(a));
     const expectedShell = ctx.debug && path.startsWith('/busybox/');
-    const shown = b.applets.sort().slice(0, 8).join(', ');
+    // The applets that matter first (sh, wget, nc, …), then the rest by name.
+    const notable = (a: string) => (SHELLS.has(a) || NETWORK_TOOLS.has(a) || PACKAGE_MANAGERS.has(a) ? 0 : 1);
+    b.applets.sort((x, y) => notable(x) - notable(y) || (x < y ? -1 : x > y ? 1 : 0));
+    const shown = b.applets.slice(0, 8).join(', ');
     out.push({
       id: shell ? 'DL-SHELL' : 'DL-BUSYBOX',
       severity: shell ? 'high' : 'medium',

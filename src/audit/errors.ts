@@ -2,9 +2,7 @@
 import { CodedError } from '../coded-error.ts';
 
 export type AuditErrorCode =
-  /** `--fail-on` or `--policy` names something that does not exist. */
-  | 'AUDIT_OPTION_INVALID'
   /** The audit ran and the image failed the gate (`--fail-on`, `--policy`): exit code 3. */
-  | 'AUDIT_FAILED';
+  'AUDIT_FAILED';
 
 export class AuditError extends CodedError<AuditErrorCode> {}

@@ -7,6 +7,8 @@
 export { type AuditOptions, auditImage, countFindings, sortFindings } from './audit.ts';
 export { expectedFamily, resolveLink } from './binaries.ts';
 export { AuditError, type AuditErrorCode } from './errors.ts';
+export { auditJson, failsAt, seedPolicyViolations } from './report-json.ts';
+export { auditSarif, RULES, type SarifTool } from './sarif.ts';
 export { envFindings } from './secrets.ts';
 export type { AuditReport, DefaultUser } from './types.ts';
 export { parsePasswd, resolveUser } from './user.ts';

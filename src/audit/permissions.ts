@@ -6,7 +6,7 @@
  * Read-only root (`readOnlyRootFilesystem: true`): the declared writable directories are
  * distill.yaml's `writable` (carried in the label WRITABLE_LABEL, a JSON array) and the image's
  * VOLUMEs; each needs a volume mount (info). A directory the runtime user owns or may write
- * (outside the declared ones, its home and the temp dirs) says the application writes there:
+ * (owner, group or world write; outside the declared ones, its home and the temp dirs) says the application writes there:
  * with a read-only root it cannot (DL-WRITABLE-UNDECLARED, medium — what `--policy seed` fails on).
  */
 import { WRITABLE_LABEL } from '../app/index.ts';
@@ -80,7 +80,9 @@ export function declaredWritable(ctx: AuditContext): string[] {
 }
 
 const writableBy = (e: FileEntry, uid: number, gids: readonly number[]) =>
-  (e.uid === uid && (e.mode & 0o200) !== 0) || (gids.includes(e.gid) && (e.mode & 0o020) !== 0);
+  (e.uid === uid && (e.mode & 0o200) !== 0) ||
+  (gids.includes(e.gid) && (e.mode & 0o020) !== 0) ||
+  ((e.mode & 0o002) !== 0 && (e.mode & 0o1000) === 0);
 
 export function writableRootFindings(ctx: AuditContext, home?: string, gid?: number): Finding[] {
   const out: Finding[] = [];

@@ -10,6 +10,10 @@ export interface CommandModule {
 
 /** name → loader; `help` text is shown in `distill --help` without loading the module. */
 export const commands: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  audit: {
+    summary: 'audit images: shells, package managers, setuid, root user, secrets, CVEs',
+    load: () => import('./commands/audit.ts'),
+  },
   base: {
     summary: 'build a distroless base image (static, base, cc, python3, nodejsNN, javaNN)',
     load: () => import('./commands/base.ts'),

@@ -47,7 +47,10 @@ function archiveToStdout(argv: readonly string[]): boolean {
   );
 }
 
-/** Maps an error to a one-paragraph message on stderr and an exit code (2 usage, 1 otherwise). */
+/** Exit codes other than 1: 2 a bad command line; 3 `distill audit`'s gate failed (--fail-on, --policy). */
+const EXIT_CODES: Record<string, number> = { CLI_USAGE: 2, AUDIT_FAILED: 3 };
+
+/** Maps an error to a one-paragraph message on stderr and an exit code (see EXIT_CODES). */
 export function report(err: unknown): number {
   if (err instanceof CommanderError) {
     // Help and version are "errors" to commander; they have already printed.
@@ -61,7 +64,7 @@ export function report(err: unknown): number {
   let msg = `distill: error ${code}: ${stripControls(e?.message ?? String(err))}`;
   if (code === 'INTERNAL' && err instanceof Error && err.stack) msg += `\n${err.stack}`;
   process.stderr.write(`${msg}\n`);
-  return code === 'CLI_USAGE' ? 2 : 1;
+  return EXIT_CODES[code] ?? 1;
 }
 
 async function version(): Promise<string> {

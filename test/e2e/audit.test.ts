@@ -1,0 +1,271 @@
+/**
+ * Issue 11 acceptance for `distill audit`, through the built CLI: a full distro (mmdebstrap
+ * minbase trixie, made here) shows its shell, dpkg/apt, setuid binaries and root user; distill's
+ * nonroot images (static, python3, nodejs22, java21) show none of them; a :debug image shows
+ * busybox's shell as its one, expected, finding. SARIF validates against the official SARIF 2.1.0
+ * schema; gates exit 3; --vulns matches the minbase packages against tracker data from a file and
+ * from a local tracker; bad inputs fail with their code and write nothing.
+ */
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { distill } from '../helpers/cli.ts';
+import { buildBase, distillAsync } from '../helpers/docker.ts';
+import { minbaseImage } from '../helpers/minbase-image.ts';
+import { sarifErrors } from '../helpers/sarif-schema.ts';
+import { REPO_ROOT } from '../helpers/tools.ts';
+
+const FIXTURE = join(REPO_ROOT, 'test/fixtures/vulns/tracker.json');
+const NONROOT = ['static:nonroot', 'python3:nonroot', 'nodejs22:nonroot', 'java21:nonroot'];
+const BAD_IDS = ['DL-SHELL', 'DL-PACKAGE-MANAGER', 'DL-SETUID', 'DL-SETGID', 'DL-USER-ROOT', 'DL-BUSYBOX'];
+
+interface Json {
+  image: string;
+  digest: string;
+  platform: string;
+  user: { raw: string; uid?: number; root: boolean };
+  counts: Record<string, number>;
+  findings: { id: string; severity: string; path?: string; expected?: boolean }[];
+  vulnerabilities?: {
+    release?: string;
+    total: number;
+    noData: number;
+    packages: { name: string; status: string; vulns: { id: string }[] }[];
+  };
+}
+
+let dir: string;
+let minbase: string | undefined;
+let skipMinbase = '';
+const layouts: Record<string, string> = {};
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'distill-e2e-audit-'));
+  const m = await minbaseImage();
+  minbase = m.ref;
+  skipMinbase = m.skip ?? '';
+  for (const ref of [...NONROOT, 'static:debug-nonroot']) {
+    const out = join(dir, ref.replace(':', '-'));
+    await buildBase(ref, ['--output', out]);
+    layouts[ref] = `oci:${out}`;
+  }
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const auditJson = async (
+  args: string[],
+): Promise<{ status: number; json: Json | Json[]; stderr: string }> => {
+  const r = await distillAsync(['audit', '--json', ...args]);
+  return { status: r.status ?? -1, json: r.stdout ? JSON.parse(r.stdout) : undefined, stderr: r.stderr };
+};
+
+describe('distill audit: full distro vs distroless', { timeout: 900_000 }, () => {
+  test('minbase trixie: shell, dpkg/apt, setuid su/passwd, root user', async (t) => {
+    if (!minbase) {
+      if (process.env.CI === 'true') assert.fail(skipMinbase);
+      return t.skip(skipMinbase);
+    }
+    const { status, json } = await auditJson([minbase]);
+    assert.equal(status, 0);
+    const r = json as Json;
+    const paths = (id: string) => r.findings.filter((f) => f.id === id).map((f) => f.path);
+    assert.ok(paths('DL-SHELL').includes('/usr/bin/bash') && paths('DL-SHELL').includes('/usr/bin/dash'));
+    for (const p of ['/usr/bin/dpkg', '/usr/bin/apt', '/usr/bin/apt-get'])
+      assert.ok(paths('DL-PACKAGE-MANAGER').includes(p), p);
+    for (const p of ['/usr/bin/su', '/usr/bin/passwd', '/usr/bin/mount'])
+      assert.ok(paths('DL-SETUID').includes(p), p);
+    assert.ok(r.findings.some((f) => f.id === 'DL-USER-ROOT'));
+    assert.equal(r.user.root, true);
+    assert.equal(r.platform, 'linux/amd64');
+    assert.match(r.digest, /^sha256:[0-9a-f]{64}$/);
+    assert.ok((r.counts.high ?? 0) >= 10);
+  });
+
+  for (const ref of NONROOT)
+    test(`${ref}: none of them, user 65532`, async () => {
+      const { status, json } = await auditJson([layouts[ref] as string]);
+      assert.equal(status, 0);
+      const r = json as Json;
+      assert.deepEqual(
+        r.findings.filter((f) => BAD_IDS.includes(f.id) || f.severity !== 'info'),
+        [],
+      );
+      assert.deepEqual([r.user.uid, r.user.root], [65532, false]);
+    });
+
+  test('static:debug-nonroot: busybox’s shell is the one, expected, finding', async () => {
+    const { status, json } = await auditJson([
+      layouts['static:debug-nonroot'] as string,
+      '--fail-on',
+      'info',
+    ]);
+    assert.equal(status, 0);
+    const r = json as Json;
+    assert.deepEqual(
+      r.findings.map((f) => [f.id, f.path, f.expected]),
+      [['DL-SHELL', '/busybox/busybox', true]],
+    );
+  });
+
+  test('several images at once; SARIF 2.1.0 valid against the official schema, to stdout and --sarif FILE', async () => {
+    const images = [
+      layouts['static:nonroot'] as string,
+      layouts['static:debug-nonroot'] as string,
+      ...(minbase ? [minbase] : []),
+    ];
+    const file = join(dir, 'audit.sarif');
+    const r = await distillAsync(['audit', '--format', 'sarif', '--sarif', file, ...images]);
+    assert.equal(r.status, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(sarifErrors(doc), []);
+    assert.deepEqual(JSON.parse(await readFile(file, 'utf8')), doc);
+    assert.equal(doc.version, '2.1.0');
+    const results = doc.runs[0].results as { ruleId: string; suppressions?: unknown[] }[];
+    assert.ok(results.some((x) => x.ruleId === 'DL-SHELL' && x.suppressions));
+    if (minbase) assert.ok(results.some((x) => x.ruleId === 'DL-SETUID'));
+    // The validator does fail an invalid log.
+    assert.notDeepEqual(sarifErrors({ ...doc, version: '2.0.0' }), []);
+    const multi = await auditJson(images);
+    assert.equal((multi.json as Json[]).length, images.length);
+  });
+
+  test('--fail-on and --policy seed exit 3 after printing; a clean image exits 0', async (t) => {
+    if (!minbase) return t.skip(skipMinbase);
+    const fail = distill(['audit', '--fail-on', 'high', minbase]);
+    assert.equal(fail.status, 3);
+    assert.match(fail.stderr, /AUDIT_FAILED/);
+    assert.match(fail.stdout, /DL-SETUID/);
+    const seed = distill(['audit', '--policy', 'seed', minbase]);
+    assert.equal(seed.status, 3);
+    assert.match(seed.stderr, /seed policy: no default user/);
+    const ok = distill([
+      'audit',
+      '--fail-on',
+      'low',
+      '--policy',
+      'seed',
+      layouts['nodejs22:nonroot'] as string,
+    ]);
+    assert.equal(ok.status, 0, ok.stderr);
+  });
+});
+
+describe('distill audit --vulns', { timeout: 300_000 }, () => {
+  test('minbase packages against tracker data from --vuln-db FILE', async (t) => {
+    if (!minbase) return t.skip(skipMinbase);
+    const { status, json } = await auditJson(['--vuln-db', FIXTURE, minbase]);
+    assert.equal(status, 0);
+    const v = (json as Json).vulnerabilities;
+    assert.equal(v?.release, 'trixie');
+    const libc = v?.packages.find((p) => p.name === 'libc6');
+    assert.equal(libc?.status, 'affected');
+    assert.ok(libc?.vulns.some((x) => x.id === 'CVE-2010-4756'));
+    assert.equal(v?.packages.find((p) => p.name === 'bash')?.status, 'no-data');
+    assert.ok((v?.noData ?? 0) > 50, 'most minbase sources are not in the small fixture: no data, not clean');
+    const gate = distill([
+      'audit',
+      '--vuln-db',
+      FIXTURE,
+      '--fail-on',
+      'high',
+      layouts['static:nonroot'] as string,
+    ]);
+    assert.equal(gate.status, 0, 'static has base-files etc.: the fixture has no issue for them');
+  });
+
+  test('downloaded from a tracker URL (a local server), cached with its ETag', async (t) => {
+    if (!minbase) return t.skip(skipMinbase);
+    const body = await readFile(FIXTURE);
+    const inm: (string | undefined)[] = [];
+    const server = createServer((req, res) => {
+      inm.push(req.headers['if-none-match'] as string | undefined);
+      if (req.headers['if-none-match'] === '"e1"') return res.writeHead(304).end();
+      res.writeHead(200, { etag: '"e1"' }).end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tracker/data/json`;
+    const env = { DISTILL_CACHE: join(dir, 'cache') };
+    try {
+      // Async runs: a blocking spawnSync would leave this process's server unable to answer.
+      const a = await distillAsync(['audit', '--json', '--vuln-db-url', url, minbase], env);
+      assert.equal(a.status, 0, a.stderr);
+      const b = await distillAsync(['audit', '--json', '--vulns', minbase], {
+        ...env,
+        DISTILL_VULN_DB_URL: url,
+      });
+      assert.equal(b.status, 0, b.stderr);
+      assert.deepEqual(JSON.parse(b.stdout).vulnerabilities, JSON.parse(a.stdout).vulnerabilities);
+      assert.deepEqual(inm, [undefined, '"e1"']);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('distill audit: bad input gets its code, and nothing is written', { timeout: 300_000 }, () => {
+  const noSarif = async (args: string[], code: RegExp, exit = 1) => {
+    const file = join(dir, `bad-${Math.random().toString(36).slice(2)}.sarif`);
+    const r = distill(['audit', '--sarif', file, ...args]);
+    assert.equal(r.status, exit, r.stderr);
+    assert.match(r.stderr, code);
+    assert.equal(r.stdout, '');
+    await assert.rejects(stat(file), { code: 'ENOENT' });
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.startsWith('bad-')),
+      [],
+    );
+  };
+  test('a missing image', () =>
+    noSarif([`oci:${join(dir, 'nothing-here')}`], /error OCI_LAYOUT_INVALID: .*nothing-here/));
+  test('a bad reference', () => noSarif(['no-transport-here'], /error IMAGE_REF_INVALID/));
+  test('an unknown --fail-on and --format', async () => {
+    await noSarif(
+      ['--fail-on', 'severe', layouts['static:nonroot'] as string],
+      /error CLI_USAGE: unknown --fail-on/,
+      2,
+    );
+    await noSarif(
+      ['--format', 'xml', layouts['static:nonroot'] as string],
+      /error CLI_USAGE: unknown --format/,
+      2,
+    );
+    await noSarif(
+      ['--policy', 'strict', layouts['static:nonroot'] as string],
+      /error CLI_USAGE: unknown --policy/,
+      2,
+    );
+  });
+  test('--vuln-db not JSON, of the wrong shape, or missing', async () => {
+    const notJson = join(dir, 'x.txt');
+    const wrong = join(dir, 'wrong.json');
+    await import('node:fs/promises').then(async (fs) => {
+      await fs.writeFile(notJson, 'hello');
+      await fs.writeFile(wrong, '{"glibc": ["CVE-1"]}');
+    });
+    const img = layouts['static:nonroot'] as string;
+    await noSarif(['--vuln-db', notJson, img], /error VULN_DB_INVALID: .* is not JSON/);
+    await noSarif(['--vuln-db', wrong, img], /error VULN_DB_INVALID: .* not Debian security tracker data/);
+    await noSarif(['--vuln-db', join(dir, 'absent.json'), img], /error VULN_DB_UNREADABLE/);
+  });
+  test('a corrupt layer', async () => {
+    const copy = join(dir, 'corrupt');
+    await cp(layouts['python3:nonroot']?.slice(4) as string, copy, { recursive: true });
+    const index = JSON.parse(await readFile(join(copy, 'index.json'), 'utf8'));
+    const blob = (d: string) => join(copy, 'blobs', 'sha256', d.slice(7));
+    const manifest = JSON.parse(await readFile(blob(index.manifests[0].digest), 'utf8'));
+    const layer = manifest.layers[manifest.layers.length - 1];
+    await truncate(blob(layer.digest), Math.floor(layer.size / 2));
+    await noSarif([`oci:${copy}`], /error OCI_SIZE_MISMATCH: layer/);
+  });
+  test('--platform the image does not have', () =>
+    noSarif(
+      ['--platform', 'linux/s390x', layouts['static:nonroot'] as string],
+      /error OCI_PLATFORM_NOT_FOUND/,
+    ));
+});
