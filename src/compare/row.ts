@@ -79,8 +79,11 @@ export interface CompareRow {
 }
 
 export interface RowOptions {
-  /** Audits the image (findings, CVEs) from the scan and inventory compare already made. */
-  assess?: (image: Image, files: ImageFiles, inv: Inventory) => Promise<Assessment>;
+  /**
+   * Audits the image (findings, CVEs). The audit reads the layers itself, so it runs beside
+   * compare's own scan rather than after it (decompression runs on libuv's threads).
+   */
+  assess?: (image: Image) => Promise<Assessment>;
   onWarning?: (message: string) => void;
 }
 
@@ -94,9 +97,11 @@ const COMPRESSED = /(gzip|zstd)$/;
 
 /** Scans `image` once and makes its column. */
 export async function compareRow(name: string, image: Image, o: RowOptions = {}): Promise<CompareRow> {
-  const files = await scanImage(image, { want: wantForCompare });
+  const [files, assessment] = await Promise.all([
+    scanImage(image, { want: wantForCompare }),
+    o.assess?.(image),
+  ]);
   const inv = inventory(files, { onWarning: (w) => o.onWarning?.(`${name}: ${w.path}: ${w.message}`) });
-  const assessment = await o.assess?.(image, files, inv);
   const history = (image.config.history ?? []).filter((h) => !h.empty_layer);
   const layers = files.layers.map((l, i) => ({
     digest: l.digest,
