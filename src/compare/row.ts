@@ -7,8 +7,6 @@ import { formatPlatform, type Image, platformOf } from '../oci/index.ts';
 import {
   type ContentReducer,
   type Finding,
-  type ImageFiles,
-  type Inventory,
   inventory,
   SEVERITIES,
   type Severity,
