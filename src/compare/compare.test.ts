@@ -61,6 +61,37 @@ describe('compare: facts from files', () => {
     assert.deepEqual((await compareRow('x', img)).shells, []);
   });
 
+  it('a :debug-style busybox: its sh is a shell, its dpkg and rpm applets are marked as busybox’s', async () => {
+    const row = await compareRow(
+      'debug',
+      await entriesImage([
+        {
+          'busybox/busybox': 'ELF',
+          'busybox/sh': { link: '/busybox/busybox' },
+          'busybox/dpkg': { link: '/busybox/busybox' },
+          'busybox/rpm': { link: 'busybox' },
+        },
+      ]),
+    );
+    assert.deepEqual(row.shells, ['busybox', 'sh']);
+    assert.deepEqual(row.packageManagers, ['busybox dpkg', 'busybox rpm']);
+  });
+
+  it('java: a launcher in /usr/bin first, the version from the JDK’s release file', async () => {
+    const img = await entriesImage([
+      {
+        'usr/bin/java': 'ELF',
+        'usr/lib/jvm/java-21-openjdk-amd64/bin/java': 'ELF',
+        'usr/lib/jvm/java-21-openjdk-amd64/release': 'JAVA_VERSION="21.0.9"\n',
+      },
+    ]);
+    const rt = (await compareRow('j', img)).runtimes;
+    assert.deepEqual(
+      rt.map((r) => [r.name, r.version, r.path]),
+      [['java', '21.0.9', '/usr/lib/jvm/java-21-openjdk-amd64/bin/java']],
+    );
+  });
+
   it('runtimes with versions from packages and files: python3.x, node from npm, java from its release file', async () => {
     const dpkg = (name: string, version: string) =>
       `Package: ${name}\nStatus: install ok installed\nVersion: ${version}\nArchitecture: amd64\n`;

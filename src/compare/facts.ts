@@ -75,23 +75,36 @@ const isProgram = (files: ImageFiles['files'], e: FileEntry) => {
   return r !== undefined && (r.type === 'file' || r.type === 'hardlink');
 };
 
-/** Programs in the usual bin directories whose names are in `names`, sorted, each name once. */
-function programs(files: ImageFiles['files'], names: (n: string) => boolean): string[] {
-  const found = new Set<string>();
-  for (const e of files.values()) {
-    const base = posix.basename(e.path);
-    if (BIN_DIRS.has(posix.dirname(e.path)) && names(base) && isProgram(files, e)) found.add(base);
-  }
-  return [...found].sort();
+/** A link to busybox: one of its applets, not the real program of that name. */
+function isApplet(files: ImageFiles['files'], e: FileEntry): boolean {
+  if (e.type === 'hardlink') return posix.basename(e.linkname ?? '') === 'busybox';
+  if (e.type !== 'symlink') return false;
+  const r = resolveEntry(files, e.path);
+  return r !== undefined && posix.basename(r.path) === 'busybox' && posix.basename(e.path) !== 'busybox';
 }
 
-/** Shells: `sh`, `bash`, `dash`, `busybox`... */
-export const shellsOf = (f: ImageFiles): string[] => programs(f.files, (n) => SHELLS.has(n));
+/** Programs in the usual bin directories whose names pass `names`: name → only busybox applets. */
+function programs(files: ImageFiles['files'], names: (n: string) => boolean): Map<string, boolean> {
+  const found = new Map<string, boolean>();
+  for (const e of files.values()) {
+    const base = posix.basename(e.path);
+    if (!BIN_DIRS.has(posix.dirname(e.path)) || !names(base) || !isProgram(files, e)) continue;
+    found.set(base, (found.get(base) ?? true) && isApplet(files, e));
+  }
+  return found;
+}
 
-/** Package managers, in PACKAGE_MANAGERS order. */
+/** Shells: `sh`, `bash`, `dash`, `busybox`... sorted (busybox's `sh` is a shell all the same). */
+export const shellsOf = (f: ImageFiles): string[] =>
+  [...programs(f.files, (n) => SHELLS.has(n)).keys()].sort();
+
+/**
+ * Package managers, in PACKAGE_MANAGERS order; busybox's applets of the same name (a :debug
+ * image's `dpkg`, `rpm`) are marked `busybox dpkg`: they exist, but are not the real tools.
+ */
 export function packageManagersOf(f: ImageFiles): string[] {
   const found = programs(f.files, (n) => PACKAGE_MANAGERS.includes(n));
-  return PACKAGE_MANAGERS.filter((p) => found.includes(p));
+  return PACKAGE_MANAGERS.filter((p) => found.has(p)).map((p) => (found.get(p) ? `busybox ${p}` : p));
 }
 
 const GLIBC = /\/(ld-linux[^/]*\.so(\.\d+)*|libc\.so\.6)$/;
@@ -132,11 +145,12 @@ const PYTHON = /^python(3\.\d+)$/;
 /** Python 3.x, Node.js and Java runtimes, with versions where the package records or files say them. */
 export function runtimesOf(f: ImageFiles, packages: readonly PackageRecord[]): Runtime[] {
   const out: Runtime[] = [];
-  const seen = new Set<string>();
+  // The first binary of a runtime wins, unless a later one knows its version (/usr/bin/java vs
+  // /usr/lib/jvm/X/bin/java beside its release file).
   const add = (r: Runtime) => {
-    if (seen.has(r.name)) return;
-    seen.add(r.name);
-    out.push(r);
+    const i = out.findIndex((x) => x.name === r.name);
+    if (i < 0) out.push(r);
+    else if (!out[i]?.version && r.version) out[i] = r;
   };
   const deb = (name: string) => packages.find((p) => p.ecosystem === 'deb' && p.name === name)?.version;
   for (const e of [...f.files.values()].sort((a, b) => a.path.localeCompare(b.path))) {
@@ -155,7 +169,10 @@ export function runtimesOf(f: ImageFiles, packages: readonly PackageRecord[]): R
     } else if (base === 'java' && dir.endsWith('/bin')) {
       const release = f.contents.get(posix.join(posix.dirname(dir), 'release'))?.toString('utf8');
       const v = release ? /^JAVA_VERSION="([^"]+)"/m.exec(release)?.[1] : undefined;
-      add({ name: 'java', version: v, path: e.path, size });
+      const jre = packages.find(
+        (p) => p.ecosystem === 'deb' && /^openjdk-\d+-jre-headless$/.test(p.name),
+      )?.version;
+      add({ name: 'java', version: v ?? (jre ? upstream(jre) : undefined), path: e.path, size });
     }
   }
   return out;
