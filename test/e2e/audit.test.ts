@@ -7,6 +7,7 @@
  * from a local tracker; bad inputs fail with their code and write nothing.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +18,7 @@ import { distill } from '../helpers/cli.ts';
 import { buildBase, distillAsync } from '../helpers/docker.ts';
 import { minbaseImage } from '../helpers/minbase-image.ts';
 import { sarifErrors } from '../helpers/sarif-schema.ts';
-import { REPO_ROOT } from '../helpers/tools.ts';
+import { REPO_ROOT, requireDocker } from '../helpers/tools.ts';
 
 const FIXTURE = join(REPO_ROOT, 'test/fixtures/vulns/tracker.json');
 const NONROOT = ['static:nonroot', 'python3:nonroot', 'nodejs22:nonroot', 'java21:nonroot'];
@@ -156,6 +157,30 @@ describe('distill audit: full distro vs distroless', { timeout: 900_000 }, () =>
   });
 });
 
+describe('distill audit: every source gives the same audit', { timeout: 300_000 }, () => {
+  test('oci:, docker-archive: and docker-daemon: of one python3:debug-nonroot build', async (t) => {
+    const tag = 'distill-e2e/audit-py:1';
+    const layout = join(dir, 'py-debug');
+    const archive = join(dir, 'py-debug.tar');
+    await buildBase('python3:debug-nonroot', ['--output', layout, '--archive', archive, '--tag', tag]);
+    // A docker archive holds no manifest (one is made from its config), and the engine may rewrite
+    // it: digests differ by source; what the audit finds may not.
+    const strip = (j: Json) => ({ ...j, image: '', digest: '' });
+    const fromLayout = (await auditJson([`oci:${layout}`])).json as Json;
+    const fromArchive = (await auditJson([`docker-archive:${archive}`])).json as Json;
+    assert.deepEqual(strip(fromArchive), strip(fromLayout));
+    assert.deepEqual(
+      fromLayout.findings.map((f) => [f.id, f.expected]),
+      [['DL-SHELL', true]],
+    );
+    if (!requireDocker(t)) return;
+    t.after(() => spawnSync('docker', ['rmi', '-f', tag]));
+    assert.equal(spawnSync('docker', ['load', '-i', archive]).status, 0);
+    const fromEngine = (await auditJson([`docker-daemon:${tag}`])).json as Json;
+    assert.deepEqual({ ...strip(fromEngine), digest: '' }, { ...strip(fromLayout), digest: '' });
+  });
+});
+
 describe('distill audit --vulns', { timeout: 300_000 }, () => {
   test('minbase packages against tracker data from --vuln-db FILE', async (t) => {
     if (!minbase) return t.skip(skipMinbase);
@@ -262,6 +287,17 @@ describe('distill audit: bad input gets its code, and nothing is written', { tim
     const layer = manifest.layers[manifest.layers.length - 1];
     await truncate(blob(layer.digest), Math.floor(layer.size / 2));
     await noSarif([`oci:${copy}`], /error OCI_SIZE_MISMATCH: layer/);
+  });
+  test('--sarif into a directory that does not exist: AUDIT_WRITE_FAILED, nothing printed', () => {
+    const r = distill([
+      'audit',
+      '--sarif',
+      join(dir, 'no', 'such', 'dir', 'a.sarif'),
+      layouts['static:nonroot'] as string,
+    ]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /error AUDIT_WRITE_FAILED/);
+    assert.equal(r.stdout, '');
   });
   test('--platform the image does not have', () =>
     noSarif(

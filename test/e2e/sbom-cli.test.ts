@@ -20,7 +20,7 @@ before(async () => {
 });
 after(() => rm(dir, { recursive: true, force: true }));
 
-describe('distill sbom: errors', () => {
+describe('distill sbom: errors, platforms, --json', () => {
   it('an unknown --format is SBOM_FORMAT_UNKNOWN', () => {
     const r = distill(['sbom', `oci:${layout}`, '--format', 'spdx-tag-value']);
     assert.equal(r.status, 1);
@@ -58,6 +58,26 @@ describe('distill sbom: errors', () => {
     const r = distill(['base', 'static', '--push', 'localhost:1/x:y', '--sbom']);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /error CLI_USAGE: --sbom writes next to the image/);
+  });
+
+  it('an index: the host architecture by default, --platform picks another', async () => {
+    const multi = join(dir, 'multi');
+    await buildBase('static', ['--arch', 'amd64,arm64', '--output', multi, '-q']);
+    const host = process.arch === 'arm64' ? 'arm64' : 'amd64';
+    const other = host === 'amd64' ? 'arm64' : 'amd64';
+    const byDefault = distill(['sbom', `oci:${multi}`, '--format', 'cyclonedx-json']);
+    assert.equal(byDefault.status, 0, byDefault.stderr);
+    assert.match(byDefault.stdout, new RegExp(`pkg:deb/debian/base-files@[^"]*arch=${host}`));
+    const picked = distill([
+      'sbom',
+      `oci:${multi}`,
+      '--platform',
+      `linux/${other}`,
+      '--format',
+      'cyclonedx-json',
+    ]);
+    assert.equal(picked.status, 0, picked.stderr);
+    assert.match(picked.stdout, new RegExp(`pkg:deb/debian/base-files@[^"]*arch=${other}`));
   });
 
   it('-o FILE with --json prints a summary; the file is the SBOM', () => {

@@ -22,7 +22,9 @@ export function sarifErrors(doc: unknown): string[] {
     const schema = JSON.parse(
       readFileSync(join(REPO_ROOT, 'schema/vendor/sarif-2.1.0/sarif-2.1.0-rtm.5.json'), 'utf8'),
     );
-    validate = addFormats(new AjvDraft04({ strict: false, allErrors: true, unicodeRegExp: false })).compile(schema);
+    validate = addFormats(new AjvDraft04({ strict: false, allErrors: true, unicodeRegExp: false })).compile(
+      schema,
+    );
   }
   return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }

@@ -7,7 +7,7 @@ import type { Image } from '../../oci/index.ts';
 import type { NativeCheckInput } from '../types.ts';
 import { buildApp } from './build.ts';
 import { code, express, options, project } from './build-testing.ts';
-import { BASE_DIGEST, BASE_NAME } from './image-config.ts';
+import { BASE_DIGEST, BASE_NAME, WRITABLE_LABEL } from './image-config.ts';
 import { imageTree } from './image-files.ts';
 
 describe('buildApp', () => {
@@ -106,6 +106,8 @@ describe('buildApp', () => {
     const o = await options(dir);
     const img = (await buildApp(o)).artifact as Image;
     assert.equal(img.config.config?.User, '1000:1000');
+    // distill audit reads the declared writable dirs from this label (read-only root checks).
+    assert.equal(img.config.config?.Labels?.[WRITABLE_LABEL], '["/app/data"]');
     const tree = await imageTree(
       img.layers.map((layer) => ({ layer })),
       o.cache,

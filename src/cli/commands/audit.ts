@@ -6,6 +6,7 @@
  * seed` (default user 0/unset, or a directory written outside the declared writable ones) exit
  * with code 3 (AUDIT_FAILED), as dockle's `--exit-code`; errors exit 1, bad flags 2.
  */
+import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   AuditError,
@@ -18,7 +19,6 @@ import {
   seedPolicyViolations,
 } from '../../audit/index.ts';
 import { cacheRoot, openCache } from '../../platform/index.ts';
-import { writeSbomFile } from '../../sbom/index.ts';
 import { SEVERITIES, type Severity } from '../../scan/index.ts';
 import { openSource } from '../../transports/index.ts';
 import { loadVulnDb, type VulnDb } from '../../vulns/index.ts';
@@ -109,7 +109,7 @@ export function register(program: Command): void {
         );
       const sarif =
         format === 'sarif' || o.sarif ? auditSarif(reports, { ...(await distillTool()) }) : undefined;
-      if (o.sarif) await writeSbomFile(o.sarif, `${JSON.stringify(sarif, null, 2)}\n`);
+      if (o.sarif) await writeAside(o.sarif, `${JSON.stringify(sarif, null, 2)}\n`);
       if (format === 'sarif') process.stdout.write(`${JSON.stringify(sarif, null, 2)}\n`);
       else if (format === 'json')
         out.result(reports.length === 1 ? auditJson(reports[0] as AuditReport) : reports.map(auditJson));
@@ -126,4 +126,18 @@ function gate(reports: readonly AuditReport[], failOn: Severity | undefined, see
     if (seed) for (const v of seedPolicyViolations(r)) why.push(`${name} fails the seed policy: ${v}`);
   }
   if (why.length) throw new AuditError('AUDIT_FAILED', why.join('; '));
+}
+
+/** Writes `text` to `file` aside and renames it in: a failed write leaves no file. */
+async function writeAside(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw new AuditError('AUDIT_WRITE_FAILED', `cannot write ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
 }
