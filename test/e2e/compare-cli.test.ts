@@ -7,11 +7,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { distill } from '../helpers/cli.ts';
-import { buildBase } from '../helpers/docker.ts';
+import { buildBase, distillAsync } from '../helpers/docker.ts';
 import { hasTool, run } from '../helpers/tools.ts';
 
 let dir = '';
@@ -123,6 +124,29 @@ describe('distill compare: outputs', () => {
       bad.stderr,
       /COMPARE_IMAGE_UNREADABLE: .*OCI_PLATFORM_NOT_FOUND: .*has no linux\/s390x image/,
     );
+  });
+
+  it('--vulns downloads the tracker data (DISTILL_VULN_DB_URL, a local server); a failed download is VULN_DB_DOWNLOAD', async () => {
+    const body = JSON.stringify({ glibc: { 'CVE-2099-0003': { releases: { trixie: { status: 'open' } } } } });
+    const server = createServer((req, res) => {
+      if (req.url === '/json')
+        res.writeHead(200, { 'content-type': 'application/json', etag: '"v1"' }).end(body);
+      else res.writeHead(500).end('down');
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const env = { DISTILL_CACHE: join(dir, 'cache'), DISTILL_VULN_DB_URL: `${base}/json` };
+    try {
+      const r = await distillAsync(['compare', py, '--vulns', '--json'], env);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).images[0].cves.total, 1);
+      const bad = await distillAsync(['compare', py, '--vuln-db-url', `${base}/gone`], env);
+      assert.equal(bad.status, 1);
+      assert.match(bad.stderr, /error VULN_DB_DOWNLOAD: .*answered 500/);
+      assert.equal(bad.stdout, '');
+    } finally {
+      server.close();
+    }
   });
 
   it('--markdown prints a table with a column per image; --html alone still prints the text table', () => {

@@ -27,13 +27,15 @@ interface Flags {
   html?: string;
   vulns?: boolean;
   vulnDb?: string;
+  vulnDbUrl?: string;
 }
 
-/** The tracker data --vulns / --vuln-db ask for (downloaded with HTTP caching), else undefined. */
+/** The tracker data --vulns / --vuln-db / --vuln-db-url ask for (downloads are HTTP-cached), else undefined. */
 async function vulnData(o: Flags): Promise<VulnDb | undefined> {
   if (o.vulnDb) return loadVulnDb({ file: o.vulnDb });
-  if (!o.vulns) return undefined;
-  return loadVulnDb({ cache: await openCache(cacheRoot(process.env)) });
+  const url = o.vulnDbUrl ?? process.env.DISTILL_VULN_DB_URL;
+  if (!o.vulns && !o.vulnDbUrl) return undefined;
+  return loadVulnDb({ ...(url ? { url } : {}), cache: await openCache(cacheRoot(process.env)) });
 }
 
 /** The audit of one image: its findings and, with tracker data, the CVEs affecting its packages. */
@@ -63,6 +65,10 @@ export function register(program: Command): void {
       "count CVEs of the Debian packages with Debian's security tracker data (downloaded, cached)",
     )
     .option('--vuln-db <file>', 'the security tracker JSON export to use for --vulns (implies --vulns)')
+    .option(
+      '--vuln-db-url <url>',
+      'download the tracker JSON from URL (implies --vulns; env DISTILL_VULN_DB_URL)',
+    )
     .action(async (refs: string[], o: Flags) => {
       if (o.json && o.markdown)
         throw new UsageError('--json and --markdown both print the comparison: pick one');
