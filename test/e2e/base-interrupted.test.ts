@@ -42,12 +42,18 @@ function start(archive: string, cache: string): Running {
   return { child, exited };
 }
 
-/** Polls until the child has a temporary blob in the (cold) cache: it is downloading. */
+/** Polls until the child has a temporary blob in the (cold) cache (it is downloading), and returns with the child stopped (SIGSTOP). */
 async function catchDownloading(r: Running, cache: string): Promise<string[]> {
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const found = (await temps(cache)).filter((n) => n.includes(`.tmp-${r.child.pid}-`));
-    if (found.length) return found;
+    const mine = async () => (await temps(cache)).filter((n) => n.includes(`.tmp-${r.child.pid}-`));
+    if ((await mine()).length) {
+      // Frozen, then looked at again: a small blob's temp may have been renamed in between.
+      r.child.kill('SIGSTOP');
+      const still = await mine();
+      if (still.length) return still;
+      r.child.kill('SIGCONT');
+    }
     assert.ok(Date.now() < deadline, 'no temporary file appeared in the cache');
     assert.equal(r.child.exitCode, null, 'the run ended before a temporary file was seen');
     await new Promise((res) => setTimeout(res, 5));
@@ -109,6 +115,7 @@ describe('distill base static --archive X, interrupted', () => {
       const r = start(join(out, 's.tar'), cache);
       await catchDownloading(r, cache);
       r.child.kill(sig);
+      r.child.kill('SIGCONT');
       const e = await r.exited;
       assert.equal(e.code, code);
       assert.deepEqual(await temps(cache), []);
