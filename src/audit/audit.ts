@@ -5,7 +5,9 @@
  */
 import { formatPlatform, type Image, platformOf } from '../oci/index.ts';
 import {
+  type ContentReducer,
   type Finding,
+  type ImageFiles,
   type InventoryWarning,
   inventory,
   SEVERITIES,
@@ -31,14 +33,23 @@ export interface AuditOptions {
 
 const ACCOUNT_FILES = new Set(['/etc/passwd', '/etc/group']);
 
+/** The scan's `want` for an audit: the inventory's files, the account files, secret candidates. */
+export function wantForAudit(path: string, size: number): boolean | ContentReducer {
+  const inv = wantForInventory(path, size);
+  if (inv) return inv;
+  return ACCOUNT_FILES.has(path) || wantSecretFile(path, size);
+}
+
+/** Scans `image` once (layers streamed) and audits it. */
 export async function auditImage(image: Image, o: AuditOptions = {}): Promise<AuditReport> {
-  const files = await scanImage(image, {
-    want: (path, size) => {
-      const inv = wantForInventory(path, size);
-      if (inv) return inv;
-      return ACCOUNT_FILES.has(path) || wantSecretFile(path, size);
-    },
-  });
+  return auditScan(image, await scanImage(image, { want: wantForAudit }), o);
+}
+
+/**
+ * Audits a scan already made (with a `want` that keeps at least what wantForAudit keeps), so a
+ * caller that needs other files too (`distill compare`) reads the layers only once.
+ */
+export function auditScan(image: Image, files: ImageFiles, o: AuditOptions = {}): AuditReport {
   const c = image.config.config ?? {};
   const resolved = resolveUser(c.User, files);
   const debug =

@@ -4,7 +4,14 @@
  * world-writable paths, the default user, secrets, hidden bytes, the read-only root — and,
  * with a vulnerability database, its Debian packages' open CVEs.
  */
-export { type AuditOptions, auditImage, countFindings, sortFindings } from './audit.ts';
+export {
+  type AuditOptions,
+  auditImage,
+  auditScan,
+  countFindings,
+  sortFindings,
+  wantForAudit,
+} from './audit.ts';
 export { expectedFamily, resolveLink } from './binaries.ts';
 export { AuditError, type AuditErrorCode } from './errors.ts';
 export { auditJson, failsAt, seedPolicyViolations } from './report-json.ts';

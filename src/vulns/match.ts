@@ -97,7 +97,7 @@ export function matchVulns(inv: Inventory, db: VulnDb): VulnReport {
   const packages = debs.map((p): PackageVulns => {
     const source = p.source?.name ?? p.name;
     const sourceVersion = p.source?.version ?? p.version;
-    const issues = Object.hasOwn(db, source) ? db[source] : undefined;
+    const issues = db.issues(source);
     const row = { name: p.name, version: p.version, source, sourceVersion };
     if (!issues) return { ...row, status: 'no-data', vulns: [] };
     let known = false;

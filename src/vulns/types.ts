@@ -21,8 +21,13 @@ export interface TrackerIssue {
   readonly releases: Readonly<Record<string, TrackerRelease>>;
 }
 
-/** The whole export. */
-export type VulnDb = Readonly<Record<string, Readonly<Record<string, TrackerIssue>>>>;
+/** The export, indexed: a source's issues are read when asked for (see parse.ts). */
+export interface VulnDb {
+  /** Source packages the export lists. */
+  readonly sources: number;
+  /** The issues of one source package, or undefined when the tracker does not list it. */
+  issues(source: string): Readonly<Record<string, TrackerIssue>> | undefined;
+}
 
 /** One issue that affects an installed package. */
 export interface PackageVuln {
