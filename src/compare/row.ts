@@ -7,6 +7,7 @@ import { formatPlatform, type Image, platformOf } from '../oci/index.ts';
 import {
   type ContentReducer,
   type Finding,
+  type ImageFiles,
   inventory,
   SEVERITIES,
   type Severity,
@@ -78,10 +79,12 @@ export interface CompareRow {
 
 export interface RowOptions {
   /**
-   * Audits the image (findings, CVEs). The audit reads the layers itself, so it runs beside
-   * compare's own scan rather than after it (decompression runs on libuv's threads).
+   * Audits the image (findings, CVEs) from compare's own scan, which also keeps the files
+   * `auditWant` asks for: the layers are read once for both.
    */
-  assess?: (image: Image) => Promise<Assessment>;
+  assess?: (image: Image, files: ImageFiles) => Assessment | Promise<Assessment>;
+  /** The files the assessment reads (see `assess`). */
+  auditWant?: (path: string, size: number) => boolean | ContentReducer;
   onWarning?: (message: string) => void;
 }
 
@@ -93,12 +96,12 @@ export function wantForCompare(path: string, size: number): boolean | ContentRed
 
 const COMPRESSED = /(gzip|zstd)$/;
 
-/** Scans `image` once and makes its column. */
+/** Scans `image` once (for compare and the assessment) and makes its column. */
 export async function compareRow(name: string, image: Image, o: RowOptions = {}): Promise<CompareRow> {
-  const [files, assessment] = await Promise.all([
-    scanImage(image, { want: wantForCompare }),
-    o.assess?.(image),
-  ]);
+  const extra = o.auditWant;
+  const want = extra ? (p: string, n: number) => wantForCompare(p, n) || extra(p, n) : wantForCompare;
+  const files = await scanImage(image, { want });
+  const assessment = await o.assess?.(image, files);
   const inv = inventory(files, { onWarning: (w) => o.onWarning?.(`${name}: ${w.path}: ${w.message}`) });
   const history = (image.config.history ?? []).filter((h) => !h.empty_layer);
   const layers = files.layers.map((l, i) => ({

@@ -4,7 +4,7 @@
  * anything is printed or written; `--html FILE` is written aside and renamed.
  */
 import type { Command } from 'commander';
-import { auditImage } from '../../audit/index.ts';
+import { auditScan, wantForAudit } from '../../audit/index.ts';
 import {
   type Assessment,
   compareHtml,
@@ -38,11 +38,11 @@ async function vulnData(o: Flags): Promise<VulnDb | undefined> {
   return loadVulnDb({ ...(url ? { url } : {}), cache: await openCache(cacheRoot(process.env)) });
 }
 
-/** The audit of one image: its findings and, with tracker data, the CVEs affecting its packages. */
+/** The audit of one image from compare's scan: its findings and, with tracker data, its CVEs. */
 const assess =
   (vulnDb: VulnDb | undefined) =>
-  async (image: Parameters<typeof auditImage>[0]): Promise<Assessment> => {
-    const r = await auditImage(image, vulnDb ? { vulnDb } : {});
+  (image: Parameters<typeof auditScan>[0], files: Parameters<typeof auditScan>[1]): Assessment => {
+    const r = auditScan(image, files, vulnDb ? { vulnDb } : {});
     const v = r.vulns;
     return {
       findings: r.findings,
@@ -78,6 +78,7 @@ export function register(program: Command): void {
       const vulnDb = await vulnData(o);
       const rows = await compareImages(refs, {
         assess: assess(vulnDb),
+        auditWant: wantForAudit,
         open: async (ref) => chooseImage(ref, await openSource(ref), o.platform),
         onWarning: (m) => out.warn(`distill: warning: ${m}`),
       });
