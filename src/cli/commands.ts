@@ -37,6 +37,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'pull an image from a registry into an OCI layout',
     load: () => import('./commands/pull.ts'),
   },
+  compare: {
+    summary: 'compare images side by side (size, shell, package manager, libc, runtimes, user)',
+    load: () => import('./commands/compare.ts'),
+  },
   sbom: {
     summary: 'write an SPDX or CycloneDX SBOM of any image',
     load: () => import('./commands/sbom.ts'),
