@@ -197,6 +197,30 @@ describe('distill audit: every source gives the same audit', { timeout: 300_000 
   });
 });
 
+describe('distill audit --sbom: the SBOM from the same scan', { timeout: 300_000 }, () => {
+  test('the same bytes as distill sbom, in both formats; one image only', async () => {
+    const ref = layouts['nodejs22:nonroot'] as string;
+    for (const format of ['spdx-json', 'cyclonedx-json']) {
+      const a = join(dir, `alone.${format}`);
+      const b = join(dir, `with-audit.${format}`);
+      const alone = await distillAsync(['sbom', ref, '--format', format, '-o', a]);
+      assert.equal(alone.status, 0, alone.stderr);
+      const both = await distillAsync(['audit', ref, '--sbom', b, '--sbom-format', format]);
+      assert.equal(both.status, 0, both.stderr);
+      assert.equal(await readFile(b, 'utf8'), await readFile(a, 'utf8'));
+    }
+    const two = join(dir, 'two.json');
+    const r = await distillAsync(['audit', ref, ref, '--sbom', two]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /CLI_USAGE/);
+    await assert.rejects(readFile(two), { code: 'ENOENT' });
+    const bad = await distillAsync(['audit', ref, '--sbom', two, '--sbom-format', 'xml']);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.stderr, /SBOM_FORMAT_UNKNOWN/);
+    await assert.rejects(readFile(two), { code: 'ENOENT' });
+  });
+});
+
 describe('distill audit: the read-only root of the seed policy', { timeout: 300_000 }, () => {
   test('distill build carries distill.yaml writable: declared, so --policy seed passes', async () => {
     const app = join(dir, 'app-src');

@@ -4,7 +4,8 @@
  * sarif` on stdout, `--sarif FILE` beside any format). Gates for CI, after the output is printed:
  * `--fail-on SEVERITY` (a finding not marked expected, or a CVE, at or above it) and `--policy
  * seed` (default user 0/unset, or a directory written outside the declared writable ones) exit
- * with code 3 (AUDIT_FAILED), as dockle's `--exit-code`; errors exit 1, bad flags 2.
+ * with code 3 (AUDIT_FAILED), as dockle's `--exit-code`; errors exit 1, bad flags 2. `--sbom FILE`
+ * writes the image's SBOM from the same scan (audit + SBOM in one read of the layers).
  */
 import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
@@ -19,6 +20,7 @@ import {
   seedPolicyViolations,
 } from '../../audit/index.ts';
 import { cacheRoot, openCache } from '../../platform/index.ts';
+import { parseSbomFormat, type SbomFormat, sbomOf, writeSbomFile } from '../../sbom/index.ts';
 import { SEVERITIES, type Severity } from '../../scan/index.ts';
 import { openSource } from '../../transports/index.ts';
 import { loadVulnDb, type VulnDb } from '../../vulns/index.ts';
@@ -38,11 +40,18 @@ interface Flags {
   vulns?: boolean;
   vulnDb?: string;
   vulnDbUrl?: string;
+  sbom?: string;
+  sbomFormat?: string;
 }
 
 const FORMATS = ['table', 'json', 'sarif'] as const;
 
-function parseFlags(o: Flags): { format: (typeof FORMATS)[number]; failOn?: Severity } {
+function parseFlags(
+  o: Flags,
+  images: number,
+): { format: (typeof FORMATS)[number]; failOn?: Severity; sbomFormat: SbomFormat } {
+  if (o.sbom && images !== 1)
+    throw new UsageError('--sbom FILE writes the SBOM of one image: audit one image with it');
   const format = o.json ? 'json' : (o.format ?? 'table');
   if (!(FORMATS as readonly string[]).includes(format))
     throw new UsageError(`unknown --format ${JSON.stringify(format)}: use ${FORMATS.join(', ')}`);
@@ -55,6 +64,7 @@ function parseFlags(o: Flags): { format: (typeof FORMATS)[number]; failOn?: Seve
   return {
     format: format as (typeof FORMATS)[number],
     ...(o.failOn ? { failOn: o.failOn as Severity } : {}),
+    sbomFormat: parseSbomFormat(o.sbomFormat ?? 'spdx-json'),
   };
 }
 
@@ -76,6 +86,8 @@ export function register(program: Command): void {
       "seed: exit 3 when the seed's securityContext would fail (root user, undeclared writes)",
     )
     .option('--platform <os/arch[/variant]>', 'the image of this platform, when an IMAGE is an index')
+    .option('--sbom <file>', "also write the image's SBOM to FILE, from the same scan (one image)")
+    .option('--sbom-format <format>', 'spdx-json (default) or cyclonedx-json')
     .option('--vulns', "match Debian packages against Debian's security tracker")
     .option('--vuln-db <file>', 'the tracker JSON export from a file (implies --vulns)')
     .option(
@@ -83,7 +95,7 @@ export function register(program: Command): void {
       'download the tracker JSON from URL (implies --vulns; env DISTILL_VULN_DB_URL)',
     )
     .action(async (refs: string[], o: Flags) => {
-      const { format, failOn } = parseFlags(o);
+      const { format, failOn, sbomFormat } = parseFlags(o, refs.length);
       const out = consoleOutput(format === 'json');
       if (format === 'sarif') reserveStdout();
       const env = process.env;
@@ -107,6 +119,18 @@ export function register(program: Command): void {
             onWarning: (w) => out.warn(`distill: warning: ${ref}: ${w.path}: ${w.message}`),
           }),
         );
+      // The SBOM comes from the inventory the audit already made: the layers are read once.
+      if (o.sbom) {
+        const { ref, image } = images[0] as (typeof images)[number];
+        const r = reports[0] as AuditReport;
+        const doc = sbomOf(image, r.inventory, {
+          format: sbomFormat,
+          name: ref,
+          env,
+          tool: await distillTool(),
+        });
+        await writeSbomFile(o.sbom, doc.text);
+      }
       const sarif =
         format === 'sarif' || o.sarif ? auditSarif(reports, { ...(await distillTool()) }) : undefined;
       if (o.sarif) await writeAside(o.sarif, `${JSON.stringify(sarif, null, 2)}\n`);
