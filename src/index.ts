@@ -2,7 +2,7 @@
  * distill as a library: distroless images from signed Debian packages, without a Docker engine.
  * A few verbs, after go-containerregistry's crane and sigstore's client: build an image
  * (`buildBase`, `buildApp`, `fromDir`), pin its packages (`lock`), move it between references
- * (`openImage`, `writeImage`, `pull`, `push`) and look at it (`inspect`). References use skopeo's
+ * (`openImage`, `writeImage`, `pull`, `push`) and look at it (`inspect`, `audit`, `sbom`). References use skopeo's
  * syntax: `oci:DIR[:TAG]`, `docker-archive:FILE[:NAME[:TAG]]`, `docker://HOST/REPO:TAG`.
  *
  * Functions never print; progress and warnings come through `onEvent`. Every effect (environment,
@@ -21,6 +21,8 @@ export type { DebianSource, Effects } from './api/index.ts';
 export {
   type AppBuild,
   type AppConfig,
+  type AuditReport,
+  audit,
   type BuildAppOptions,
   type BuildBaseOptions,
   buildApp,
@@ -31,12 +33,15 @@ export {
   type FromDirOptions,
   fromDir,
   type ImageRef,
+  type ImageSbom,
   type InspectOptions,
   type InspectReport,
   inspect,
   type LockFile,
   type LockInputs,
   type LockOptions,
+  type LookOptions,
+  loadVulnDb,
   lock,
   openImage,
   type PullOptions,
@@ -44,6 +49,9 @@ export {
   pull,
   push,
   type RegistryOptions,
+  type SbomFormat,
+  sbom,
+  type VulnDb,
   type WriteResult,
   writeImage,
 } from './api/index.ts';

@@ -23,6 +23,8 @@ interface ConsumerReport {
   layers: number;
   badEnv: { code: string; isOciError: boolean };
   badArchiveRef: { code: string; isOciError: boolean };
+  auditIds: string[];
+  sbomVersion: string;
 }
 
 // Runs inside the temporary project: only the package's public entry point is imported.
@@ -36,6 +38,8 @@ const opened = await d.openImage('oci:' + work + '/layout:1.0');
 const report = await d.inspect('oci:' + work + '/layout:1.0');
 await d.writeImage(img, 'docker-archive:' + work + '/image.tar:hello:1.0');
 const fromArchive = await d.openImage('docker-archive:' + work + '/image.tar');
+const au = await d.audit('oci:' + work + '/layout:1.0');
+const sb = await d.sbom(img, { format: 'spdx-json' });
 const caught = async (f) => { try { await f(); return { code: 'none', isOciError: false }; } catch (e) { return { code: e.code, isOciError: e instanceof d.OciError }; } };
 const badEnv = await caught(() => d.fromDir(rootfs, { config: { env: { 'A=B': 'c' } }, blobDir: work + '/bad-blobs' }));
 const badArchiveRef = await caught(() => d.writeImage(img, 'docker-archive:' + work + '/bad.tar:@0'));
@@ -48,6 +52,8 @@ await writeFile(work + '/report.json', JSON.stringify({
   layers: report.images[0].layers.length,
   badEnv,
   badArchiveRef,
+  auditIds: au.findings.map((f) => f.id),
+  sbomVersion: JSON.parse(sb.text).spdxVersion,
 }));
 `;
 
@@ -126,11 +132,13 @@ describe('the packed package', () => {
       'buildApp',
       'buildBase',
       'fromDir',
+      'audit',
       'inspect',
       'lock',
       'openImage',
       'pull',
       'push',
+      'sbom',
       'writeImage',
     ])
       assert.ok(r.exports.includes(verb), `${verb} is not exported`);
@@ -141,6 +149,9 @@ describe('the packed package', () => {
     assert.equal(r.inspectDigest, r.digest);
     assert.equal(r.archiveDigest, 'same-config');
     assert.equal(r.layers, 1);
+    // The image has no user: the audit says root; the SBOM is SPDX 2.3.
+    assert.ok(r.auditIds.includes('DL-USER-ROOT'), r.auditIds.join(' '));
+    assert.equal(r.sbomVersion, 'SPDX-2.3');
     // Bad input: the error class is the one the package exports, and nothing was written for it.
     assert.deepEqual(r.badEnv, { code: 'OCI_CONFIG_INVALID', isOciError: true });
     assert.deepEqual(r.badArchiveRef, { code: 'IMAGE_REF_INVALID', isOciError: true });

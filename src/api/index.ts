@@ -4,4 +4,5 @@ export * from './effects.ts';
 export * from './from-dir.ts';
 export * from './images.ts';
 export * from './lock.ts';
+export * from './look.ts';
 export * from './registry.ts';
