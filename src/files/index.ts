@@ -12,3 +12,4 @@ export {
   sweepTemps,
   tempPath,
 } from './temp-files.ts';
+export { writeAside } from './write-aside.ts';

@@ -2,7 +2,7 @@
  * Writing an SBOM file: aside then renamed into place, so a reader never sees half a document and
  * a failed write leaves no file behind.
  */
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { writeAside } from '../files/index.ts';
 import { SbomError } from './errors.ts';
 import { SBOM_FORMATS, type SbomFormat } from './generate.ts';
 
@@ -17,12 +17,9 @@ export function parseSbomFormat(s: string): SbomFormat {
 
 /** Writes `text` to `file` atomically. */
 export async function writeSbomFile(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
+    await writeAside(file, text);
   } catch (err) {
-    await rm(tmp, { force: true });
     throw new SbomError('SBOM_WRITE_FAILED', `cannot write the SBOM to ${file}: ${(err as Error).message}`, {
       cause: err,
     });

@@ -7,7 +7,6 @@
  * with code 3 (AUDIT_FAILED), as dockle's `--exit-code`; errors exit 1, bad flags 2. `--sbom FILE`
  * writes the image's SBOM from the same scan (audit + SBOM in one read of the layers).
  */
-import { rename, rm, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   AuditError,
@@ -19,6 +18,7 @@ import {
   RULES,
   seedPolicyViolations,
 } from '../../audit/index.ts';
+import { writeAside as writeFileAside } from '../../files/index.ts';
 import { cacheRoot, openCache } from '../../platform/index.ts';
 import { parseSbomFormat, type SbomFormat, sbomOf, writeSbomFile } from '../../sbom/index.ts';
 import { SEVERITIES, type Severity } from '../../scan/index.ts';
@@ -154,12 +154,9 @@ function gate(reports: readonly AuditReport[], failOn: Severity | undefined, see
 
 /** Writes `text` to `file` aside and renames it in: a failed write leaves no file. */
 async function writeAside(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
+    await writeFileAside(file, text);
   } catch (err) {
-    await rm(tmp, { force: true });
     throw new AuditError('AUDIT_WRITE_FAILED', `cannot write ${file}: ${(err as Error).message}`, {
       cause: err,
     });
