@@ -23,7 +23,7 @@ code{font:14px ui-monospace,SFMono-Regular,Menlo,monospace}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;border:1px solid #d1d5db;border-radius:6px;background:#fff}
 table{border-collapse:collapse;font-size:15px;min-width:100%}
 th,td{padding:6px 10px;border-bottom:1px solid #e5e7eb;text-align:left;vertical-align:top}
-thead th{background:#f3f4f6;white-space:nowrap}
+thead th{background:#f3f4f6;overflow-wrap:anywhere;min-width:9em}
 tbody th{font-weight:600;white-space:nowrap;position:sticky;left:0;background:#fff}
 td{min-width:9em;overflow-wrap:anywhere}
 .chart-row{margin:10px 0}
