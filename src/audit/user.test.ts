@@ -30,6 +30,10 @@ describe('the default user', () => {
     assert.equal(resolveUser('toor', files('toor:x:0:0::/:/bin/sh\n')).user.root, true);
     assert.deepEqual(resolveUser('ghost', files()).user, { raw: 'ghost', root: false, how: 'unknown' });
   });
+  test('a name listed twice is the first line, as runc resolves it (here: root)', () => {
+    const twice = files('app:x:0:0::/:/bin/sh\napp:x:1000:1000::/home/app:/sbin/nologin\n');
+    assert.deepEqual(resolveUser('app', twice).user, { raw: 'app', uid: 0, root: true, how: 'passwd' });
+  });
 });
 
 test('ENV: GPG_KEY, *_FILE and empty values are not secrets', () => {

@@ -19,7 +19,8 @@ export function parsePasswd(body: string): Map<string, PasswdEntry> {
   for (const line of body.split('\n')) {
     const f = line.split(':');
     if (f.length < 6 || !f[0] || !/^\d+$/.test(f[2] ?? '') || !/^\d+$/.test(f[3] ?? '')) continue;
-    out.set(f[0], { uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? '/' });
+    // The first line for a name wins, as runc and glibc's getpwnam read it.
+    if (!out.has(f[0])) out.set(f[0], { uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? '/' });
   }
   return out;
 }
