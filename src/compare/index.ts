@@ -28,5 +28,5 @@ export {
 } from './row.ts';
 export { formatSize, type TableLine, tableLines } from './table.ts';
 export { compareMarkdown, compareText } from './text.ts';
-export { type DefaultUser, defaultUser, parsePasswd } from './user.ts';
+export { type DefaultUser, defaultUser } from './user.ts';
 export { writeReport } from './write.ts';

@@ -1,8 +1,9 @@
 /**
- * The user an image runs as by default (its config's `User`), resolved through the image's own
- * /etc/passwd as a runtime would: `65532` → `65532 (nonroot)`, `nonroot` → `nonroot (65532)`, an
- * empty User → root. The seed's securityContext wants it numeric and non-zero.
+ * The user an image runs as by default, for a table cell: the audit's resolution (runc's rules:
+ * a number is the uid, a name is looked up in the image's /etc/passwd, first line first; unset is
+ * root) with the passwd name of a numeric uid: `65532 (nonroot)`, `nonroot (65532)`, `root (unset)`.
  */
+import { parsePasswd, resolveUser } from '../audit/index.ts';
 import type { ImageFiles } from '../scan/index.ts';
 
 export const PASSWD = '/etc/passwd';
@@ -10,7 +11,7 @@ export const PASSWD = '/etc/passwd';
 export interface DefaultUser {
   /** The config's `User` as written (`''` when unset). */
   readonly configured: string;
-  /** The uid it runs as, when the image says it (numeric, or named in /etc/passwd). */
+  /** The uid it runs as, when the image says it (numeric, named in /etc/passwd, or root/nonroot). */
   readonly uid?: number;
   /** The passwd name of that uid, when there is one. */
   readonly name?: string;
@@ -20,36 +21,28 @@ export interface DefaultUser {
   readonly display: string;
 }
 
-/** name → uid and uid → name from a passwd file. */
-export function parsePasswd(text: string): { uids: Map<string, number>; names: Map<number, string> } {
-  const uids = new Map<string, number>();
-  const names = new Map<number, string>();
-  for (const line of text.split('\n')) {
-    const [name, , uid] = line.split(':');
-    if (!name || uid === undefined || !/^\d+$/.test(uid)) continue;
-    if (!uids.has(name)) uids.set(name, Number(uid));
-    if (!names.has(Number(uid))) names.set(Number(uid), name);
-  }
-  return { uids, names };
-}
-
 /** The default user of an image whose config says `user` and whose files are `f`. */
 export function defaultUser(user: string | undefined, f: ImageFiles): DefaultUser {
   const configured = user ?? '';
-  const who = configured.split(':')[0] ?? '';
-  const passwd = parsePasswd(f.contents.get(PASSWD)?.toString('utf8') ?? '');
-  if (who === '') return { configured, uid: 0, name: 'root', root: true, display: 'root (unset)' };
-  if (/^\d+$/.test(who)) {
-    const uid = Number(who);
-    const name = passwd.names.get(uid);
-    return { configured, uid, name, root: uid === 0, display: name ? `${uid} (${name})` : `${uid}` };
+  const who = configured.trim().split(':')[0] ?? '';
+  const r = resolveUser(user, f).user;
+  if (r.how === 'unset') return { configured, uid: 0, name: 'root', root: true, display: 'root (unset)' };
+  if (r.uid === undefined)
+    return { configured, name: who, root: r.root, display: `${who} (not in /etc/passwd)` };
+  if (r.how === 'numeric') {
+    let name: string | undefined;
+    for (const [n, e] of parsePasswd(f.contents.get(PASSWD)?.toString('utf8') ?? ''))
+      if (e.uid === r.uid) {
+        name = n;
+        break;
+      }
+    return {
+      configured,
+      uid: r.uid,
+      ...(name ? { name } : {}),
+      root: r.root,
+      display: name ? `${r.uid} (${name})` : `${r.uid}`,
+    };
   }
-  const uid = passwd.uids.get(who);
-  return {
-    configured,
-    uid,
-    name: who,
-    root: uid === 0,
-    display: uid === undefined ? `${who} (not in /etc/passwd)` : `${who} (${uid})`,
-  };
+  return { configured, uid: r.uid, name: who, root: r.root, display: `${who} (${r.uid})` };
 }
