@@ -16,8 +16,21 @@ import { posix } from 'node:path';
 import type { FileEntry, Finding } from '../scan/index.ts';
 import type { AuditContext } from './types.ts';
 
-const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish']);
-const PACKAGE_MANAGERS = new Set([
+/** Program names that are shells (busybox is judged by its applets). */
+export const SHELLS: ReadonlySet<string> = new Set([
+  'sh',
+  'bash',
+  'dash',
+  'ash',
+  'zsh',
+  'ksh',
+  'mksh',
+  'csh',
+  'tcsh',
+  'fish',
+]);
+/** Program names of package managers, OS ones first, then language ones. */
+export const PACKAGE_MANAGERS: ReadonlySet<string> = new Set([
   'apt',
   'apt-get',
   'aptitude',

@@ -12,7 +12,7 @@ export {
   sortFindings,
   wantForAudit,
 } from './audit.ts';
-export { expectedFamily, resolveLink } from './binaries.ts';
+export { expectedFamily, PACKAGE_MANAGERS, resolveLink, SHELLS } from './binaries.ts';
 export { AuditError, type AuditErrorCode } from './errors.ts';
 export { auditJson, failsAt, seedPolicyViolations } from './report-json.ts';
 export { auditSarif, RULES, type SarifTool } from './sarif.ts';

@@ -5,6 +5,7 @@
  * a symlink counts only when it resolves to a file inside the image.
  */
 import { posix } from 'node:path';
+import { PACKAGE_MANAGERS, SHELLS } from '../audit/index.ts';
 import type { FileEntry, ImageFiles, PackageRecord } from '../scan/index.ts';
 
 const BIN_DIRS = new Set([
@@ -16,22 +17,8 @@ const BIN_DIRS = new Set([
   '/usr/local/sbin',
   '/busybox',
 ]);
-const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'busybox']);
-/** OS package managers first, then language ones (the seed's "no package manager" means all). */
-const PACKAGE_MANAGERS = [
-  'apt',
-  'apt-get',
-  'dpkg',
-  'apk',
-  'rpm',
-  'yum',
-  'dnf',
-  'microdnf',
-  'pip',
-  'pip3',
-  'npm',
-  'gem',
-];
+/** The audit's names; a busybox binary counts as a shell here (its `sh` applet is one). */
+const SHELL_NAMES: ReadonlySet<string> = new Set([...SHELLS, 'busybox']);
 
 export type Libc = 'glibc' | 'musl' | 'glibc+musl' | 'none';
 
@@ -105,15 +92,15 @@ function programs(files: ImageFiles['files'], names: (n: string) => boolean): Ma
 
 /** Shells: `sh`, `bash`, `dash`, `busybox`... sorted (busybox's `sh` is a shell all the same). */
 export const shellsOf = (f: ImageFiles): string[] =>
-  [...programs(f.files, (n) => SHELLS.has(n)).keys()].sort();
+  [...programs(f.files, (n) => SHELL_NAMES.has(n)).keys()].sort();
 
 /**
  * Package managers, in PACKAGE_MANAGERS order; busybox's applets of the same name (a :debug
  * image's `dpkg`, `rpm`) are marked `busybox dpkg`: they exist, but are not the real tools.
  */
 export function packageManagersOf(f: ImageFiles): string[] {
-  const found = programs(f.files, (n) => PACKAGE_MANAGERS.includes(n));
-  return PACKAGE_MANAGERS.filter((p) => found.has(p)).map((p) => (found.get(p) ? `busybox ${p}` : p));
+  const found = programs(f.files, (n) => PACKAGE_MANAGERS.has(n));
+  return [...PACKAGE_MANAGERS].filter((p) => found.has(p)).map((p) => (found.get(p) ? `busybox ${p}` : p));
 }
 
 const GLIBC = /\/(ld-linux[^/]*\.so(\.\d+)*|libc\.so\.6)$/;
