@@ -5,8 +5,8 @@
  * code the CLI runs, so a reference means the same thing here and on the command line.
  */
 import { type Artifact, type InspectOptions, type InspectReport, inspectArtifact } from '../oci/index.ts';
-import { type ImageRef, openSource, parseImageRef, type SinkResult, writeSink } from '../transports/index.ts';
-import { type PushOptions, pull, type RegistryOptions, registryClientOptions } from './registry.ts';
+import { type ImageRef, openSource, type SinkResult, writeSink } from '../transports/index.ts';
+import { type PushOptions, type RegistryOptions, registryClientOptions } from './registry.ts';
 
 export type { ImageRef, InspectOptions, InspectReport };
 
@@ -18,10 +18,8 @@ export type { ImageRef, InspectOptions, InspectReport };
  *   img.descriptor.digest // 'sha256:…'
  */
 export async function openImage(reference: string | ImageRef, o: RegistryOptions = {}): Promise<Artifact> {
-  const r = typeof reference === 'string' ? parseImageRef(reference) : reference;
   // Registries go through the library's options (credentials, fetch, events) rather than the CLI's.
-  if (r.transport === 'docker') return pull(r.reference, o);
-  return openSource(r);
+  return openSource(reference, { registry: registryClientOptions(o) });
 }
 
 /** What `writeImage` wrote, and where. */
@@ -44,8 +42,7 @@ export async function writeImage(
   reference: string | ImageRef,
   o: PushOptions = {},
 ): Promise<WriteResult> {
-  const r = typeof reference === 'string' ? parseImageRef(reference) : reference;
-  const written = await writeSink(artifact, r, {
+  const written = await writeSink(artifact, reference, {
     // The default RepoTags name when a `docker-archive:FILE` reference names none (`distill:latest`).
     defaultName: 'distill',
     registry: registryClientOptions(o),

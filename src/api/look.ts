@@ -4,14 +4,7 @@
  * the layers, the same code `distill audit` and `distill sbom` run.
  */
 import { type AuditReport, auditImage } from '../audit/index.ts';
-import {
-  type Artifact,
-  type Image,
-  imagesOf,
-  parsePlatform,
-  platformMatches,
-  platformOf,
-} from '../oci/index.ts';
+import { type Artifact, type Image, imageForPlatform } from '../oci/index.ts';
 import { type ImageSbom, imageSbom, type SbomFormat } from '../sbom/index.ts';
 import type { VulnDb } from '../vulns/index.ts';
 import { openImage } from './images.ts';
@@ -31,12 +24,7 @@ async function oneImage(
 ): Promise<{ name: string; image: Image }> {
   const artifact = typeof image === 'string' ? await openImage(image) : image;
   const name = typeof image === 'string' ? image : artifact.descriptor.digest;
-  const all = imagesOf(artifact);
-  const want = platform
-    ? parsePlatform(platform)
-    : { os: 'linux', architecture: process.arch === 'arm64' ? 'arm64' : 'amd64' };
-  const hit = all.find((i) => platformMatches(i.descriptor.platform ?? platformOf(i.config), want));
-  return { name, image: hit ?? (platform ? undefined : all[0]) ?? (all[0] as Image) };
+  return { name, image: imageForPlatform(name, artifact, platform) };
 }
 
 /**

@@ -42,11 +42,9 @@ export interface PushOptions extends RegistryOptions {
 
 /** The registry client options for these choices (what the CLI's `--insecure-registry` maps to). */
 export function registryClientOptions(o: RegistryOptions = {}): RegistryClientOptions {
-  const env = { ...(o.env ?? process.env) };
-  const fromEnv = (env.DISTILL_INSECURE_REGISTRIES ?? '').split(/[\s,]+/).filter(Boolean);
   const node = nodeRegistryOptions({
-    insecureRegistries: [...fromEnv, ...(o.insecureRegistries ?? [])],
-    env,
+    insecureRegistries: o.insecureRegistries ?? [],
+    env: { ...(o.env ?? process.env) },
   });
   return {
     ...node,

@@ -24,9 +24,8 @@ export function registryOptions(
   warn: (line: string) => void,
   env: Record<string, string | undefined> = process.env,
 ): RegistryClientOptions {
-  const fromEnv = (env.DISTILL_INSECURE_REGISTRIES ?? '').split(/[\s,]+/).filter(Boolean);
   return {
-    ...nodeRegistryOptions({ insecureRegistries: [...fromEnv, ...(f.insecureRegistry ?? [])], env }),
+    ...nodeRegistryOptions({ insecureRegistries: f.insecureRegistry ?? [], env }),
     onEvent: (e) => {
       const line = describeEvent(e);
       if (line && !f.quiet) warn(line);

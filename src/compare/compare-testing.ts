@@ -2,9 +2,9 @@
  * Test helper: small real images for compare's tests, layer by layer, with the entry types,
  * modes and links the facts depend on (tar-stream writes them, not distill's writer).
  */
-import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
-import { bytesLayer, createImage, type Image, MediaTypes, sha256 } from '../oci/index.ts';
+import { gzipLayerOfTar } from '../../test/helpers/images.ts';
+import { createImage, type Image } from '../oci/index.ts';
 
 /** `path → content` (a file), `{ link }` (a symlink), `{ dir: true }`, or a file with a mode. */
 export type Entry = string | { link: string } | { dir: true } | { content: string; mode: number };
@@ -21,14 +21,7 @@ async function layer(entries: Record<string, Entry>) {
   p.finalize();
   const chunks: Buffer[] = [];
   for await (const c of p) chunks.push(c as Buffer);
-  const tar = Buffer.concat(chunks);
-  const gz = gzipSync(tar);
-  return bytesLayer(
-    gz,
-    { mediaType: MediaTypes.ociLayerGzip, digest: sha256(gz), size: gz.length },
-    sha256(tar),
-    tar.length,
-  );
+  return gzipLayerOfTar(Buffer.concat(chunks));
 }
 
 /** An amd64 image of these layers, running as `user`, with history lines `createdBy`. */

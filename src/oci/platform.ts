@@ -1,5 +1,7 @@
+import { platformOf } from './build.ts';
 import { OciError } from './errors.ts';
-import type { Platform } from './types.ts';
+import { type Artifact, type Image, imagesOf } from './image.ts';
+import { formatPlatform, type Platform } from './types.ts';
 
 /**
  * Parses `os/arch[/variant]` (or a bare `arch`, taken as linux). arm64 gets variant v8 as the
@@ -36,4 +38,23 @@ export function debianArch(p: Platform): string {
   if (p.architecture === 'arm' && p.variant === 'v7') return 'armhf';
   if (p.architecture === 'arm') return 'armel';
   return p.architecture;
+}
+
+/**
+ * The image of `artifact` for `platform` (`os/arch[/variant]`); without one, the host's
+ * architecture, else the first image. Attestation entries (os `unknown`) never count.
+ * OCI_PLATFORM_NOT_FOUND names what there is.
+ */
+export function imageForPlatform(name: string, artifact: Artifact, platform?: string): Image {
+  const of = (i: Image) => i.descriptor.platform ?? platformOf(i.config);
+  const all = imagesOf(artifact).filter((i) => of(i).os !== 'unknown');
+  const want = platform
+    ? parsePlatform(platform)
+    : { os: 'linux', architecture: process.arch === 'arm64' ? 'arm64' : 'amd64' };
+  const hit = all.find((i) => platformMatches(of(i), want)) ?? (platform ? undefined : all[0]);
+  if (hit) return hit;
+  throw new OciError(
+    'OCI_PLATFORM_NOT_FOUND',
+    `${name} has no ${platform} image (it has ${all.map((i) => formatPlatform(of(i))).join(', ') || 'none'})`,
+  );
 }

@@ -25,14 +25,18 @@ export { RegistrySession, repoScope } from './session.ts';
 
 /**
  * Options for the real machine: credentials from docker's/containers' config files and helpers.
- * `insecureRegistries` are hosts (host or host:port) that may be spoken to over plain http.
+ * `insecureRegistries` are hosts (host or host:port) that may be spoken to over plain http, added
+ * to those $DISTILL_INSECURE_REGISTRIES names.
  */
 export function nodeRegistryOptions(
   extra: { insecureRegistries?: readonly string[]; env?: Record<string, string | undefined> } = {},
 ): RegistryClientOptions {
+  const env = extra.env ?? process.env;
+  // $DISTILL_INSECURE_REGISTRIES (space or comma separated) adds to the hosts the caller names.
+  const fromEnv = (env.DISTILL_INSECURE_REGISTRIES ?? '').split(/[\s,]+/).filter(Boolean);
   return {
-    keychain: dockerKeychain(nodeKeychainEnv(extra.env ?? process.env)),
-    insecureRegistries: extra.insecureRegistries ?? [],
+    keychain: dockerKeychain(nodeKeychainEnv(env)),
+    insecureRegistries: [...fromEnv, ...(extra.insecureRegistries ?? [])],
     userAgent: 'distill',
   };
 }

@@ -24,10 +24,7 @@ export function registryRef(s: string): RegistryRef {
 
 /** The caller's registry options, else the machine's (docker credentials, insecure hosts from the env). */
 function clientOptions(o: SourceOptions): RegistryClientOptions {
-  if (o.registry) return o.registry;
-  const env = o.env ?? process.env;
-  const insecure = (env.DISTILL_INSECURE_REGISTRIES ?? '').split(/[\s,]+/).filter(Boolean);
-  return nodeRegistryOptions({ insecureRegistries: insecure, env });
+  return o.registry ?? nodeRegistryOptions({ env: o.env ?? process.env });
 }
 
 export const registry: Transport<RegistryRef> = {

@@ -29,7 +29,11 @@ export async function tarOf(files: Record<string, string | Buffer>): Promise<Buf
 
 /** A gzip layer of `files`, held in memory. */
 export async function gzipLayer(files: Record<string, string | Buffer>): Promise<Layer> {
-  const tar = await tarOf(files);
+  return gzipLayerOfTar(await tarOf(files));
+}
+
+/** A gzip layer of an uncompressed tar, held in memory. */
+export function gzipLayerOfTar(tar: Buffer): Layer {
   const gz = gzipSync(tar);
   return bytesLayer(
     gz,

@@ -19,6 +19,7 @@ import {
   seedPolicyViolations,
 } from '../../audit/index.ts';
 import { writeAside as writeFileAside } from '../../files/index.ts';
+import { imageForPlatform } from '../../oci/index.ts';
 import { cacheRoot, openCache } from '../../platform/index.ts';
 import { parseSbomFormat, type SbomFormat, sbomOf, writeSbomFile } from '../../sbom/index.ts';
 import { SEVERITIES, type Severity } from '../../scan/index.ts';
@@ -28,7 +29,6 @@ import { consoleOutput, reserveStdout } from '../console-output.ts';
 import { UsageError } from '../errors.ts';
 import { distillTool } from '../tool.ts';
 import { auditTable } from './audit-table.ts';
-import { chooseImage } from './sbom.ts';
 
 interface Flags {
   format?: string;
@@ -102,7 +102,7 @@ export function register(program: Command): void {
       // Every image is opened first: a bad reference fails before anything is downloaded or written.
       const images = [];
       for (const ref of refs)
-        images.push({ ref, image: chooseImage(ref, await openSource(ref), o.platform) });
+        images.push({ ref, image: imageForPlatform(ref, await openSource(ref), o.platform) });
       let db: VulnDb | undefined;
       const url = o.vulnDbUrl ?? env.DISTILL_VULN_DB_URL;
       if (o.vulns || o.vulnDb || o.vulnDbUrl) {

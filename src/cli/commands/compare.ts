@@ -13,12 +13,12 @@ import {
   compareText,
   writeReport,
 } from '../../compare/index.ts';
+import { imageForPlatform } from '../../oci/index.ts';
 import { cacheRoot, openCache } from '../../platform/index.ts';
 import { openSource, parseImageRef } from '../../transports/index.ts';
 import { loadVulnDb, type VulnDb } from '../../vulns/index.ts';
 import { consoleOutput } from '../console-output.ts';
 import { UsageError } from '../errors.ts';
-import { chooseImage } from './sbom.ts';
 
 interface Flags {
   platform?: string;
@@ -79,7 +79,7 @@ export function register(program: Command): void {
       const rows = await compareImages(refs, {
         assess: assess(vulnDb),
         auditWant: wantForAudit,
-        open: async (ref) => chooseImage(ref, await openSource(ref), o.platform),
+        open: async (ref) => imageForPlatform(ref, await openSource(ref), o.platform),
         onWarning: (m) => out.warn(`distill: warning: ${m}`),
       });
       if (o.html) await writeReport(o.html, compareHtml(rows));

@@ -5,16 +5,7 @@
  * the host's architecture when the index has it, else its first image.
  */
 import type { Command } from 'commander';
-import {
-  type Artifact,
-  formatPlatform,
-  type Image,
-  imagesOf,
-  OciError,
-  parsePlatform,
-  platformMatches,
-  platformOf,
-} from '../../oci/index.ts';
+import { imageForPlatform } from '../../oci/index.ts';
 import { imageSbom, parseSbomFormat, writeSbomFile } from '../../sbom/index.ts';
 import { openSource } from '../../transports/index.ts';
 import { consoleOutput, reserveStdout } from '../console-output.ts';
@@ -25,23 +16,6 @@ interface Flags {
   output?: string;
   platform?: string;
   json?: boolean;
-}
-
-const platformOfImage = (i: Image) => i.descriptor.platform ?? platformOf(i.config);
-
-/** The image of `artifact` for `platform` (see the file comment for the default). */
-export function chooseImage(ref: string, artifact: Artifact, platform?: string): Image {
-  const all = imagesOf(artifact).filter((i) => platformOfImage(i).os !== 'unknown');
-  const want = platform
-    ? parsePlatform(platform)
-    : { os: 'linux', architecture: process.arch === 'arm64' ? 'arm64' : 'amd64' };
-  const hit = all.find((i) => platformMatches(platformOfImage(i), want));
-  if (hit) return hit;
-  if (!platform && all[0]) return all[0];
-  throw new OciError(
-    'OCI_PLATFORM_NOT_FOUND',
-    `${ref} has no ${platform} image (it has ${all.map((i) => formatPlatform(platformOfImage(i))).join(', ') || 'none'})`,
-  );
 }
 
 export function register(program: Command): void {
@@ -58,7 +32,7 @@ export function register(program: Command): void {
       const format = parseSbomFormat(o.format);
       const out = consoleOutput(Boolean(o.json) && Boolean(o.output));
       if (!o.output) reserveStdout();
-      const image = chooseImage(ref, await openSource(ref), o.platform);
+      const image = imageForPlatform(ref, await openSource(ref), o.platform);
       const sbom = await imageSbom(image, {
         format,
         name: ref,
