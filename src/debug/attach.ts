@@ -12,6 +12,7 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { runRoot } from '../run/index.ts';
 import { debugBundleConfig, type IdMapping } from './bundle.ts';
+import { permittedCapabilities } from './capabilities.ts';
 import { DebugError } from './errors.ts';
 import type { DebugTarget } from './target-types.ts';
 
@@ -96,6 +97,7 @@ export async function attach(target: DebugTarget, o: AttachOptions): Promise<num
       args: o.args,
       terminal: o.terminal,
       root: o.root,
+      targetCapabilities: permittedCapabilities(target.pid),
       hosts,
       resolvConf,
       ...(env.TERM ? { term: env.TERM } : {}),

@@ -4,13 +4,15 @@
  * (/proc/PID/ns/...), so `ps` lists the target's processes, `localhost` is the target's, and the
  * target's filesystem is /proc/1/root. Nothing of the target is mounted, copied or written.
  *
- * The shell runs as the target's uid/gid with no capabilities and no_new_privileges: the kernel
- * lets a process read another's /proc/PID/root when both run as the same user and the reader's
- * capabilities are a superset of the target's (ptrace "read" access), which holds for a
- * non-root target with an empty capability set. `--root` runs it as uid 0 with SYS_PTRACE (to pass
- * that check for a target of another user), DAC_READ_SEARCH (to read the target's files whatever
- * their modes) and KILL (to signal its processes): reading and signalling, never writing as
- * another user (no DAC_OVERRIDE, no CHOWN, no SETUID).
+ * The shell runs as the target's uid/gid with exactly the target's permitted capabilities (none
+ * for a target under the seed's profile) and no_new_privileges: the kernel lets a process read
+ * another's /proc/PID/root when both run as the same user and the reader's capabilities include
+ * the target's (ptrace "read" access), so the same user with the same set may, and the shell never
+ * holds more than the target already does. `--root` runs it as uid 0 with SYS_PTRACE (to pass that
+ * check for a target of another user), DAC_READ_SEARCH (to read the target's files whatever their
+ * modes) and KILL (to signal its processes): reading and signalling, never writing as another
+ * user (no DAC_OVERRIDE, no CHOWN, no SETUID). Root without SYS_PTRACE gets EACCES on /proc/1/root
+ * of a non-root target.
  */
 import type { DebugTarget } from './target-types.ts';
 
@@ -30,6 +32,8 @@ export interface BundleOptions {
   args: readonly string[];
   terminal: boolean;
   root: boolean;
+  /** The target's permitted capabilities (CAP_* names): the shell's, unless root. */
+  targetCapabilities?: readonly string[];
   /** Files in the bundle bound read-only over /etc/hosts and /etc/resolv.conf. */
   hosts: string;
   resolvConf: string;
@@ -49,7 +53,7 @@ const tmpfs = (destination: string, options: string[]) => ({
 /** The config.json of the debug container (a plain object, serialised by the caller). */
 export function debugBundleConfig(o: BundleOptions): Record<string, unknown> {
   const ns = (type: string, name: string) => ({ type, path: `/proc/${o.target.pid}/ns/${name}` });
-  const caps = o.root ? [...ROOT_CAPABILITIES] : [];
+  const caps = o.root ? [...ROOT_CAPABILITIES] : [...(o.targetCapabilities ?? [])];
   const user = o.root ? { uid: 0, gid: 0 } : { uid: o.target.uid, gid: o.target.gid };
   return {
     ociVersion: '1.0.2',
@@ -65,7 +69,14 @@ export function debugBundleConfig(o: BundleOptions): Record<string, unknown> {
         `PS1=[debug ${o.target.name.replace(/[^\w.@:()-]/g, '_')}] \\w \\$ `,
       ],
       cwd: '/',
-      capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
+      // A non-root process keeps capabilities across exec only as ambient ones (which need inheritable).
+      capabilities: {
+        bounding: caps,
+        effective: caps,
+        permitted: caps,
+        inheritable: o.root ? [] : caps,
+        ambient: o.root ? [] : caps,
+      },
       noNewPrivileges: true,
     },
     root: { path: o.rootfs, readonly: true },

@@ -5,6 +5,7 @@
 export * from './attach.ts';
 export * from './bundle.ts';
 export * from './busybox-rootfs.ts';
+export * from './capabilities.ts';
 export * from './docker-target.ts';
 export * from './errors.ts';
 export * from './kubectl.ts';
