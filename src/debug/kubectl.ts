@@ -91,12 +91,15 @@ export function planKubectlDebug(pod: Pod, o: KubectlPlanOptions = {}): KubectlP
   const nonroot = because.length > 0;
   const profile = o.profile ?? (nonroot ? 'restricted' : 'general');
   const image = o.image ?? debugImageFor(c.image, nonroot);
-  // A pod-level runAsUser reaches the ephemeral container by itself; a container-level one does not.
+  // A pod-level runAsUser reaches the ephemeral container by itself; a container-level one is
+  // passed with --custom unless the derived image already runs as it (debug-nonroot: 65532).
+  const imageUser = o.image ? undefined : nonroot ? 65532 : 0;
   const own = {
     ...(csc.runAsUser !== undefined ? { runAsUser: csc.runAsUser } : {}),
     ...(csc.runAsGroup !== undefined ? { runAsGroup: csc.runAsGroup } : {}),
   };
-  const custom = Object.keys(own).length > 0 ? { securityContext: own } : undefined;
+  const differs = Object.values(own).some((id) => id !== imageUser);
+  const custom = differs ? { securityContext: own } : undefined;
   const namespace = o.namespace ?? pod.namespace;
   const common = [
     'debug',

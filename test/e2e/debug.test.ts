@@ -19,7 +19,7 @@ import { bundleDir, runcRoot } from '../../src/run/index.ts';
 import { distill, needTools } from '../helpers/cli.ts';
 import { buildBase, dockerLoad, dockerRemove } from '../helpers/docker.ts';
 import { onPty } from '../helpers/pty.ts';
-import { REPO_ROOT, requireDocker, run, runOk, tempDir } from '../helpers/tools.ts';
+import { REPO_ROOT, requireDocker, run, runOk } from '../helpers/tools.ts';
 
 const TAG = `distill-e2e-debug-${process.pid}/python3:nonroot`;
 let dir: string | undefined;
@@ -131,11 +131,11 @@ describe('distill debug: a busybox shell in a running nonroot python3 app', { ti
   test('a runc container (a bundle under bundleDir, found with readRunTarget)', async (t) => {
     if (!needTools(t, ['runc', 'umoci', 'bsdutils:script', 'busybox-static:busybox'])) return;
     const { layout } = await python3(t);
-    const runRoot = await tempDir(t, 'distill-debug-run-');
+    const runRoot = await runRootDir(t);
     const env = { DISTILL_RUN_ROOT: runRoot };
     const id = 'pyweb';
     const port = PORT_BASE;
-    const { pid, rootfs } = await startRuncTarget(t, layout, id, runRoot, [
+    const { pid, rootfs } = await startRuncTarget(layout, id, runRoot, [
       '/usr/bin/python3',
       '-m',
       'http.server',
@@ -178,7 +178,7 @@ describe('distill debug: a busybox shell in a running nonroot python3 app', { ti
     const { archive } = await python3(t);
     await dockerLoad(archive);
     t.after(() => dockerRemove([TAG]));
-    const runRoot = await tempDir(t, 'distill-debug-run-');
+    const runRoot = await runRootDir(t);
     const env = { DISTILL_RUN_ROOT: runRoot };
     const port = PORT_BASE + 1;
     const name = `distill-e2e-debug-${process.pid}`;
@@ -215,7 +215,7 @@ describe('distill debug: a busybox shell in a running nonroot python3 app', { ti
   test('coded errors: not found, not running, engine unreachable, busybox fetch failure, no runc', async (t) => {
     if (!needTools(t, ['runc', 'umoci']) || !requireDocker(t)) return;
     const { layout, archive } = await python3(t);
-    const runRoot = await tempDir(t, 'distill-debug-run-');
+    const runRoot = await runRootDir(t);
     const env = { DISTILL_RUN_ROOT: runRoot };
     const fails = (args: string[], code: string, more: Record<string, string> = {}) => {
       const r = distill(['debug', ...args], { ...env, ...more });
@@ -232,7 +232,7 @@ describe('distill debug: a busybox shell in a running nonroot python3 app', { ti
     assert.match(fails([missing], 'DEBUG_TARGET_NOT_FOUND', noEngine), /docker engine was not reachable/);
 
     // Not running: a runc container whose process has exited, and a created Docker container.
-    await startRuncTarget(t, layout, 'exited', runRoot, ['/usr/bin/python3', '-c', 'pass']);
+    await startRuncTarget(layout, 'exited', runRoot, ['/usr/bin/python3', '-c', 'pass']);
     for (
       let i = 0;
       i < 100 &&
@@ -252,7 +252,7 @@ describe('distill debug: a busybox shell in a running nonroot python3 app', { ti
 
     // A running target, and no busybox to be had: an empty cache and a mirror that refuses.
     const port = PORT_BASE + 2;
-    const live = await startRuncTarget(t, layout, 'live', runRoot, [
+    const live = await startRuncTarget(layout, 'live', runRoot, [
       '/usr/bin/python3',
       '-m',
       'http.server',
@@ -311,12 +311,26 @@ describe('distill debug: a busybox shell in a running nonroot python3 app', { ti
 });
 
 /**
+ * A DISTILL_RUN_ROOT for one test; afterwards every runc container under it is deleted (killed)
+ * before the folder is removed.
+ */
+async function runRootDir(t: TestContext): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'distill-debug-run-'));
+  t.after(async () => {
+    const runc = runcRoot({ ...process.env, DISTILL_RUN_ROOT: root });
+    for (const id of run('runc', ['--root', runc, 'list', '-q']).stdout.split('\n').filter(Boolean))
+      spawnSync('runc', ['--root', runc, 'delete', '--force', id], { stdio: 'ignore' });
+    await rm(root, { recursive: true, force: true });
+  });
+  return root;
+}
+
+/**
  * Unpacks the layout with umoci into bundleDir(id), applies the seed's profile (uid from the image,
  * read-only root, no capabilities, no_new_privileges, its own network namespace) and runs `args`
  * detached with runc under runcRoot(): what `distill run --detach` leaves behind.
  */
 async function startRuncTarget(
-  t: TestContext,
   layout: string,
   id: string,
   runRoot: string,
@@ -336,9 +350,6 @@ async function startRuncTarget(
   assert.deepEqual(config.process.user, { uid: 65532, gid: 65532 });
   await writeFile(configPath, JSON.stringify(config, null, 2));
   const root = runcRoot(env);
-  t.after(() => {
-    spawnSync('runc', ['--root', root, 'delete', '--force', id], { stdio: 'ignore' });
-  });
   const log = openSync(join(runRoot, `${id}.log`), 'w');
   try {
     const r = spawnSync('runc', ['--root', root, 'run', '-d', '--bundle', bundle, id], {
