@@ -70,18 +70,15 @@ function userNamespace(pid: number): { uidMappings: IdMapping[]; gidMappings: Id
   }
 }
 
-/**
- * Attaches to `target` and resolves to the shell's (or command's) exit status.
- * DEBUG_RUNC_NOT_FOUND without runc; DEBUG_ATTACH_FAILED when runc could not start the container.
- */
-export async function attach(target: DebugTarget, o: AttachOptions): Promise<number> {
-  const env = o.env ?? process.env;
-  const roots = debugRoots(env);
-  const id = `debug-${target.id.slice(0, 12).replace(/[^\w.-]/g, '_')}-${randomBytes(4).toString('hex')}`;
-  const bundle = join(roots.bundles, id);
-  await mkdir(bundle, { recursive: true, mode: 0o700 });
-  const runc = o.runc ?? 'runc';
+/** Writes the bundle: the hosts and resolv.conf it binds, and config.json. DEBUG_ATTACH_FAILED when it cannot. */
+async function writeBundle(
+  bundle: string,
+  target: DebugTarget,
+  o: AttachOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   try {
+    await mkdir(bundle, { recursive: true, mode: 0o700 });
     const hosts = join(bundle, 'hosts');
     const resolvConf = join(bundle, 'resolv.conf');
     await writeFile(
@@ -104,6 +101,27 @@ export async function attach(target: DebugTarget, o: AttachOptions): Promise<num
       ...(userns ? { userns } : {}),
     });
     await writeFile(join(bundle, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  } catch (e) {
+    throw new DebugError(
+      'DEBUG_ATTACH_FAILED',
+      `cannot write the debug bundle ${bundle}: ${(e as Error).message} (set DISTILL_RUN_ROOT to a writable directory)`,
+      { cause: e },
+    );
+  }
+}
+
+/**
+ * Attaches to `target` and resolves to the shell's (or command's) exit status.
+ * DEBUG_RUNC_NOT_FOUND without runc; DEBUG_ATTACH_FAILED when runc could not start the container.
+ */
+export async function attach(target: DebugTarget, o: AttachOptions): Promise<number> {
+  const env = o.env ?? process.env;
+  const roots = debugRoots(env);
+  const id = `debug-${target.id.slice(0, 12).replace(/[^\w.-]/g, '_')}-${randomBytes(4).toString('hex')}`;
+  const bundle = join(roots.bundles, id);
+  const runc = o.runc ?? 'runc';
+  try {
+    await writeBundle(bundle, target, o, env);
     return await runForeground(runc, ['--root', roots.runc, 'run', '--bundle', bundle, id], env);
   } finally {
     await new Promise<void>((r) => {
@@ -111,16 +129,17 @@ export async function attach(target: DebugTarget, o: AttachOptions): Promise<num
       p.on('error', () => r());
       p.on('close', () => r());
     });
-    await rm(bundle, { recursive: true, force: true });
+    // Never in place of the error that brought us here (a bundle path under a file, say).
+    await rm(bundle, { recursive: true, force: true }).catch(() => {});
   }
 }
 
 // runc's own failures, as logrus prints them (text or with a terminal), before the process starts.
-const RUNC_ERROR = /(^|\n)(time="[^"]*" level=error msg="|ERRO\[\d+\] )(.*)/;
+const RUNC_ERROR = /^(?:time="[^"]*" level=error msg="(.*)"|ERRO\[\d+\] (.*))$/;
 
 /**
- * `runc run` with the caller's stdin and stdout; its stderr is relayed and watched for runc's
- * own error lines. Signals the CLI would stop on are left to runc, which forwards them to the shell.
+ * `runc run` with the caller's stdin and stdout; its stderr is relayed line by line, except runc's
+ * own error lines, which become the DEBUG_ATTACH_FAILED message. Signals the CLI would stop on are left to runc, which forwards them to the shell.
  */
 function runForeground(runc: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -140,10 +159,17 @@ function runForeground(runc: string, args: string[], env: NodeJS.ProcessEnv): Pr
       for (const r of held) r();
     };
     const child = spawn(runc, args, { stdio: ['inherit', 'inherit', 'pipe'], env });
-    let tail = '';
+    const runcErrors: string[] = [];
+    let pending = '';
+    const relay = (line: string) => {
+      const m = RUNC_ERROR.exec(line);
+      if (m) runcErrors.push((m[1] ?? m[2] ?? '').replace(/\\"/g, '"'));
+      else process.stderr.write(`${line}\n`);
+    };
     child.stderr?.on('data', (b: Buffer) => {
-      process.stderr.write(b);
-      tail = (tail + b.toString('utf8')).slice(-4096);
+      const lines = (pending + b.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      for (const l of lines) relay(l);
     });
     child.on('error', (e: NodeJS.ErrnoException) => {
       restore();
@@ -157,14 +183,15 @@ function runForeground(runc: string, args: string[], env: NodeJS.ProcessEnv): Pr
     });
     child.on('close', (code, signal) => {
       restore();
-      const m = RUNC_ERROR.exec(tail);
-      if (code !== 0 && m)
+      if (pending) relay(pending);
+      if (code !== 0 && runcErrors.length > 0)
         return reject(
           new DebugError(
             'DEBUG_ATTACH_FAILED',
-            `runc could not start the debug shell: ${(m[3] ?? '').replace(/"$/, '').trim()} (distill debug needs root, or the rights to join the target's namespaces)`,
+            `runc could not start the debug shell: ${runcErrors.join('; ')} (distill debug needs root, or the rights to join the target's namespaces)`,
           ),
         );
+      for (const e of runcErrors) process.stderr.write(`runc: ${e}\n`);
       resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0));
     });
   });

@@ -301,6 +301,23 @@ describe('distill debug: a busybox shell in a running nonroot python3 app', { ti
       /Debian package runc/,
     );
 
+    // The bundle cannot be written (DISTILL_RUN_ROOT under a file); runc cannot keep its state (its
+    // --root is a file): runc's own error, not a shell status.
+    const file = join(runRoot, 'a-file');
+    await writeFile(file, '');
+    assert.match(
+      fails([`docker:${dname}`, '--', 'true'], 'DEBUG_ATTACH_FAILED', { DISTILL_RUN_ROOT: join(file, 'x') }),
+      /cannot write the debug bundle/,
+    );
+    const broken = join(runRoot, 'broken');
+    await mkdir(join(broken, 'debug'), { recursive: true });
+    await writeFile(join(broken, 'debug', 'runc'), '');
+    assert.match(
+      fails([`docker:${dname}`, '--', 'true'], 'DEBUG_ATTACH_FAILED', { DISTILL_RUN_ROOT: broken }),
+      /runc could not start the debug shell: /,
+    );
+    assert.deepEqual(await readdir(join(broken, 'debug', 'bundles')), []);
+
     assert.deepEqual(await tree(live.rootfs), before);
     assert.deepEqual(await leftovers(runRoot), []);
     // Usage errors are exit 2.
