@@ -45,6 +45,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'write an SPDX or CycloneDX SBOM of any image',
     load: () => import('./commands/sbom.ts'),
   },
+  debug: {
+    summary: 'a busybox shell in a running container (distill run, Docker), or kubectl debug for a pod',
+    load: () => import('./commands/debug.ts'),
+  },
   login: {
     summary: 'store registry credentials as docker login does',
     load: () => import('./commands/login.ts'),

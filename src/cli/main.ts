@@ -6,6 +6,7 @@ import { packagePath } from '../package-root.ts';
 import { stripControls } from '../platform/index.ts';
 import { commands } from './commands.ts';
 import { reserveStdout } from './console-output.ts';
+import { takeExitStatus } from './exit-status.ts';
 
 /** Runs distill with argv (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -30,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   if (toStdout) reserveStdout();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return takeExitStatus();
   } catch (err) {
     return report(err);
   }
