@@ -45,6 +45,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'write an SPDX or CycloneDX SBOM of any image',
     load: () => import('./commands/sbom.ts'),
   },
+  kube: {
+    summary: "Kubernetes manifests with the seed's securityContext; kube lint: Pod Security Standards",
+    load: () => import('./commands/kube.ts'),
+  },
   login: {
     summary: 'store registry credentials as docker login does',
     load: () => import('./commands/login.ts'),
