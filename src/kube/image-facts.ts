@@ -27,8 +27,9 @@ export interface ImageUser {
 
 export interface ImageFacts {
   user: ImageUser;
+  /** ExposedPorts, by number. */
   ports: PortSpec[];
-  /** Declared `Volumes`, absolute paths, sorted. */
+  /** Declared `Volumes`, as written, sorted. */
   volumes: string[];
 }
 
@@ -112,8 +113,7 @@ export async function imageFacts(image: Image): Promise<ImageFacts> {
     const p = parsePort(key);
     if (p) ports.push(p);
   }
-  const volumes = Object.keys(cfg.Volumes ?? {})
-    .filter((v) => v.startsWith('/'))
-    .sort();
+  ports.sort((a, b) => a.port - b.port || (a.protocol < b.protocol ? -1 : 1));
+  const volumes = Object.keys(cfg.Volumes ?? {}).sort();
   return { user: userOf(spec, passwd, group), ports, volumes };
 }
