@@ -36,6 +36,7 @@ async function image(config: ContainerConfig, arch = 'amd64'): Promise<Image> {
 }
 
 const REG = 'docker://registry.example/team/app:1';
+// biome-ignore lint/suspicious/noExplicitAny: tests build and mutate manifests as plain JSON
 type Json = Record<string, any>;
 
 async function gen(config: ContainerConfig, o: KubeOptions = {}, ref = REG) {

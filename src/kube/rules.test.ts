@@ -9,6 +9,7 @@ import { formatPath, podTargets, RULES, type Rule } from './index.ts';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
+// biome-ignore lint/suspicious/noExplicitAny: tests build and mutate manifests as plain JSON
 type Json = Record<string, any>;
 
 /** A Pod that every rule passes. */

@@ -53,7 +53,8 @@ function load(): Map<string, ValidateFunction> {
   ajv.addSchema({ definitions }, 'k8s');
   const out = new Map<string, ValidateFunction>();
   for (const root of vendored.roots) {
-    const gvk = (vendored.definitions[root]?.['x-kubernetes-group-version-kind'] as Json[])[0] as Json;
+    const def = vendored.definitions[root] as Json;
+    const gvk = (def['x-kubernetes-group-version-kind'] as Json[])[0] as Json;
     const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : String(gvk.version);
     out.set(`${apiVersion} ${gvk.kind}`, ajv.compile({ $ref: `k8s#/definitions/${root}` }));
   }
