@@ -87,7 +87,7 @@ describe('distill kube, end to end', () => {
       ['Deployment', 'Service', 'NetworkPolicy'],
     );
     const digest = skopeoDigest(`oci:${nonroot}`);
-    const pod = ((docs[0]?.spec as Json).template as Json).spec as Json;
+    const pod = (((docs[0] as Json).spec as Json).template as Json).spec as Json;
     const c = (pod.containers as Json[])[0] as Json;
     assert.equal(c.image, `registry.example/distill/static@${digest}`);
     assert.deepEqual(c.securityContext, {
@@ -196,9 +196,9 @@ describe('distill kube, end to end', () => {
     const r = distill(['kube', `docker://${ref}`, '--port', '8080']);
     assert.equal(r.status, 0, r.stderr);
     const docs = docsOf(r.stdout);
-    const pod = ((docs[0]?.spec as Json).template as Json).spec as Json;
+    const pod = (((docs[0] as Json).spec as Json).template as Json).spec as Json;
     assert.equal(((pod.containers as Json[])[0] as Json).image, `${reg.host}/distill/static@${served}`);
-    assert.equal((docs[0]?.metadata as Json).name, 'static');
+    assert.equal(((docs[0] as Json).metadata as Json).name, 'static');
   });
 
   test('a root image is refused with KUBE_ROOT_USER and nothing is written; --user 65532 makes it run as nonroot', async (t) => {

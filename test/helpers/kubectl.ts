@@ -33,10 +33,8 @@ const GROUPS: Record<string, { plural: string; kind: string }[]> = {
   'networking.k8s.io/v1': [{ plural: 'networkpolicies', kind: 'NetworkPolicy' }],
 };
 
-export interface OfflineKubectl {
-  /** Runs kubectl with the offline kubeconfig and discovery cache. */
-  (args: readonly string[]): RunResult;
-}
+/** Runs kubectl with the offline kubeconfig and discovery cache. */
+export type OfflineKubectl = (args: readonly string[]) => RunResult;
 
 /** Writes a kubeconfig and a fresh discovery cache under `dir`; returns a kubectl runner. */
 export async function offlineKubectl(dir: string): Promise<OfflineKubectl> {
