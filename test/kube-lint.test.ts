@@ -84,7 +84,7 @@ describe('distill kube lint', () => {
     };
     const got = report.findings.map((f) => `${f.line} ${f.level} ${f.rule}`).sort();
     assert.deepEqual(got, expected(text));
-    assert.equal(report.pods, 3);
+    assert.equal(report.pods, 4);
     // Every rule of the standard (and the seed's) is among them.
     const seen = new Set(report.findings.map((f) => f.id));
     assert.deepEqual(
@@ -112,7 +112,7 @@ describe('distill kube lint', () => {
     );
     assert.match(
       text2.stdout,
-      /53 finding\(s\) in 3 pod spec\(s\): 24 baseline, 22 restricted, 7 seed profile/,
+      /54 finding\(s\) in 4 pod spec\(s\): 24 baseline, 23 restricted, 7 seed profile/,
     );
   });
 
@@ -187,7 +187,7 @@ describe('distill kube lint', () => {
       level: string;
       locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
     }[];
-    assert.equal(results.length, 53);
+    assert.equal(results.length, 54);
     const first = results.find((x) => x.ruleId === 'pss-baseline-host-namespaces');
     assert.equal(first?.locations[0]?.physicalLocation.region.startLine, 12);
     assert.equal(first?.locations[0]?.physicalLocation.artifactLocation.uri, FIXTURE);

@@ -321,6 +321,20 @@ const CASES: Case[] = [
     },
   },
   {
+    id: 'pss-restricted-proc-mount-type',
+    name: '/proc Mount Type',
+    level: 'restricted',
+    bad: (p) => {
+      p.spec.hostUsers = false;
+      appSc(p).procMount = 'Unmasked';
+    },
+    badFields: ['spec.containers[0].securityContext.procMount'],
+    good: (p) => {
+      p.spec.hostUsers = false;
+      appSc(p).procMount = 'Default';
+    },
+  },
+  {
     id: 'seed-read-only-root-filesystem',
     name: 'Read-only Root Filesystem',
     level: 'seed',
@@ -397,6 +411,7 @@ describe('kube lint rules', () => {
         'restricted Running as Non-root user',
         'restricted Seccomp',
         'restricted Capabilities',
+        'restricted /proc Mount Type',
       ],
     );
   });
@@ -438,6 +453,24 @@ describe('kube lint rules', () => {
     assert.deepEqual(fields(ruleById('pss-restricted-running-as-non-root'), r), [
       'spec.securityContext.runAsNonRoot',
       'spec.initContainers[0].securityContext.runAsNonRoot',
+    ]);
+  });
+
+  test('a pod in a user namespace (hostUsers: false) may run as uid 0; its /proc masks are a restricted control then', () => {
+    const p = goodPod();
+    p.spec.hostUsers = false;
+    delete p.spec.securityContext.runAsNonRoot;
+    p.spec.securityContext.runAsUser = 0;
+    appSc(p).procMount = 'Unmasked';
+    const got = RULES.flatMap((r) => fields(r, p).map((f) => `${r.level} ${r.name} ${f}`));
+    assert.deepEqual(got, ['restricted /proc Mount Type spec.containers[0].securityContext.procMount']);
+    p.spec.hostUsers = true;
+    const host = RULES.flatMap((r) => fields(r, p).map(() => `${r.level} ${r.name}`));
+    assert.deepEqual(host, [
+      'baseline /proc Mount Type',
+      'restricted Running as Non-root',
+      'restricted Running as Non-root',
+      'restricted Running as Non-root user',
     ]);
   });
 

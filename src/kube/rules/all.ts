@@ -8,7 +8,7 @@ import { hostProbes } from './host-probes.ts';
 import { hostProcess } from './host-process.ts';
 import { privilegeEscalation } from './privilege-escalation.ts';
 import { privilegedContainers } from './privileged.ts';
-import { procMount } from './proc-mount.ts';
+import { procMount, procMountRestricted } from './proc-mount.ts';
 import { runAsNonRoot } from './run-as-non-root.ts';
 import { runAsNonRootUser } from './run-as-user.ts';
 import { seccompBaseline, seccompRestricted } from './seccomp.ts';
@@ -37,6 +37,7 @@ export const RULES: readonly Rule[] = [
   runAsNonRootUser,
   seccompRestricted,
   capabilitiesRestricted,
+  procMountRestricted,
   readOnlyRootFilesystem,
   imageDigest,
   resourceRequests,

@@ -1,15 +1,18 @@
 /**
  * Restricted "Running as Non-root": runAsNonRoot true at pod level, or on every container; a
- * container may leave it unset when the pod sets true, and no level may set false.
+ * container may leave it unset when the pod sets true, and no level may set false. A pod in a
+ * user namespace (`hostUsers: false`) is exempt (v1.35+): its root is not the node's.
  */
+import { userNamespaced } from './proc-mount.ts';
 import { podSc, podScPath, type Rule, sc, scPath, type Violation, where } from './types.ts';
 
 export const runAsNonRoot: Rule = {
   id: 'pss-restricted-running-as-non-root',
   name: 'Running as Non-root',
   level: 'restricted',
-  summary: 'runAsNonRoot: true at pod level, or on every container (never false)',
+  summary: 'runAsNonRoot: true at pod level, or on every container (never false); hostUsers: false exempts',
   check(pod) {
+    if (userNamespaced(pod)) return [];
     const out: Violation[] = [];
     const podValue = podSc(pod).runAsNonRoot;
     if (podValue !== undefined && podValue !== null && podValue !== true)

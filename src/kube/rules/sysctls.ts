@@ -1,4 +1,4 @@
-/** Baseline "Sysctls": only the namespaced, safe sysctls the standard lists. */
+/** Baseline "Sysctls": only the namespaced, safe sysctls the standard lists (as of v1.32). */
 import { arr, rec } from '../pod-specs.ts';
 import { podScPath, type Rule, show, type Violation } from './types.ts';
 
@@ -13,6 +13,8 @@ export const SAFE_SYSCTLS = new Set([
   'net.ipv4.tcp_fin_timeout',
   'net.ipv4.tcp_keepalive_intvl',
   'net.ipv4.tcp_keepalive_probes',
+  'net.ipv4.tcp_rmem',
+  'net.ipv4.tcp_wmem',
 ]);
 
 export const sysctls: Rule = {
