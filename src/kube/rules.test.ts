@@ -166,6 +166,7 @@ const CASES: Case[] = [
     ],
     good: (p) => {
       p.metadata.annotations['container.apparmor.security.beta.kubernetes.io/app'] = 'localhost/k8s-app';
+      p.metadata.annotations['container.apparmor.security.beta.kubernetes.io/init'] = '';
       p.spec.securityContext.appArmorProfile = { type: 'RuntimeDefault' };
     },
   },

@@ -14,7 +14,7 @@ export const appArmor: Rule = {
   name: 'AppArmor',
   level: 'baseline',
   summary:
-    'appArmorProfile.type unset, RuntimeDefault or Localhost; AppArmor annotations unset, runtime/default or localhost/*',
+    'appArmorProfile.type unset, RuntimeDefault or Localhost; AppArmor annotations unset, "", runtime/default or localhost/*',
   check(pod) {
     const out: Violation[] = [];
     const type = rec(podSc(pod).appArmorProfile).type;
@@ -34,7 +34,11 @@ export const appArmor: Rule = {
     }
     for (const [key, value] of Object.entries(rec(pod.meta.annotations))) {
       if (!key.startsWith(ANNOTATION)) continue;
-      if (value === 'runtime/default' || (typeof value === 'string' && value.startsWith('localhost/')))
+      if (
+        value === '' ||
+        value === 'runtime/default' ||
+        (typeof value === 'string' && value.startsWith('localhost/'))
+      )
         continue;
       out.push({
         path: [...pod.metaPath, 'annotations', key],
