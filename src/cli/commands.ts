@@ -49,6 +49,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'a busybox shell in a running container (distill run, Docker), or kubectl debug for a pod',
     load: () => import('./commands/debug.ts'),
   },
+  kube: {
+    summary: "Kubernetes manifests with the seed's securityContext; kube lint: Pod Security Standards",
+    load: () => import('./commands/kube.ts'),
+  },
   login: {
     summary: 'store registry credentials as docker login does',
     load: () => import('./commands/login.ts'),

@@ -48,8 +48,11 @@ function archiveToStdout(argv: readonly string[]): boolean {
   );
 }
 
-/** Exit codes other than 1: 2 a bad command line; 3 `distill audit`'s gate failed (--fail-on, --policy). */
-const EXIT_CODES: Record<string, number> = { CLI_USAGE: 2, AUDIT_FAILED: 3 };
+/**
+ * Exit codes other than 1: 2 a bad command line; 3 a gate found what it gates on — `distill
+ * audit`'s (--fail-on, --policy), `distill kube lint`'s findings.
+ */
+const EXIT_CODES: Record<string, number> = { CLI_USAGE: 2, AUDIT_FAILED: 3, KUBE_LINT_FAILED: 3 };
 
 /** Maps an error to a one-paragraph message on stderr and an exit code (see EXIT_CODES). */
 export function report(err: unknown): number {
