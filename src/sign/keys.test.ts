@@ -99,7 +99,7 @@ describe('payloads', () => {
   it('the simple-signing payload is byte for byte what cosign signed, and cosign`s signature verifies', () => {
     const digest = 'sha256:22c2af8d13bbd7a54345bc8c0df0e59780b827b4abe379cc07c5d8f99bc2e974';
     const payload = simpleSigningPayload('127.0.0.1:5123/test/app', digest);
-    assert.equal(payload.toString(), fixture('simplesigning.json'));
+    assert.equal(payload.toString(), fixture('simplesigning.payload'));
     const v = keyVerifier(parsePublicKey(fixture('cosign.pub')));
     const sig = Buffer.from(fixture('simplesigning.sig').trim(), 'base64');
     assert.ok(v.verify(payload, sig));
@@ -113,7 +113,7 @@ describe('payloads', () => {
       pae('http://example.com/HelloWorld', Buffer.from('hello world')).toString(),
       'DSSEv1 29 http://example.com/HelloWorld 11 hello world',
     );
-    const env = JSON.parse(fixture('dsse-envelope.json'));
+    const env = JSON.parse(fixture('dsse-envelope.dsse'));
     const v = keyVerifier(parsePublicKey(fixture('cosign.pub')));
     const body = Buffer.from(env.payload, 'base64');
     assert.ok(v.verify(pae(env.payloadType, body), Buffer.from(env.signatures[0].sig, 'base64')));
