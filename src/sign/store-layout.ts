@@ -5,7 +5,7 @@
  * `cosign verify --local-image DIR` reads. cosign's layout holds one signed image: signing
  * another image of the same layout is refused while the first is still in it.
  */
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { type Descriptor, type Digest, type Image, isIndex, REF_NAME_ANNOTATION } from '../oci/index.ts';
 import { readLayout, readLayoutEntry, readLayoutIndex, writeLayout } from '../oci/layout/index.ts';
 import { type AttachedKind, type AttachedLayer, attachedImage, readAttachedLayers } from './attached.ts';
@@ -49,7 +49,7 @@ export async function layoutStore(
   return {
     subject,
     artifact: a,
-    name: name ?? refName ?? basename(dir),
+    name: name ?? basename(resolve(dir)),
     where: `oci:${dir}${refName ? `:${refName}` : ''}`,
     async read(kind) {
       // Only what speaks of this image: a layout that was rebuilt may still hold the old image's.

@@ -45,7 +45,10 @@ export function register(program: Command): void {
       )
       .option('--builder-id <uri>', 'SLSA builder.id (default urn:distill:builder:local)')
       .option('--platform <os/arch[/variant]>', 'for an index: the image whose SBOM is attested')
-      .option('--identity <name>', 'the in-toto subject name (default: its repository; in a layout, its tag)')
+      .option(
+        '--identity <name>',
+        'the in-toto subject name (default: its repository; in a layout, the directory name)',
+      )
       .option('--json', 'print the result as JSON')
       .option('-q, --quiet', 'no progress on stderr'),
   ).action(async (image: string, o: Flags) => {

@@ -26,7 +26,7 @@ export function register(program: Command): void {
       )
       .option(
         '--identity <name>',
-        'the docker-reference to sign the image under (default: its repository; in a layout, its tag)',
+        'the docker-reference to sign the image under (default: its repository; in a layout, the directory name)',
       )
       .option('--json', 'print the result as JSON')
       .option('-q, --quiet', 'no progress on stderr'),
