@@ -122,7 +122,10 @@ export function registryStoreOf(
       for (const d of (await listReferrers(repo, subject.digest, opts, artifactTypeOf(kind))) ?? []) {
         const rr: Reference = { ...repo, digest: d.digest as `sha256:${string}` };
         const ls = await layersOf(await pullArtifact(rr, opts), formatReference(rr));
-        for (const l of ls) if (!out.some((o) => o.payload.equals(l.payload))) out.push(l);
+        // The referrer usually repeats the tag's layers: each (payload, annotations) once.
+        const same = (a: AttachedLayer, b: AttachedLayer) =>
+          a.payload.equals(b.payload) && JSON.stringify(a.annotations) === JSON.stringify(b.annotations);
+        for (const l of ls) if (!out.some((o) => same(o, l))) out.push(l);
       }
       return out;
     },

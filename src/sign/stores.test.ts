@@ -98,6 +98,17 @@ describe('signatures in a registry (the fake registry)', () => {
     });
   });
 
+  it('a .sig tag that names an index is SIGN_MANIFEST_INVALID', async () => {
+    const reg = new FakeRegistry();
+    const opts = fakeOptions(reg);
+    const img = testImage();
+    await pushArtifact(img, `${reg.host}/app:1`, opts);
+    await pushArtifact(testIndex(), `${reg.host}/app:sha256-${img.descriptor.digest.slice(7)}.sig`, opts);
+    const store = await registryStore(`${reg.host}/app:1`, opts);
+    await assert.rejects(verifySignatures(store, pair().verifier), { code: 'SIGN_MANIFEST_INVALID' });
+    await assert.rejects(signImage(store, pair().signer), { code: 'SIGN_MANIFEST_INVALID' });
+  });
+
   it('with the referrers API: a referrer (subject, cosign artifact type) beside the tag; verify reads both', async () => {
     const reg = new FakeRegistry();
     reg.referrersApi = true;

@@ -92,9 +92,14 @@ describe('cosign 2.5 and distill sign, attest and verify each other', () => {
     const reg = await startRegistry(t);
     const gen = distill(['generate-key-pair', '--output-key-prefix', join(dir, 'k'), '--json'], PW);
     assert.equal(gen.status, 0, gen.stderr);
+    const keyText = await readFile(join(dir, 'k.key'), 'utf8');
     const again = distill(['generate-key-pair', '--output-key-prefix', join(dir, 'k')], PW);
     assert.equal(again.status, 1);
     assert.match(again.stderr, /SIGN_KEY_EXISTS/);
+    assert.equal(await readFile(join(dir, 'k.key'), 'utf8'), keyText, 'the existing key is kept');
+    const nowhere = distill(['generate-key-pair', '--output-key-prefix', join(dir, 'no', 'such', 'k')], PW);
+    assert.equal(nowhere.status, 1);
+    assert.match(nowhere.stderr, /SIGN_KEY_WRITE_FAILED/);
     const key = join(dir, 'k.key');
     const pub = join(dir, 'k.pub');
 
@@ -342,6 +347,35 @@ describe('cosign 2.5 and distill sign, attest and verify each other', () => {
     );
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /SIGN_KEY_PASSWORD_MISSING/);
+    // Other bad input: nothing is written.
+    await writeFile(join(dir, 'bad.json'), '{not json');
+    const badPred = distill(
+      [
+        'attest',
+        `${reg.host}/other:v1`,
+        '--key',
+        key,
+        '--type',
+        'spdxjson',
+        '--predicate',
+        join(dir, 'bad.json'),
+      ],
+      PW,
+    );
+    assert.equal(badPred.status, 1);
+    assert.match(badPred.stderr, /SIGN_PREDICATE_INVALID/);
+    const otherTags = (await (await fetch(`http://${reg.host}/v2/other/tags/list`)).json()) as {
+      tags: string[];
+    };
+    assert.ok(!otherTags.tags.some((x) => x.endsWith('.att')), 'no attestation was pushed');
+    const badType = distill(['attest', `${reg.host}/other:v1`, '--key', key, '--type', 'slsa'], PW);
+    assert.match(badType.stderr, /SIGN_PREDICATE_INVALID: unknown predicate type "slsa"/);
+    const noLock = distill(['attest', `${reg.host}/other:v1`, '--key', key, '--type', 'slsaprovenance1'], PW);
+    assert.equal(noLock.status, 2);
+    assert.match(noLock.stderr, /CLI_USAGE: --type slsaprovenance1 needs --lock FILE/);
+    const archive = distill(['sign', `docker-archive:${join(dir, 'x.tar')}`, '--key', key], PW);
+    assert.equal(archive.status, 1);
+    assert.match(archive.stderr, /SIGN_TARGET_UNSUPPORTED/);
     const usage = distill(['push', `oci:${b.layout}:v1`, `${reg.host}/unsigned:v1`, '--sign']);
     assert.equal(usage.status, 2);
     assert.match(usage.stderr, /CLI_USAGE: --sign and --attest need --key/);
