@@ -61,7 +61,7 @@ export async function storeFor(
 ): Promise<AttachedStore> {
   const r = parseImageRef(ref);
   if (r.transport === 'oci') return layoutStore(r.dir, r.tag, identity);
-  if (r.transport === 'docker') return registryStore(r.reference, registry);
+  if (r.transport === 'docker') return registryStore(r.reference, registry, identity);
   throw new SignError(
     'SIGN_TARGET_UNSUPPORTED',
     `${ref}: signatures live in a registry or an OCI layout (oci:DIR); a ${r.transport} image has no place for them`,

@@ -85,9 +85,14 @@ async function layersOf(a: Artifact, what: string): Promise<AttachedLayer[]> {
 
 /**
  * The store of the image `ref` names (a tag is resolved to its digest once, here, so every
- * signature names the digest that was pushed).
+ * signature names the digest that was pushed). `identity` replaces the name signatures carry
+ * (cosign's --sign-container-identity).
  */
-export async function registryStore(ref: string, opts: PullOptions): Promise<AttachedStore> {
+export async function registryStore(
+  ref: string,
+  opts: PullOptions,
+  identity?: string,
+): Promise<AttachedStore> {
   const r = parseReference(ref);
   const a = await pullArtifact(r, opts);
   const subject: Descriptor = {
@@ -95,7 +100,7 @@ export async function registryStore(ref: string, opts: PullOptions): Promise<Att
     digest: a.descriptor.digest,
     size: a.descriptor.size,
   };
-  return { ...registryStoreOf(r, subject, opts), artifact: a };
+  return { ...registryStoreOf(r, subject, opts), artifact: a, ...(identity ? { name: identity } : {}) };
 }
 
 /** The store of an image already known by its descriptor (after a push). */

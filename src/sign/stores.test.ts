@@ -98,6 +98,18 @@ describe('signatures in a registry (the fake registry)', () => {
     });
   });
 
+  it('--identity: the docker-reference signed is the one given', async () => {
+    const reg = new FakeRegistry();
+    const opts = fakeOptions(reg);
+    await pushArtifact(testImage(), `${reg.host}/app:1`, opts);
+    const a = pair();
+    const store = await registryStore(`${reg.host}/app:1`, opts, 'registry.example/team/app');
+    await signImage(store, a.signer);
+    const v = await verifySignatures(store, a.verifier);
+    const p = JSON.parse(v.verified[0]?.payload.toString() as string);
+    assert.equal(p.critical.identity['docker-reference'], 'registry.example/team/app');
+  });
+
   it('a .sig tag that names an index is SIGN_MANIFEST_INVALID', async () => {
     const reg = new FakeRegistry();
     const opts = fakeOptions(reg);
