@@ -53,6 +53,22 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: "Kubernetes manifests with the seed's securityContext; kube lint: Pod Security Standards",
     load: () => import('./commands/kube.ts'),
   },
+  sign: {
+    summary: 'sign an image as cosign does (registry or OCI layout), with a cosign key',
+    load: () => import('./commands/sign.ts'),
+  },
+  attest: {
+    summary: 'attest an image (SPDX SBOM, SLSA provenance) as cosign attest does',
+    load: () => import('./commands/attest.ts'),
+  },
+  verify: {
+    summary: "verify an image's cosign signatures and attestations against a public key",
+    load: () => import('./commands/verify.ts'),
+  },
+  'generate-key-pair': {
+    summary: 'write cosign.key and cosign.pub as cosign generate-key-pair does',
+    load: () => import('./commands/generate-key-pair.ts'),
+  },
   login: {
     summary: 'store registry credentials as docker login does',
     load: () => import('./commands/login.ts'),

@@ -1,4 +1,5 @@
 /** `distill base NAME[:VARIANT]`: the distroless base catalogue, built from signed Debian packages. */
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { buildCatalogueImage } from '../../assemble/index.ts';
 import { catalogue, NODE_IMAGE_MAJORS, type RuntimeSpec, VARIANTS } from '../../catalogue/index.ts';
@@ -12,8 +13,9 @@ import { type CompressionChoice, compressionOption } from '../options.ts';
 import { addOutputFlags, type OutputOptions, writeOutputs } from '../output-flags.ts';
 import { catalogueProgress, createProgress, showing } from '../progress.ts';
 import { addSbomFlag, type SbomFlag, sbomPlace, writeSboms } from '../sbom-output.ts';
+import { addSignFlags, type SignFlags, signerFor, signOutputs } from '../sign-output.ts';
 
-interface BaseFlags extends OutputOptions, SbomFlag {
+interface BaseFlags extends OutputOptions, SbomFlag, SignFlags {
   debian: string;
   arch: string;
   list?: boolean;
@@ -51,7 +53,7 @@ export function register(program: Command): void {
     .option('--security-mirror <url>', 'Debian security archive')
     .option('--json', 'print the result as JSON')
     .option('-q, --quiet', 'no progress on stderr (warnings and errors still go there)');
-  addSbomFlag(addOutputFlags(cmd)).action(async (name: string | undefined, o: BaseFlags) => {
+  addSignFlags(addSbomFlag(addOutputFlags(cmd))).action(async (name: string | undefined, o: BaseFlags) => {
     const out = consoleOutput(Boolean(o.json));
     const progress = createProgress(process.stderr, { enabled: !o.json && !o.quiet, env: process.env });
     if (o.list) return list(out);
@@ -66,6 +68,7 @@ export function register(program: Command): void {
     const name0 = name.split(':')[0] as string;
     const sbomAt = sbomPlace(o, `${name0}-${name.split(':')[1] ?? 'latest'}`);
     const inputs = { image: name0, debian, architectures: arches };
+    const signer = await signerFor(o, `${name0}-${name.split(':')[1] ?? 'latest'}`);
     const lock = o.lock && !o.relock ? await readBaseLock(o.lock, inputs) : undefined;
     // The status line is cleared however this ends: an error is then printed on a line of its own.
     const { b, res } = await showing(progress, async () => {
@@ -125,9 +128,17 @@ export function register(program: Command): void {
     const sbom = sbomAt
       ? await writeSboms(b.artifact, sbomAt, o.tag ?? `distill/${b.spec.name}:${b.variant}`, out)
       : undefined;
+    const signed = signer
+      ? await signOutputs(signer, b.artifact, o, res, `${b.spec.name}-${b.variant}`, out, {
+          lock: b.lock,
+          ...(o.lock ? { lockName: basename(o.lock) } : {}),
+          epoch: sourceDateEpoch(process.env),
+        })
+      : undefined;
     out.result({
       ...res,
       ...(sbom ? { sbom } : {}),
+      ...(signed ? { signed } : {}),
       name: b.spec.name,
       variant: b.variant,
       debian: b.spec.debian,

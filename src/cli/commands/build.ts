@@ -10,6 +10,7 @@ import { type CompressionChoice, collect, compressionOption, keyValues, parseArg
 import { addOutputFlags, type OutputOptions, writeOutputs } from '../output-flags.ts';
 import { catalogueProgress, createProgress, type Progress, showing } from '../progress.ts';
 import { addSbomFlag, type SbomFlag, sbomPlace, writeSboms } from '../sbom-output.ts';
+import { addSignFlags, type SignFlags, signerFor, signOutputs } from '../sign-output.ts';
 
 export interface BuildFlags extends OutputOptions {
   quiet?: boolean;
@@ -73,36 +74,50 @@ export function register(program: Command): void {
     )
     .option('--json', 'print the result as JSON')
     .option('-q, --quiet', 'no progress on stderr (warnings and errors still go there)');
-  addSbomFlag(addOutputFlags(cmd)).action(async (dirArg: string | undefined, o: BuildFlags & SbomFlag) => {
-    const out = consoleOutput(Boolean(o.json));
-    const dir = resolve(dirArg ?? '.');
-    const started = Date.now();
-    const progress = createProgress(process.stderr, { enabled: !o.json && !o.quiet, env: process.env });
-    const name = imageName(dir);
-    const sbomAt = sbomPlace(o, name);
-    const outputs = [
-      o.output ?? (o.archive || o.push ? undefined : `distill-out/${name}`),
-      o.archive === '-' ? undefined : o.archive,
-    ];
-    // Cleared however the build ends: an error is then printed on a line of its own.
-    const b = await showing(progress, async () =>
-      buildApp({
-        ...(await appBuildOptions(dir, o, out, progress)),
-        outputs: outputs.filter((p): p is string => Boolean(p)),
-      }),
-    );
-    const tag = o.tag ?? b.config.tags?.[0];
-    const opts = { ...o, ...(tag ? { tag } : {}) };
-    progress.end();
-    const res = await writeOutputs(b.artifact, opts, name, out);
-    if (b.lockChanged && o.lock !== false) {
-      await writeAppLock(b.lockPath, b.lock);
-      out.warn(`  wrote ${b.lockPath}`);
-    }
-    if (sbomAt)
-      Object.assign(res, { sbom: await writeSboms(b.artifact, sbomAt, tag ?? `${name}:latest`, out) });
-    report(out, b, res, Date.now() - started);
-  });
+  addSignFlags(addSbomFlag(addOutputFlags(cmd))).action(
+    async (dirArg: string | undefined, o: BuildFlags & SbomFlag & SignFlags) => {
+      const out = consoleOutput(Boolean(o.json));
+      const dir = resolve(dirArg ?? '.');
+      const started = Date.now();
+      const progress = createProgress(process.stderr, { enabled: !o.json && !o.quiet, env: process.env });
+      const name = imageName(dir);
+      const sbomAt = sbomPlace(o, name);
+      const signer = await signerFor(o, name);
+      const outputs = [
+        o.output ?? (o.archive || o.push ? undefined : `distill-out/${name}`),
+        o.archive === '-' ? undefined : o.archive,
+      ];
+      // Cleared however the build ends: an error is then printed on a line of its own.
+      const b = await showing(progress, async () =>
+        buildApp({
+          ...(await appBuildOptions(dir, o, out, progress)),
+          outputs: outputs.filter((p): p is string => Boolean(p)),
+        }),
+      );
+      const tag = o.tag ?? b.config.tags?.[0];
+      const opts = { ...o, ...(tag ? { tag } : {}) };
+      progress.end();
+      const res = await writeOutputs(b.artifact, opts, name, out);
+      if (b.lockChanged && o.lock !== false) {
+        await writeAppLock(b.lockPath, b.lock);
+        out.warn(`  wrote ${b.lockPath}`);
+      }
+      if (sbomAt)
+        Object.assign(res, { sbom: await writeSboms(b.artifact, sbomAt, tag ?? `${name}:latest`, out) });
+      if (signer)
+        Object.assign(res, {
+          signed: await signOutputs(signer, b.artifact, opts, res, name, out, {
+            lock: b.lock,
+            lockName: basename(b.lockPath),
+            appLayers: b.layers.flatMap((ls, i) =>
+              ls.map((l) => ({ arch: b.archs[i] ?? '', name: l.name, digest: l.digest })),
+            ),
+            epoch: sourceDateEpoch(process.env),
+          }),
+        });
+      report(out, b, res, Date.now() - started);
+    },
+  );
 }
 
 /** The build's options from its flags: what `distill build` and `distill lock DIR` share. */

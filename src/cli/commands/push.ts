@@ -6,28 +6,32 @@ import { consoleOutput } from '../console-output.ts';
 import { UsageError } from '../errors.ts';
 import { collect } from '../options.ts';
 import { addRegistryFlags, type RegistryFlags, registryOptions } from '../registry-flags.ts';
+import { addSignFlags, type SignFlags, signerFor, signOutputs } from '../sign-output.ts';
 
-interface Flags extends RegistryFlags {
+interface Flags extends RegistryFlags, SignFlags {
   json?: boolean;
   jobs?: string;
   mountFrom?: string[];
 }
 
 export function register(program: Command): void {
-  addRegistryFlags(
-    program
-      .command('push <source> <reference>')
-      .description(
-        'push an image or index (oci:DIR[:TAG], docker-archive:FILE[:NAME]) to a registry reference HOST/REPO[:TAG]',
-      )
-      .option('--jobs <n>', 'blobs uploaded at once', '4')
-      .option(
-        '--mount-from <repo>',
-        'a repository on the same registry to mount shared blobs from; repeatable',
-        collect,
-      )
-      .option('--json', 'print the result as JSON')
-      .option('-q, --quiet', 'no progress on stderr (errors still go there)'),
+  addSignFlags(
+    addRegistryFlags(
+      program
+        .command('push <source> <reference>')
+        .description(
+          'push an image or index (oci:DIR[:TAG], docker-archive:FILE[:NAME]) to a registry reference HOST/REPO[:TAG]',
+        )
+        .option('--jobs <n>', 'blobs uploaded at once', '4')
+        .option(
+          '--mount-from <repo>',
+          'a repository on the same registry to mount shared blobs from; repeatable',
+          collect,
+        )
+        .option('--json', 'print the result as JSON')
+        .option('-q, --quiet', 'no progress on stderr (errors still go there)'),
+    ),
+    'its SPDX SBOM',
   ).action(async (source: string, reference: string, o: Flags) => {
     const out = consoleOutput(Boolean(o.json));
     const jobs = Number(o.jobs ?? 4);
@@ -35,6 +39,7 @@ export function register(program: Command): void {
       throw new UsageError(`--jobs takes 1..64, got ${o.jobs}`);
     const dst = parseReference(reference.replace(/^docker:\/\//, ''));
     const src = parseImageRef(source);
+    const signer = await signerFor({ ...o, push: reference }, 'image');
     const artifact = await openSource(src);
     // Copying within one registry: its blobs can be mounted from the source repository.
     const mountFrom = [...(o.mountFrom ?? [])];
@@ -47,7 +52,17 @@ export function register(program: Command): void {
       jobs,
       mountFrom,
     });
-    out.result(r);
+    const signed = signer
+      ? await signOutputs(
+          signer,
+          artifact,
+          { ...o, push: reference },
+          { push: r, digest: r.digest, mediaType: r.mediaType },
+          'image',
+          out,
+        )
+      : undefined;
+    out.result(signed ? { ...r, signed } : r);
     out.info(r.reference);
     out.info(
       `  ${r.blobs.uploaded} blobs uploaded (${r.blobs.uploadedBytes} bytes), ${r.blobs.mounted} mounted, ${r.blobs.existing} already there; ${r.manifests.pushed} manifests pushed`,

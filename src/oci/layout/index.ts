@@ -4,7 +4,7 @@
  * @module
  */
 export type { LayoutEvent } from './blob-writer.ts';
-export { readLayout, readLayoutIndex } from './read.ts';
+export { readLayout, readLayoutEntry, readLayoutIndex } from './read.ts';
 export {
   type LayoutEntry,
   mergeIndex,

@@ -52,7 +52,20 @@ export async function readLayout(dir: string, tag?: string): Promise<Artifact> {
   return chosen.annotations ? withDescriptorAnnotations(artifact, chosen.annotations) : artifact;
 }
 
-function selectEntry(entries: Descriptor[], dir: string, tag: string | undefined): Descriptor {
+/**
+ * The `kind` annotation of the entries `cosign save` adds beside the image (its signatures and
+ * attestations): without a tag, a layout holding one image and those still names that image.
+ */
+const COSIGN_ATTACHED_KINDS = new Set(['dev.cosignproject.cosign/sigs', 'dev.cosignproject.cosign/atts']);
+
+/** Reads the artifact an index.json entry names (checked against its digest). */
+export async function readLayoutEntry(dir: string, d: Descriptor): Promise<Artifact> {
+  return loadArtifact(dir, d, 0);
+}
+
+function selectEntry(all: Descriptor[], dir: string, tag: string | undefined): Descriptor {
+  const entries =
+    tag === undefined ? all.filter((d) => !COSIGN_ATTACHED_KINDS.has(d.annotations?.kind ?? '')) : all;
   const names = entries.map((d) => d.annotations?.[REF_NAME_ANNOTATION]);
   const listed = names.filter(Boolean).join(', ') || 'none';
   if (tag === undefined) {

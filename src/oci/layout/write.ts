@@ -22,6 +22,8 @@ export interface LayoutEntry {
   artifact: Artifact;
   /** The ref name (`org.opencontainers.image.ref.name`); an existing entry with it is replaced. */
   tag?: string;
+  /** More annotations on its index.json entry. */
+  annotations?: Record<string, string>;
 }
 
 export interface WriteLayoutOptions {
@@ -30,6 +32,11 @@ export interface WriteLayoutOptions {
   hashes?: FileHashes;
   /** How long to wait for another writer of the same layout (default 30 s). */
   lockTimeoutMs?: number;
+  /**
+   * Changes index.json after the entries are merged, under the layout's lock (signing uses it to
+   * mark the image and replace its signature entry, as `cosign save` lays them out).
+   */
+  transformIndex?: (index: ImageIndex) => ImageIndex;
 }
 
 export interface WriteLayoutResult {
@@ -88,7 +95,8 @@ async function createLayout(
     await mkdir(join(tmp, 'blobs', 'sha256'), { recursive: true });
     const ctx = { ...writerContext(tmp, opts), finalRoot: dir };
     for (const e of entries) await putArtifact(ctx, e.artifact);
-    const index = mergeIndex({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [] }, manifests);
+    const merged = mergeIndex({ schemaVersion: 2, mediaType: MediaTypes.ociIndex, manifests: [] }, manifests);
+    const index = opts.transformIndex ? opts.transformIndex(merged) : merged;
     await writeFile(join(tmp, 'index.json'), canonicalBytes(index));
     // rename(2) replaces an empty directory, and fails if someone filled the target meanwhile.
     await rename(tmp, dir).catch((err) => {
@@ -123,7 +131,8 @@ async function updateLayout(
     join(dir, 'index.json.lock'),
     async () => {
       // Re-read under the lock: another writer may have added a tag since the check above.
-      const next = mergeIndex(await readLayoutIndex(dir), manifests);
+      const merged = mergeIndex(await readLayoutIndex(dir), manifests);
+      const next = opts.transformIndex ? opts.transformIndex(merged) : merged;
       const tmp = tempPath(dir, 'index.json');
       const release = holdTemp(tmp);
       try {
@@ -162,7 +171,7 @@ function writerContext(root: string, opts: WriteLayoutOptions): BlobWriterContex
 
 function topDescriptor(e: LayoutEntry): Descriptor {
   const { annotations, ...rest } = e.artifact.descriptor;
-  const ann: Record<string, string> = { ...annotations };
+  const ann: Record<string, string> = { ...annotations, ...e.annotations };
   delete ann[REF_NAME_ANNOTATION];
   if (e.tag !== undefined) ann[REF_NAME_ANNOTATION] = e.tag;
   return { ...rest, ...(Object.keys(ann).length ? { annotations: ann } : {}) };

@@ -48,6 +48,8 @@ export class FakeRegistry {
   readonly log: LogEntry[] = [];
   private readonly uploads = new Map<string, { repo: string; parts: Buffer[]; size: number }>();
   private readonly tokens = new Map<string, { user?: string; scopes: string[] }>();
+  /** Answer the OCI 1.1 referrers API (`GET /v2/<name>/referrers/<digest>`); off, as in distribution 2.8. */
+  referrersApi = false;
   /** Return a Response (or throw, as a reset would) to replace the normal answer. */
   intercept: ((req: Request, url: URL) => Response | undefined | Promise<Response | undefined>) | undefined;
 
@@ -154,9 +156,10 @@ export class FakeRegistry {
         return err(401, 'UNAUTHORIZED', 'bad', this.challenge());
       return Response.json({});
     }
-    const m = /^\/v2\/(.+?)\/(blobs\/uploads\/?(.*)|blobs\/([^/]+)|manifests\/([^/]+)|tags\/list)$/.exec(
-      path,
-    );
+    const m =
+      /^\/v2\/(.+?)\/(blobs\/uploads\/?(.*)|blobs\/([^/]+)|manifests\/([^/]+)|tags\/list|referrers\/([^/]+))$/.exec(
+        path,
+      );
     if (!m) return err(404, 'NOT_FOUND', 'no route');
     const name = m[1] as string;
     const write = !['GET', 'HEAD'].includes(req.method);
@@ -167,6 +170,10 @@ export class FakeRegistry {
     if (m[2]?.startsWith('blobs/uploads')) return this.upload(req, url, name, m[3] ?? '');
     if (m[4]) return this.blob(req, name, m[4]);
     if (m[5]) return this.manifest(req, name, m[5]);
+    if (m[6]) {
+      if (!this.referrersApi || req.method !== 'GET') return err(404, 'NOT_FOUND', 'no route');
+      return this.referrers(name, m[6], url.searchParams.get('artifactType'));
+    }
     const r = this.repos.get(name);
     if (!r) return err(404, 'NAME_UNKNOWN', `repository ${name} not known`);
     return Response.json({ name, tags: [...r.tags.keys()].sort() });
@@ -244,6 +251,35 @@ export class FakeRegistry {
     return err(405, 'UNSUPPORTED', req.method);
   }
 
+  /** The referrers index of `digest`: manifests in `name` whose subject is it, filtered by artifactType. */
+  private referrers(name: string, digest: string, artifactType: string | null): Response {
+    const manifests: object[] = [];
+    for (const [d, m] of this.repos.get(name)?.manifests ?? []) {
+      const j = JSON.parse(m.raw.toString()) as {
+        subject?: { digest?: string };
+        artifactType?: string;
+        config?: { mediaType?: string };
+        annotations?: Record<string, string>;
+      };
+      if (j.subject?.digest !== digest) continue;
+      const type = j.artifactType ?? j.config?.mediaType;
+      if (artifactType && type !== artifactType) continue;
+      manifests.push({
+        mediaType: m.mediaType,
+        digest: d,
+        size: m.raw.length,
+        ...(type ? { artifactType: type } : {}),
+        ...(j.annotations ? { annotations: j.annotations } : {}),
+      });
+    }
+    const headers: Record<string, string> = { 'content-type': 'application/vnd.oci.image.index.v1+json' };
+    if (artifactType) headers['oci-filters-applied'] = 'artifactType';
+    return new Response(JSON.stringify({ schemaVersion: 2, mediaType: headers['content-type'], manifests }), {
+      status: 200,
+      headers,
+    });
+  }
+
   private async manifest(req: Request, name: string, ref: string): Promise<Response> {
     const r = this.repos.get(name);
     if (req.method === 'PUT') {
@@ -274,9 +310,14 @@ export class FakeRegistry {
       if (DIGEST.test(ref) && ref !== digest) return err(400, 'DIGEST_INVALID', 'digest differs');
       repo.manifests.set(digest, { raw, mediaType });
       if (!DIGEST.test(ref)) repo.tags.set(ref, digest);
+      const subject = (j as { subject?: { digest?: string } }).subject?.digest;
       return new Response(null, {
         status: 201,
-        headers: { 'docker-content-digest': digest, location: `/v2/${name}/manifests/${digest}` },
+        headers: {
+          'docker-content-digest': digest,
+          location: `/v2/${name}/manifests/${digest}`,
+          ...(this.referrersApi && subject ? { 'oci-subject': subject } : {}),
+        },
       });
     }
     const digest = DIGEST.test(ref) ? ref : r?.tags.get(ref);
