@@ -48,6 +48,12 @@ export class FakeRegistry {
   readonly log: LogEntry[] = [];
   private readonly uploads = new Map<string, { repo: string; parts: Buffer[]; size: number }>();
   private readonly tokens = new Map<string, { user?: string; scopes: string[] }>();
+  /**
+   * Cross-repository mounts: 'from' (distribution's: `mount` with `from`), 'anywhere' (also
+   * `mount` alone, from any repository holding the blob), 'refuse' (every mount gets an upload
+   * session, as registries without mounts answer).
+   */
+  mounts: 'from' | 'anywhere' | 'refuse' = 'from';
   /** Return a Response (or throw, as a reset would) to replace the normal answer. */
   intercept: ((req: Request, url: URL) => Response | undefined | Promise<Response | undefined>) | undefined;
 
@@ -206,7 +212,13 @@ export class FakeRegistry {
     if (req.method === 'POST' && !id) {
       const mount = url.searchParams.get('mount');
       const from = url.searchParams.get('from');
-      if (mount && from && this.repos.get(from)?.blobs.has(mount) && this.allowed(req, from, 'pull')) {
+      const fromOk =
+        this.mounts !== 'refuse' &&
+        from &&
+        this.repos.get(from)?.blobs.has(mount ?? '') &&
+        this.allowed(req, from, 'pull');
+      const anyOk = this.mounts === 'anywhere' && !from && this.blobs.has(mount ?? '');
+      if (mount && (fromOk || anyOk)) {
         this.repo(name).blobs.add(mount);
         return new Response(null, {
           status: 201,
