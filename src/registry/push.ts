@@ -125,14 +125,18 @@ export async function pushArtifact(
   await eachLimit(blobsOf(artifact), jobs, async (blob) => {
     const d: Descriptor = blob.descriptor;
     const key = `${r.registry} ${d.digest}`;
-    await opts.inflight?.get(key)?.catch(() => {});
+    // Looked up and claimed in one synchronous step: two pushes cannot both claim a blob.
+    const prior = opts.inflight?.get(key);
     let done = () => {};
-    if (opts.inflight && !opts.inflight.has(key)) {
-      const p = new Promise<void>((resolve) => {
-        done = resolve;
-      });
-      opts.inflight.set(key, p);
+    if (opts.inflight && !prior) {
+      opts.inflight.set(
+        key,
+        new Promise<void>((resolve) => {
+          done = resolve;
+        }),
+      );
     }
+    await prior;
     try {
       await pushBlob(d, blob);
     } finally {

@@ -245,6 +245,10 @@ export class FakeRegistry {
       u.parts.push(body);
       u.size += body.length;
     }
+    if (req.method === 'DELETE') {
+      this.uploads.delete(id);
+      return new Response(null, { status: 204 });
+    }
     if (req.method === 'PATCH')
       return new Response(null, { status: 202, headers: { location: loc, range: `0-${u.size - 1}` } });
     if (req.method === 'GET')
