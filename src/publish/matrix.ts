@@ -15,6 +15,7 @@ export const PUBLISH_RELEASES: readonly DebianRelease[] = [13, 12];
 
 export interface Selection {
   images?: readonly string[];
+  /** Default [13]. */
   debian?: readonly (DebianRelease | string | number)[];
   arches?: readonly string[];
   variants?: readonly string[];
@@ -75,7 +76,10 @@ function pick<T extends string | number>(
 
 /** The units and groups of a selection, in a fixed order (release, image, variant, arch). */
 export function publishMatrix(s: Selection = {}): Matrix {
-  const releases = pick('Debian release', s.debian, PUBLISH_RELEASES, (x) => parseDebianRelease(x));
+  // Debian 13 unless asked: the catalogue's default release.
+  const releases = s.debian?.length
+    ? pick('Debian release', s.debian, PUBLISH_RELEASES, (x) => parseDebianRelease(x))
+    : [13 as const];
   const arches = pick('architecture', s.arches, PUBLISH_ARCHES);
   const variants = pick('variant', s.variants, VARIANTS);
   const known = new Set(releases.flatMap((d) => catalogue(d).map((c) => c.name)));
