@@ -5,43 +5,21 @@
  * give the same tags, digest for digest, as one machine; an index owner whose other shard never
  * comes stops with PUBLISH_SHARD_TIMEOUT and tags nothing; nodejs22 pushed after python3 into
  * another repository uploads only its runtime layer and config. Needs the Debian archive (and the
- * npm registry for nodejs22).
+ * npm registry for nodejs22). The CLI runs as child processes alongside this one (distillAsync):
+ * spawnSync would block the registry's log pipe and the proxy, both served by this process.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { openArchiveContext } from '../../src/debian/index.ts';
 import { type PublishResult, type PushedArtifact, publish } from '../../src/publish/index.ts';
 import { FakeRegistry } from '../../src/registry/testing/fake-registry.ts';
 import { fakeOptions } from '../../src/registry/testing/options.ts';
-import { REPO_ROOT, type RunResult, requireTool, runOk } from '../helpers/tools.ts';
+import { distillAsync } from '../helpers/docker.ts';
+import { type RunResult, requireTool, runOk } from '../helpers/tools.ts';
 import { startFaultProxy } from '../registry/fault-proxy.ts';
 import { startRegistry } from '../registry/registry-server.ts';
 
 const SMALL = ['--images', 'static,base-nossl', '--variants', 'latest,nonroot'];
-
-/**
- * `distill ARGS` as a child process that runs alongside this one: spawnSync would block the
- * registry's log pipe and the proxy, both served by this process.
- */
-function distillAsync(args: string[], env: Record<string, string> = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'distill.js'), ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => {
-      stdout += b.toString();
-    });
-    child.stderr.on('data', (b: Buffer) => {
-      stderr += b.toString();
-    });
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 function json<T>(r: RunResult): T {
   assert.equal(r.status, 0, r.stderr);
