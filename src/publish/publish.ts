@@ -218,36 +218,41 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
   const local = new Map<string, Image>();
   const pushes = limiter(jobs);
   const pending: Promise<void>[] = [];
-  for (const b of builds.values()) {
-    o.onEvent?.({ type: 'build', ...b });
-    const built = await buildCatalogueImage({
-      ref: `${b.image}:${b.variants[0]}`,
-      variants: b.variants,
-      arches: [b.arch],
-      context: await contextOf(b.debian),
-      epoch: o.epoch,
-      slim: Boolean(o.slim),
-      ...(o.compression ? { compression: o.compression } : {}),
-      ...(o.level !== undefined ? { level: o.level } : {}),
-      ...(o.npm ? { npm: o.npm } : {}),
-      onEvent: (event) => o.onEvent?.({ type: 'catalogue', event }),
-    });
-    for (const variant of b.variants) {
-      const img = built.byVariant.get(variant)?.images[0] as Image;
-      const u: Unit = { debian: b.debian, image: b.image, variant, arch: b.arch };
-      local.set(unitKey(u), img);
-      // Pushing runs while the next image builds.
-      const p = pushes(() =>
-        pushAll(img, repositoriesOf(target, u, aliases), unitTags(u, stamp), {
-          debian: u.debian,
-          image: u.image,
-          variant,
-          arch: u.arch,
-        }),
-      );
-      p.catch(() => {}); // awaited below; a failure is thrown there
-      pending.push(p);
+  try {
+    for (const b of builds.values()) {
+      o.onEvent?.({ type: 'build', ...b });
+      const built = await buildCatalogueImage({
+        ref: `${b.image}:${b.variants[0]}`,
+        variants: b.variants,
+        arches: [b.arch],
+        context: await contextOf(b.debian),
+        epoch: o.epoch,
+        slim: Boolean(o.slim),
+        ...(o.compression ? { compression: o.compression } : {}),
+        ...(o.level !== undefined ? { level: o.level } : {}),
+        ...(o.npm ? { npm: o.npm } : {}),
+        onEvent: (event) => o.onEvent?.({ type: 'catalogue', event }),
+      });
+      for (const variant of b.variants) {
+        const img = built.byVariant.get(variant)?.images[0] as Image;
+        const u: Unit = { debian: b.debian, image: b.image, variant, arch: b.arch };
+        local.set(unitKey(u), img);
+        // Pushing runs while the next image builds.
+        const p = pushes(() =>
+          pushAll(img, repositoriesOf(target, u, aliases), unitTags(u, stamp), {
+            debian: u.debian,
+            image: u.image,
+            variant,
+            arch: u.arch,
+          }),
+        );
+        p.catch(() => {}); // awaited below; a failure is thrown there
+        pending.push(p);
+      }
     }
+  } finally {
+    // A failed build still lets the pushes under way finish (none is left running behind the error).
+    await Promise.allSettled(pending);
   }
   await Promise.all(pending);
 
