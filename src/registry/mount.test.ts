@@ -14,7 +14,7 @@ import { staticKeychain } from './keychain.ts';
 import { pullArtifact } from './pull.ts';
 import { pushArtifact } from './push.ts';
 import { FakeRegistry } from './testing/fake-registry.ts';
-import { randomLayer, testImage } from './testing/images.ts';
+import { randomLayer, testImage, testIndex } from './testing/images.ts';
 import { fakeOptions } from './testing/options.ts';
 
 const mountPosts = (reg: FakeRegistry) =>
@@ -205,5 +205,27 @@ describe('fileBlobMemory', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('multi-arch push', () => {
+  it('sends every platform’s manifest at once after the blobs, and the index last', async () => {
+    const reg = new FakeRegistry();
+    const idx = testIndex();
+    let open = 0;
+    let most = 0;
+    const order: string[] = [];
+    reg.intercept = async (req, url) => {
+      if (req.method !== 'PUT' || !url.pathname.includes('/manifests/')) return undefined;
+      order.push(req.headers.get('content-type') ?? '');
+      open++;
+      most = Math.max(most, open);
+      await new Promise((r) => setTimeout(r, 20));
+      open--;
+      return undefined;
+    };
+    await pushArtifact(idx, `${reg.host}/multi/app:1`, fakeOptions(reg));
+    assert.equal(most, 2, 'both platform manifests in flight together');
+    assert.deepEqual(order, [...idx.children.map((c) => c.descriptor.mediaType), idx.descriptor.mediaType]);
   });
 });
