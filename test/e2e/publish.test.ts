@@ -10,6 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
+import { publish as publishVerb } from '../../src/api/index.ts';
 import { openArchiveContext } from '../../src/debian/index.ts';
 import { type PublishResult, type PushedArtifact, publish } from '../../src/publish/index.ts';
 import { FakeRegistry } from '../../src/registry/testing/fake-registry.ts';
@@ -84,6 +85,30 @@ describe('distill publish', () => {
     const methods = new Set(reg.log.map((l) => l.method));
     assert.deepEqual([...methods].sort(), ['GET', 'HEAD']);
     assert.equal(reg.count('HEAD', '/manifests/'), second.tags.length, 'one HEAD a tag');
+  });
+
+  it('the library verb: defaults from the machine, a shard given as text, aliases and stamps off', async () => {
+    const reg = new FakeRegistry('127.0.0.1:5997');
+    await assert.rejects(publishVerb(`${reg.host}/lib`, { shard: '0/1', registry: { fetch: reg.fetch } }), {
+      code: 'PUBLISH_SHARD_INVALID',
+    });
+    assert.equal(reg.log.length, 0);
+    const r = await publishVerb(`${reg.host}/lib`, {
+      images: ['static'],
+      variants: ['latest'],
+      arches: ['amd64'],
+      aliases: false,
+      shard: '1/1',
+      registry: { fetch: reg.fetch },
+    });
+    assert.deepEqual(
+      r.tags.map((x) => [x.reference, x.kind, x.status]),
+      [
+        [`${reg.host}/lib/static-debian13:latest-amd64`, 'image', 'pushed'],
+        [`${reg.host}/lib/static-debian13:latest`, 'index', 'pushed'],
+      ],
+    );
+    assert.deepEqual([...reg.repos.keys()], ['lib/static-debian13']);
   });
 
   it('real registry: one machine, then unchanged (only HEAD/GET at a counting proxy), then 2 shards in parallel give the same digests', async (t) => {
