@@ -22,12 +22,10 @@ import { eachLimit, limiter } from '../platform/index.ts';
 import {
   memoryBlobMemory,
   type PushResult,
-  pullArtifact,
   pushArtifact,
   type RegistryClientOptions,
   referenceDigest,
 } from '../registry/index.ts';
-import { PublishError } from './errors.ts';
 import {
   checkStamp,
   groupTags,
@@ -41,6 +39,7 @@ import {
   unitKey,
   unitTags,
 } from './matrix.ts';
+import { remoteUnit } from './remote-unit.ts';
 
 /** What happened to one tag. */
 export interface TagOutcome {
@@ -121,8 +120,6 @@ export interface PublishResult {
   unchanged: number;
   blobs: PushResult['blobs'];
 }
-
-const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Publishes a selection of the catalogue (this shard's part of it).
@@ -261,7 +258,15 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
     const children: Image[] = [];
     for (const arch of g.arches) {
       const u: Unit = { debian: g.debian, image: g.image, variant: g.variant, arch };
-      children.push(local.get(unitKey(u)) ?? (await remoteUnit(o, client, target, u, aliases, stamp)));
+      children.push(
+        local.get(unitKey(u)) ??
+          (await remoteUnit(u, {
+            ...o,
+            client,
+            repository: repositoriesOf(target, u, aliases)[0] as string,
+            tag: unitTags(u, stamp).at(-1) as string,
+          })),
+      );
     }
     const index = createIndex(children, children[0]?.manifest.annotations);
     await pushAll(index, repositoriesOf(target, g, aliases), groupTags(g, stamp), {
@@ -281,41 +286,4 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
     unchanged: tags.filter((t) => t.status === 'unchanged').length,
     blobs,
   };
-}
-
-/**
- * A unit another shard builds: its per-arch tag (the stamped one when there is a stamp, so a
- * tag left by an earlier publish is not taken for this one's) polled until it is there, then the
- * image read from the registry (its manifest and config; layers are never fetched).
- */
-async function remoteUnit(
-  o: PublishOptions,
-  client: RegistryClientOptions,
-  target: { registry: string; prefix: string },
-  u: Unit,
-  aliases: boolean,
-  stamp: string | undefined,
-): Promise<Image> {
-  const repo = repositoriesOf(target, u, aliases)[0] as string;
-  const tag = unitTags(u, stamp).at(-1) as string;
-  const reference = `${repo}:${tag}`;
-  const now = o.now ?? Date.now;
-  const sleep = o.sleep ?? sleepMs;
-  const deadline = now() + (o.waitTimeoutMs ?? 30 * 60_000);
-  let told = false;
-  for (;;) {
-    const digest = await referenceDigest(reference, client);
-    if (digest) {
-      const a = await pullArtifact(`${repo}@${digest}`, client);
-      if (a.kind === 'image') return a;
-    }
-    if (now() >= deadline)
-      throw new PublishError(
-        'PUBLISH_SHARD_TIMEOUT',
-        `${reference} did not appear within ${Math.round((o.waitTimeoutMs ?? 1_800_000) / 1000)} s: the shard that builds ${unitKey(u)} has not pushed it (is every shard of the same --shard N/M running with the same selection and --stamp?)`,
-      );
-    if (!told) o.onEvent?.({ type: 'waiting', reference });
-    told = true;
-    await sleep(o.pollMs ?? 2000);
-  }
 }
