@@ -229,3 +229,18 @@ describe('multi-arch push', () => {
     assert.deepEqual(order, [...idx.children.map((c) => c.descriptor.mediaType), idx.descriptor.mediaType]);
   });
 });
+
+describe('mount without from, answered badly', () => {
+  it('a registry that fails on `?mount=` alone (500) gets a plain upload', async () => {
+    const reg = new FakeRegistry();
+    reg.intercept = (req, url) =>
+      req.method === 'POST' && url.searchParams.has('mount') && !url.searchParams.has('from')
+        ? new Response('{"errors":[{"code":"UNKNOWN","message":"boom"}]}', { status: 500 })
+        : undefined;
+    const img = testImage();
+    const r = await pushArtifact(img, `${reg.host}/a/b:1`, fakeOptions(reg));
+    assert.equal(r.blobs.uploaded, 3);
+    assert.equal(reg.count('POST', 'mount='), 3);
+    assert.equal(reg.count('POST', '/blobs/uploads/'), 6, 'each refused mount, then one plain POST');
+  });
+});

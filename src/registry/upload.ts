@@ -93,7 +93,14 @@ async function start(ctx: UploadContext, digest: Digest, mount?: MountAsk): Prom
   let res: HttpResponse;
   try {
     res = await ctx.session.request(
-      { method: 'POST', url, what, headers: { 'content-length': '0' } },
+      {
+        method: 'POST',
+        url,
+        what,
+        headers: { 'content-length': '0' },
+        // `?mount=` alone is a hint: a 5xx to it is not retried but followed by a plain POST.
+        ...(mount && !mount.from ? { retry: false } : {}),
+      },
       scopes,
     );
   } catch (e) {
@@ -110,7 +117,9 @@ async function start(ctx: UploadContext, digest: Digest, mount?: MountAsk): Prom
     await res.discard();
     return location(res, what);
   }
-  if (mount && res.status !== 429 && res.status < 500) {
+  // A mount without `from` is optional in the protocol: whatever a registry answers to it but 429
+  // (even a 5xx from one that chokes on the parameter) is followed by a plain POST.
+  if (mount && res.status !== 429 && (res.status < 500 || !mount.from)) {
     // Mount refused (Harbor answers 401 for an unknown `from`, Quay 4xx): upload instead.
     await res.discard();
     return start(ctx, digest);
