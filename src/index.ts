@@ -2,7 +2,7 @@
  * distill as a library: distroless images from signed Debian packages, without a Docker engine.
  * A few verbs, after go-containerregistry's crane and sigstore's client: build an image
  * (`buildBase`, `buildApp`, `fromDir`), pin its packages (`lock`), move it between references
- * (`openImage`, `writeImage`, `pull`, `push`) and look at it (`inspect`, `audit`, `sbom`). References use skopeo's
+ * (`openImage`, `writeImage`, `pull`, `push`, `publish`) and look at it (`inspect`, `audit`, `sbom`). References use skopeo's
  * syntax: `oci:DIR[:TAG]`, `docker-archive:FILE[:NAME[:TAG]]`, `docker://HOST/REPO:TAG`.
  *
  * Functions never print; progress and warnings come through `onEvent`. Every effect (environment,
@@ -44,8 +44,13 @@ export {
   loadVulnDb,
   lock,
   openImage,
+  type PublishEvent,
+  type PublishOptions,
+  type PublishResult,
   type PullOptions,
+  type PushedArtifact,
   type PushOptions,
+  publish,
   pull,
   push,
   type RegistryOptions,
@@ -81,6 +86,7 @@ export type {
 } from './oci/index.ts';
 export { type Compression, imagesOf, MediaTypes, OciError, type OciErrorCode } from './oci/index.ts';
 export { EpochError, PlatformError, type PlatformErrorCode } from './platform/index.ts';
+export { PublishError, type PublishErrorCode } from './publish/index.ts';
 export type { Keychain, PushResult } from './registry/index.ts';
 export { RegistryError, type RegistryErrorCode } from './registry/index.ts';
 export { DockerEngineError, type DockerEngineErrorCode, parseImageRef } from './transports/index.ts';

@@ -5,4 +5,5 @@ export * from './from-dir.ts';
 export * from './images.ts';
 export * from './lock.ts';
 export * from './look.ts';
+export * from './publish.ts';
 export * from './registry.ts';

@@ -53,6 +53,11 @@ export interface CatalogueBuildOptions {
   lock?: BaseLockFile;
   /** The npm configuration (registry), needed for nodejsNN only. */
   npm?: () => Promise<NpmConfig>;
+  /**
+   * More variants built from the same layers at once (a publish builds every variant of an
+   * image); each is in `byVariant`. The variant of `ref` is always built.
+   */
+  variants?: readonly Variant[];
   onEvent?: (e: CatalogueEvent) => void;
 }
 
@@ -64,6 +69,8 @@ export interface CatalogueBuild {
   plans: BasePlan[];
   layers: CachedLayer[][];
   runtimeVersion?: string;
+  /** Every variant built (the one of `ref`, and `variants`): its artifact and per-arch images. */
+  byVariant: Map<Variant, { artifact: Artifact; images: Image[] }>;
   /** The lock of what was built: the one given, or a new one. */
   lock: BaseLockFile;
 }
@@ -81,13 +88,14 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
   const plans = lock
     ? o.arches.map((arch) => planFromBaseLock(lock, spec.name, arch, ctx.mirrors))
     : await resolvePlans(o, spec, npmConfig);
-  const images: Image[] = [];
+  const variants = [variant, ...(o.variants ?? []).filter((v) => v !== variant)];
+  const perVariant = new Map<Variant, Image[]>(variants.map((v) => [v, []]));
   const layers: CachedLayer[][] = [];
   let runtimeVersion: string | undefined;
   for (const plan of plans) {
     for (const w of plan.warnings) o.onEvent?.({ type: 'warning', message: w });
     const arch = plan.arch as NodeArch;
-    const built = await buildBase(spec, plan, [variant], {
+    const built = await buildBase(spec, plan, variants, {
       cache: ctx.cache,
       epoch: o.epoch,
       slim: Boolean(o.slim),
@@ -103,17 +111,22 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
         }),
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });
-    images.push(built.images.get(variant) as Image);
+    for (const v of variants) perVariant.get(v)?.push(built.images.get(v) as Image);
     layers.push(built.layers);
     runtimeVersion ??= built.runtimeVersion;
   }
-  const artifact =
+  const artifactOf = (images: Image[]): Artifact =>
     images.length === 1 ? (images[0] as Image) : createIndex(images, images[0]?.manifest.annotations);
+  const byVariant = new Map(
+    [...perVariant].map(([v, images]) => [v, { artifact: artifactOf(images), images }]),
+  );
+  const images = perVariant.get(variant) as Image[];
   return {
     spec,
     variant,
-    artifact,
+    artifact: artifactOf(images),
     images,
+    byVariant,
     plans,
     layers,
     lock:

@@ -33,6 +33,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   },
   lock: { summary: 'resolve packages and write distill.lock', load: () => import('./commands/lock.ts') },
   push: { summary: 'push an image or index to a registry', load: () => import('./commands/push.ts') },
+  publish: {
+    summary: 'build the catalogue and push it to a registry as distroless tags it (shardable)',
+    load: () => import('./commands/publish.ts'),
+  },
   pull: {
     summary: 'pull an image from a registry into an OCI layout',
     load: () => import('./commands/pull.ts'),

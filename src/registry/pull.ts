@@ -125,6 +125,11 @@ async function loadImage(ctx: Ctx, raw: Buffer, mediaType: string, platform?: Pl
   if (!m.config || !Array.isArray(m.layers)) {
     throw new RegistryError('REGISTRY_PROTOCOL', `manifest ${sha256(raw)} has no config or layers`);
   }
+  // This repository holds these blobs: later pushes elsewhere on the registry may mount them.
+  await ctx.opts.blobMemory?.remember(ctx.session.registry, ctx.repository, [
+    m.config.digest,
+    ...m.layers.map((l) => l.digest),
+  ]);
   const rawConfig = await blobBytes(ctx, m.config);
   let diffIds: Digest[] = [];
   let config: { os?: string; architecture?: string; variant?: string } = {};

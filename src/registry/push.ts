@@ -1,7 +1,9 @@
 /**
  * Push an image or index: every blob first (HEAD, then mount or upload; bounded parallelism),
  * then child manifests by digest, then the top manifest by tag — so a tag never names something
- * whose parts are missing. A re-push of the same artifact sends only HEADs.
+ * whose parts are missing. A re-push of the same artifact sends only HEADs. A blob missing from
+ * the repository is mounted when a repository of the same registry has it (`mountFrom`, and the
+ * ones `blobMemory` remembers from earlier pushes and pulls), else uploaded.
  */
 import { Readable } from 'node:stream';
 import type { Descriptor, Digest } from '../oci/index.ts';
@@ -9,15 +11,25 @@ import { type Artifact, imagesOf, MediaTypes } from '../oci/index.ts';
 import { eachLimit, type RegistryClientOptions, sessionFor } from './client.ts';
 import { RegistryError } from './errors.ts';
 import { headManifest, putManifest } from './manifest-io.ts';
-import { formatReference, parseReference, type Reference } from './reference.ts';
+import { formatReference, manifestIdentifier, parseReference, type Reference } from './reference.ts';
 import { repoScope } from './session.ts';
 import { type BlobSource, blobExists, type UploadContext, uploadBlob } from './upload.ts';
 
 export interface PushOptions extends RegistryClientOptions {
-  /** Blobs uploaded at once. Default 4. */
+  /** Blobs (and then image manifests) pushed at once. Default 4. */
   jobs?: number;
   /** Repositories on the same registry that may hold the blobs already: tried as mount sources. */
   mountFrom?: readonly string[];
+  /**
+   * With no known source for a blob, POST `?mount=DIGEST` without `from` (OCI 1.1): a registry
+   * that finds the blob elsewhere mounts it, any other answers with an upload session. Default true.
+   */
+  mountAnywhere?: boolean;
+  /**
+   * Shared by pushes running together (a publish): a blob another push is sending to the same
+   * registry is waited for, then mounted from where it went, instead of being sent twice.
+   */
+  inflight?: Map<string, Promise<unknown>>;
   /** Chunked upload above this many bytes. Default 64 MiB. */
   chunkThreshold?: number;
   /** Chunk size. Default 16 MiB. */
@@ -33,6 +45,9 @@ export interface PushResult {
   blobs: { existing: number; mounted: number; uploaded: number; uploadedBytes: number };
   manifests: { existing: number; pushed: number };
 }
+
+/** Mount sources tried per blob (Docker tries 3 too). */
+const MOUNT_ATTEMPTS = 3;
 
 const FOREIGN = new Set([
   MediaTypes.dockerForeignLayer,
@@ -105,30 +120,53 @@ export async function pushArtifact(
     blobs: { existing: 0, mounted: 0, uploaded: 0, uploadedBytes: 0 },
     manifests: { existing: 0, pushed: 0 },
   };
-  await eachLimit(blobsOf(artifact), opts.jobs ?? 4, async (blob) => {
+  const memory = opts.blobMemory;
+  const jobs = opts.jobs ?? 4;
+  await eachLimit(blobsOf(artifact), jobs, async (blob) => {
     const d: Descriptor = blob.descriptor;
+    const key = `${r.registry} ${d.digest}`;
+    // Looked up and claimed in one synchronous step: two pushes cannot both claim a blob.
+    const prior = opts.inflight?.get(key);
+    let done = () => {};
+    if (opts.inflight && !prior) {
+      opts.inflight.set(
+        key,
+        new Promise<void>((resolve) => {
+          done = resolve;
+        }),
+      );
+    }
+    await prior;
+    try {
+      await pushBlob(d, blob);
+    } finally {
+      done();
+    }
+  });
+  async function pushBlob(d: Descriptor, blob: BlobSource): Promise<void> {
     if (await blobExists(ctx, d.digest)) {
       result.blobs.existing++;
       opts.onEvent?.({ type: 'blob-exists', digest: d.digest, size: d.size });
+      await memory?.remember(r.registry, r.repository, [d.digest]);
       return;
     }
-    for (const from of mountFrom) {
-      // A mount is only worth a POST when the source has the blob; a HEAD there is cheap.
-      if (!(await blobExists({ ...ctx, repository: from }, d.digest).catch(() => false))) continue;
-      if ((await uploadBlob(ctx, blob, from)) === 'mounted') {
-        result.blobs.mounted++;
-        return;
-      }
+    const remembered = (await memory?.reposFor(r.registry, d.digest)) ?? [];
+    const from = [...new Set([...mountFrom, ...remembered])]
+      .filter((x) => x !== r.repository)
+      .slice(0, MOUNT_ATTEMPTS);
+    const how = await uploadBlob(ctx, blob, {
+      from,
+      anywhere: opts.mountAnywhere ?? true,
+      refused: (repo) => void memory?.forget(r.registry, repo, d.digest),
+    });
+    if (how === 'mounted') result.blobs.mounted++;
+    else {
       result.blobs.uploaded++;
       result.blobs.uploadedBytes += d.size;
-      return;
     }
-    await uploadBlob(ctx, blob);
-    result.blobs.uploaded++;
-    result.blobs.uploadedBytes += d.size;
-  });
-  const manifests = manifestsInOrder(artifact);
-  for (const m of manifests) {
+    await memory?.remember(r.registry, r.repository, [d.digest]);
+  }
+  const pushManifest = async (m: Artifact) => {
     const top = m === artifact;
     const id = top && r.tag && !r.digest ? r.tag : m.descriptor.digest;
     const there = await headManifest(session, r.repository, id, scopes);
@@ -139,7 +177,7 @@ export async function pushArtifact(
         digest: m.descriptor.digest,
         reference: `${r.repository}:${id}`,
       });
-      continue;
+      return;
     }
     await putManifest(session, r.repository, id, m.rawManifest, m.descriptor.mediaType, scopes);
     result.manifests.pushed++;
@@ -149,6 +187,31 @@ export async function pushArtifact(
       reference: `${r.repository}${id.startsWith('sha256:') ? '@' : ':'}${id}`,
       mediaType: m.descriptor.mediaType,
     });
-  }
+  };
+  // Every platform's image manifest at once (their blobs are all there now), then the indexes
+  // children first, the top one (the tag) last.
+  const manifests = manifestsInOrder(artifact);
+  await eachLimit(
+    manifests.filter((m) => m.kind === 'image'),
+    jobs,
+    pushManifest,
+  );
+  for (const m of manifests.filter((x) => x.kind === 'index')) await pushManifest(m);
   return result;
+}
+
+/**
+ * The digest `ref` (a tag or digest reference) names in its registry now, or undefined when it
+ * names nothing: one HEAD. `intent` picks the token scope (a HEAD before a push asks for push,
+ * so the push that may follow reuses the token).
+ */
+export async function referenceDigest(
+  ref: string | Reference,
+  opts: RegistryClientOptions = {},
+  intent: 'pull' | 'push,pull' = 'pull',
+): Promise<Digest | undefined> {
+  const r = typeof ref === 'string' ? parseReference(ref) : ref;
+  return headManifest(sessionFor(r, opts), r.repository, manifestIdentifier(r), [
+    repoScope(r.repository, intent),
+  ]);
 }

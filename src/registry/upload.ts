@@ -1,7 +1,7 @@
 /**
- * Blob upload (distribution spec "pushing blobs"): HEAD first; POST (with `mount`/`from` when a
- * source repository on the same registry is known, falling back to a plain POST when the mount
- * is refused); then the blob streamed from its source — one PATCH for small blobs, chunked
+ * Blob upload (distribution spec "pushing blobs"): HEAD first; POST (with `mount`/`from` for each
+ * source repository on the same registry known to hold the blob, else `mount` alone; a 202 there
+ * is an upload session, used as it is); then the blob streamed from its source — one PATCH for small blobs, chunked
  * PATCHes with Content-Range above a threshold — and `PUT ?digest=`. The whole upload is retried
  * from the POST on a retryable failure: an upload session's state is unknown after a reset.
  */
@@ -13,7 +13,7 @@ import { RegistryError } from './errors.ts';
 import type { EventSink } from './events.ts';
 import { httpError } from './http-error.ts';
 import type { HttpResponse } from './registry-http.ts';
-import type { RegistrySession } from './session.ts';
+import { type RegistrySession, repoScope } from './session.ts';
 
 export interface BlobSource {
   readonly descriptor: Descriptor;
@@ -71,27 +71,45 @@ function location(res: HttpResponse, what: string): URL {
   return u;
 }
 
+/** What a POST may ask for: a mount from one repository, or (`from` absent) from wherever the registry has it. */
+interface MountAsk {
+  from?: string;
+}
+
 /** Starts an upload session; resolves to 'mounted' or the session's Location. */
-async function start(ctx: UploadContext, digest: Digest, mountFrom?: string): Promise<'mounted' | URL> {
+async function start(ctx: UploadContext, digest: Digest, mount?: MountAsk): Promise<'mounted' | URL> {
   const what = `start upload of ${digest} to ${ctx.repository}`;
   const url = new URL(`/v2/${ctx.repository}/blobs/uploads/`, await ctx.session.baseUrl());
-  if (mountFrom) {
+  let scopes = ctx.scopes;
+  if (mount) {
     url.searchParams.set('mount', digest);
-    url.searchParams.set('from', mountFrom);
+    if (mount.from) {
+      url.searchParams.set('from', mount.from);
+      // The token must allow pulling from the source repository, or the registry uploads instead.
+      const pull = repoScope(mount.from, 'pull');
+      if (!scopes.some((s) => s.startsWith(`repository:${mount.from}:`))) scopes = [...scopes, pull];
+    }
   }
   let res: HttpResponse;
   try {
     res = await ctx.session.request(
-      { method: 'POST', url, what, headers: { 'content-length': '0' } },
-      ctx.scopes,
+      {
+        method: 'POST',
+        url,
+        what,
+        headers: { 'content-length': '0' },
+        // `?mount=` alone is a hint: a 5xx to it is not retried but followed by a plain POST.
+        ...(mount && !mount.from ? { retry: false } : {}),
+      },
+      scopes,
     );
   } catch (e) {
     // Harbor answers 401 for a mount source it will not show us: upload instead.
-    if (mountFrom && e instanceof RegistryError && (e.status === 401 || e.status === 403))
+    if (mount && e instanceof RegistryError && (e.status === 401 || e.status === 403))
       return start(ctx, digest);
     throw e;
   }
-  if (res.status === 201 && mountFrom) {
+  if (res.status === 201 && mount) {
     await res.discard();
     return 'mounted';
   }
@@ -99,12 +117,56 @@ async function start(ctx: UploadContext, digest: Digest, mountFrom?: string): Pr
     await res.discard();
     return location(res, what);
   }
-  if (mountFrom && res.status !== 429 && res.status < 500) {
+  // A mount without `from` is optional in the protocol: whatever a registry answers to it but 429
+  // (even a 5xx from one that chokes on the parameter) is followed by a plain POST.
+  if (mount && res.status !== 429 && (res.status < 500 || !mount.from)) {
     // Mount refused (Harbor answers 401 for an unknown `from`, Quay 4xx): upload instead.
     await res.discard();
     return start(ctx, digest);
   }
   return await fail(res, what);
+}
+
+/** Gives up an upload session we will not use (best effort: the registry expires it anyway). */
+async function cancel(ctx: UploadContext, loc: URL): Promise<void> {
+  try {
+    const res = await ctx.session.request(
+      { method: 'DELETE', url: loc, what: `cancel upload to ${ctx.repository}`, retry: false },
+      ctx.scopes,
+    );
+    await res.discard();
+  } catch {
+    // an abandoned session costs the registry a little storage until it expires
+  }
+}
+
+/** Where a blob may be mounted from, tried before uploading it. */
+export interface MountSources {
+  /** Repositories on the same registry that may hold the blob, tried in order. */
+  from: readonly string[];
+  /** With no `from` left, ask the registry to mount from wherever it has the blob (OCI 1.1: `?mount=` alone). */
+  anywhere: boolean;
+  /** Called when a named source did not have the blob (the registry offered an upload instead). */
+  refused?: (from: string) => void;
+}
+
+/**
+ * Opens the upload of `digest`, mounting it when a source has it: each source in turn (a 202 is
+ * an upload session: the last one is used, earlier ones are cancelled), then — only when there
+ * was no source — a mount without `from`, then a plain POST.
+ */
+async function open(ctx: UploadContext, digest: Digest, m: MountSources): Promise<{ from: string } | URL> {
+  for (const [i, from] of m.from.entries()) {
+    const r = await start(ctx, digest, { from });
+    if (r === 'mounted') return { from };
+    m.refused?.(from);
+    // A mount refused with a 4xx came back as a plain session: fine to use as the last one.
+    if (i === m.from.length - 1) return r as URL;
+    await cancel(ctx, r as URL);
+  }
+  if (!m.anywhere) return (await start(ctx, digest)) as URL;
+  const r = await start(ctx, digest, {});
+  return r === 'mounted' ? { from: '(any repository)' } : r;
 }
 
 function withDigest(loc: URL, digest: Digest): URL {
@@ -211,15 +273,15 @@ async function chunked(ctx: UploadContext, blob: BlobSource, first: URL): Promis
 export async function uploadBlob(
   ctx: UploadContext,
   blob: BlobSource,
-  mountFrom?: string,
+  mounts: MountSources = { from: [], anywhere: false },
 ): Promise<'mounted' | 'uploaded'> {
   const d = blob.descriptor;
   const t = ctx.session.transport;
   for (let attempt = 1; ; attempt++) {
     try {
-      const started = await start(ctx, d.digest, mountFrom);
-      if (started === 'mounted') {
-        ctx.onEvent?.({ type: 'blob-mounted', digest: d.digest, size: d.size, from: mountFrom as string });
+      const started = await open(ctx, d.digest, mounts);
+      if (!(started instanceof URL)) {
+        ctx.onEvent?.({ type: 'blob-mounted', digest: d.digest, size: d.size, from: started.from });
         return 'mounted';
       }
       const isChunked = d.size > ctx.chunkThreshold;

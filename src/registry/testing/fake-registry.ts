@@ -50,6 +50,12 @@ export class FakeRegistry {
   private readonly tokens = new Map<string, { user?: string; scopes: string[] }>();
   /** Answer the OCI 1.1 referrers API (`GET /v2/<name>/referrers/<digest>`); off, as in distribution 2.8. */
   referrersApi = false;
+  /**
+   * Cross-repository mounts: 'from' (distribution's: `mount` with `from`), 'anywhere' (also
+   * `mount` alone, from any repository holding the blob), 'refuse' (every mount gets an upload
+   * session, as registries without mounts answer).
+   */
+  mounts: 'from' | 'anywhere' | 'refuse' = 'from';
   /** Return a Response (or throw, as a reset would) to replace the normal answer. */
   intercept: ((req: Request, url: URL) => Response | undefined | Promise<Response | undefined>) | undefined;
 
@@ -213,7 +219,13 @@ export class FakeRegistry {
     if (req.method === 'POST' && !id) {
       const mount = url.searchParams.get('mount');
       const from = url.searchParams.get('from');
-      if (mount && from && this.repos.get(from)?.blobs.has(mount) && this.allowed(req, from, 'pull')) {
+      const fromOk =
+        this.mounts !== 'refuse' &&
+        from &&
+        this.repos.get(from)?.blobs.has(mount ?? '') &&
+        this.allowed(req, from, 'pull');
+      const anyOk = this.mounts === 'anywhere' && !from && this.blobs.has(mount ?? '');
+      if (mount && (fromOk || anyOk)) {
         this.repo(name).blobs.add(mount);
         return new Response(null, {
           status: 201,
@@ -239,6 +251,10 @@ export class FakeRegistry {
       }
       u.parts.push(body);
       u.size += body.length;
+    }
+    if (req.method === 'DELETE') {
+      this.uploads.delete(id);
+      return new Response(null, { status: 204 });
     }
     if (req.method === 'PATCH')
       return new Response(null, { status: 202, headers: { location: loc, range: `0-${u.size - 1}` } });
