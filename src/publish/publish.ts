@@ -16,6 +16,7 @@
 import { buildCatalogueImage, type CatalogueEvent } from '../assemble/index.ts';
 import type { Variant } from '../catalogue/index.ts';
 import type { ArchiveContext, DebianRelease } from '../debian/index.ts';
+import type { BaseLockFile } from '../lock/index.ts';
 import type { NpmConfig } from '../npm/index.ts';
 import { type Artifact, type Compression, createIndex, type Digest, type Image } from '../oci/index.ts';
 import { eachLimit, limiter } from '../platform/index.ts';
@@ -67,6 +68,10 @@ export interface PushedArtifact {
   image: string;
   variant: Variant;
   arch?: string;
+  /** What was pushed: the image or index itself (for signing and its SBOM). */
+  artifact: Artifact;
+  /** The lock an image was built from (absent for an index): for SLSA provenance. */
+  lock?: BaseLockFile;
 }
 
 export type PublishEvent =
@@ -152,7 +157,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
     artifact: Artifact,
     repos: string[],
     tagList: string[],
-    what: Omit<PushedArtifact, 'reference' | 'repository' | 'digest' | 'tags' | 'kind'>,
+    what: Omit<PushedArtifact, 'reference' | 'repository' | 'digest' | 'tags' | 'kind' | 'artifact'>,
   ): Promise<void> {
     const digest = artifact.descriptor.digest;
     const kind = artifact.kind;
@@ -187,6 +192,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
           digest,
           kind,
           tags: pushedTags,
+          artifact,
           ...what,
         });
     }
@@ -241,6 +247,7 @@ export async function publish(o: PublishOptions): Promise<PublishResult> {
             image: u.image,
             variant,
             arch: u.arch,
+            lock: built.lock,
           }),
         );
         p.catch(() => {}); // awaited below; a failure is thrown there

@@ -6,12 +6,15 @@ import type { Command } from 'commander';
 import { openArchiveContext } from '../../debian/index.ts';
 import { discoverNpmConfig, nodeConfigSources } from '../../npm/index.ts';
 import { sourceDateEpoch } from '../../platform/index.ts';
-import { parseShard, publish } from '../../publish/index.ts';
+import { type PushedArtifact, parseShard, publish } from '../../publish/index.ts';
+import type { RegistryClientOptions } from '../../registry/index.ts';
+import { attestImage, registryStoreOf, type Signer, signImage } from '../../sign/index.ts';
 import { consoleOutput } from '../console-output.ts';
 import { UsageError } from '../errors.ts';
 import { type CompressionChoice, compressionOption } from '../options.ts';
 import { catalogueProgress, createProgress, showing } from '../progress.ts';
 import { addRegistryFlags, type RegistryFlags, registryOptions } from '../registry-flags.ts';
+import { loadSigner, statementFor } from '../signing.ts';
 
 interface Flags extends RegistryFlags {
   registry?: string;
@@ -30,6 +33,40 @@ interface Flags extends RegistryFlags {
   securityMirror?: string;
   json?: boolean;
   verbose?: boolean;
+  key?: string;
+  attest: boolean;
+}
+
+/**
+ * The publish hook that signs each pushed digest as cosign does and attests its SPDX SBOM and,
+ * for images (their build's lock), SLSA provenance v1. Unchanged tags are not signed again.
+ */
+function signPushed(
+  signer: Signer,
+  client: RegistryClientOptions,
+  attest: boolean,
+  epoch: number,
+  say: (line: string) => void,
+): (p: PushedArtifact) => Promise<void> {
+  return async (p) => {
+    const d = p.artifact.descriptor;
+    const store = {
+      ...registryStoreOf(p.reference, { mediaType: d.mediaType, digest: d.digest, size: d.size }, client),
+      artifact: p.artifact,
+    };
+    const sig = await signImage(store, signer);
+    say(`signed    ${p.reference} → ${sig.location}`);
+    if (!attest) return;
+    for (const type of p.lock ? ['spdxjson', 'slsaprovenance1'] : ['spdxjson']) {
+      const { statement, predicateType } = await statementFor(type, store, {
+        ...(p.lock ? { lock: p.lock, lockName: `${p.image}.lock` } : {}),
+        ...(p.arch ? { platform: `linux/${p.arch}` } : {}),
+        epoch,
+      });
+      const r = await attestImage(store, signer, statement, predicateType);
+      say(`attested  ${p.reference} (${type}) → ${r.location}`);
+    }
+  };
 }
 
 const list = (s: string | undefined) =>
@@ -81,7 +118,12 @@ export function register(program: Command): void {
     .option('--security-mirror <url>', 'Debian security archive')
     .option('-v, --verbose', 'a line for every tag, unchanged ones too')
     .option('--json', 'print the summary as JSON (every tag: pushed or unchanged, with its digest)')
-    .option('-q, --quiet', 'no progress on stderr (errors still go there)');
+    .option('-q, --quiet', 'no progress on stderr (errors still go there)')
+    .option(
+      '--key <file>',
+      'sign every pushed image and index as cosign does, and attest its SPDX SBOM and SLSA provenance (cosign.key; password from $COSIGN_PASSWORD)',
+    )
+    .option('--no-attest', 'with --key: sign only');
   addRegistryFlags(cmd).action(async (o: Flags) => {
     const out = consoleOutput(Boolean(o.json));
     if (!o.registry)
@@ -89,6 +131,9 @@ export function register(program: Command): void {
     const shard = o.shard ? parseShard(o.shard) : undefined;
     const jobs = positive('--jobs', o.jobs, 64);
     const waitTimeoutMs = positive('--shard-timeout', o.shardTimeout, 86_400) * 1000;
+    // The key is opened before anything is built: a wrong password costs nothing.
+    const signer = o.key ? await loadSigner(o.key) : undefined;
+    if (!o.key && !o.attest) throw new UsageError('--no-attest is for --key');
     const stamp = o.stamp === false ? undefined : (o.stamp ?? dateStamp());
     const progress = createProgress(process.stderr, { enabled: !o.json && !o.quiet, env: process.env });
     const started = Date.now();
@@ -96,6 +141,7 @@ export function register(program: Command): void {
     const say = (line: string) => {
       if (!o.quiet && !o.json) progress.print(line);
     };
+    const epoch = sourceDateEpoch(process.env);
     const r = await showing(progress, () =>
       publish({
         registry: o.registry as string,
@@ -111,8 +157,9 @@ export function register(program: Command): void {
         slim: Boolean(o.slim),
         compression: o.compression.compression,
         ...(o.compression.level !== undefined ? { level: o.compression.level } : {}),
-        epoch: sourceDateEpoch(process.env),
+        epoch,
         client,
+        ...(signer ? { onPushed: signPushed(signer, client, o.attest, epoch, say) } : {}),
         archive: (debian) =>
           openArchiveContext({
             debian,
