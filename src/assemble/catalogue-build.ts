@@ -63,6 +63,8 @@ export interface CatalogueBuild {
   images: Image[];
   plans: BasePlan[];
   layers: CachedLayer[][];
+  /** The kind of each layer of `layers` (root, libc, ..., runtime, jdk, debug), per architecture. */
+  kinds: string[][];
   runtimeVersion?: string;
   /** The lock of what was built: the one given, or a new one. */
   lock: BaseLockFile;
@@ -83,6 +85,7 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
     : await resolvePlans(o, spec, npmConfig);
   const images: Image[] = [];
   const layers: CachedLayer[][] = [];
+  const kinds: string[][] = [];
   let runtimeVersion: string | undefined;
   for (const plan of plans) {
     for (const w of plan.warnings) o.onEvent?.({ type: 'warning', message: w });
@@ -105,6 +108,7 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
     });
     images.push(built.images.get(variant) as Image);
     layers.push(built.layers);
+    kinds.push(built.kinds);
     runtimeVersion ??= built.runtimeVersion;
   }
   const artifact =
@@ -116,6 +120,7 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
     images,
     plans,
     layers,
+    kinds,
     lock:
       lock ??
       makeBaseLock(
