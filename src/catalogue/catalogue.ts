@@ -89,9 +89,12 @@ function stack(debian: DebianRelease, upTo: 'root' | 'libc' | 'ssl' | 'cc'): Lay
   return all.slice(0, all.findIndex((l) => l.kind === upTo) + 1);
 }
 
-/** java-base's layers: cc plus the fonts and libraries of the JDK's native code. */
+/**
+ * java-base's layers: base-nossl plus the fonts and libraries of the JDK's native code, as
+ * distroless's java-base (no libssl, zstd or libgomp: the JDK has its own TLS and needs neither).
+ */
 function javaBase(debian: DebianRelease): LayerSpec[] {
-  return [...stack(debian, 'cc'), { kind: 'java-base', packages: JAVA_BASE[debian] }];
+  return [...stack(debian, 'libc'), { kind: 'java-base', packages: JAVA_BASE[debian] }];
 }
 
 /** Every image of a release, in catalogue order. */
@@ -148,7 +151,8 @@ export function catalogue(debian: DebianRelease): BaseImageSpec[] {
       debian,
       layers: javaBase(debian),
       env: ['LANG=C.UTF-8'],
-      summary: 'cc + fonts, zlib, the JDK native libraries, Java trust store; no JVM (for jlinked runtimes)',
+      summary:
+        'base-nossl + fonts, zlib, libstdc++, the JDK native libraries, Java trust store; no JVM (for jlinked runtimes)',
     },
     ...JAVA[debian].map(
       (v): BaseImageSpec => ({

@@ -4,7 +4,7 @@ import type { DebianRelease } from '../debian/index.ts';
 /**
  * The boxes of the seed's stack, bottom to top. Each catalogue image is the image below it plus
  * one layer: static = [root]; base-nossl = static + [libc]; base = base-nossl + [ssl];
- * cc = base + [cc]; python3, nodejsNN = cc + [runtime]; java-base = cc + [java-base] (fonts,
+ * cc = base + [cc]; python3, nodejsNN = cc + [runtime]; java-base = base-nossl + [java-base] (fonts,
  * the libraries of the JDK's native code, the Java trust store); javaNN = java-base + [runtime];
  * debug variants + [debug]. A `jdk` layer is debug-only: the debug variants of javaNN put
  * Debian's JDK (jcmd, jstack, jmap, jshell, ...) in it, under the debug layer.
