@@ -80,19 +80,19 @@ export async function jlinkRuntime(run: AppRun, jl: JlinkPlan, arch: string): Pr
   let work: string | undefined;
   let release: (() => void) | undefined;
   try {
-    const layer = await cachedLayer(
-      run.o.cache,
-      { app: 'jlink-runtime', key, remembered: Boolean(meta) },
-      async () => {
-        work = await mkdtemp(join(tmpdir(), 'distill-jlink-'));
-        release = holdTemp(work);
-        const made = await link(run, jl, arch, jdk, work, home);
-        meta = { modules: made.modules, javaVersion: made.javaVersion };
-        await run.o.cache.putJson(metaKey, meta);
-        return made.entries;
-      },
-      { ...run.layerOpts, ...run.writing('runtime', arch) },
-    );
+    const make = async () => {
+      work ??= await mkdtemp(join(tmpdir(), 'distill-jlink-'));
+      release ??= holdTemp(work);
+      const made = await link(run, jl, arch, jdk, work, home);
+      meta = { modules: made.modules, javaVersion: made.javaVersion };
+      await run.o.cache.putJson(metaKey, meta);
+      return made.entries;
+    };
+    const opts = { ...run.layerOpts, ...run.writing('runtime', arch) };
+    let layer = await cachedLayer(run.o.cache, { app: 'jlink-runtime', key }, make, opts);
+    // The module list is remembered beside the layer; a layer found without it (evicted) is linked again.
+    if (!meta)
+      layer = await cachedLayer(run.o.cache, { app: 'jlink-runtime', key, again: Date.now() }, make, opts);
     const m = meta as Remembered | undefined;
     if (!m) throw new AppError('APP_JLINK_FAILED', 'the jlinked runtime is cached without its module list');
     return { layer, modules: m.modules, javaVersion: m.javaVersion, home, jdk: jdkBuild.spec.name };
