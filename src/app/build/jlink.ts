@@ -33,7 +33,14 @@ import type { AppRun } from './steps-project.ts';
 /** jlink's options besides the modules: no debug attributes, headers or man pages; uncompressed
  * modules (the layer's gzip compresses them better than jlink's zip). Debian's --strip-debug would
  * also run objcopy, which the JDK image does not have; the ELF files are stripped here instead. */
-export const JLINK_OPTIONS = ['--strip-java-debug-attributes', '--no-header-files', '--no-man-pages'];
+export const JLINK_OPTIONS = [
+  '--strip-java-debug-attributes',
+  '--no-header-files',
+  '--no-man-pages',
+  // What Debian's headless JRE leaves to openjdk-NN-jre: the X11 toolkit, AWT's native interface
+  // and the splash screen, which need libX11 and friends, which java-base does not have.
+  '--exclude-files=**/lib/libawt_xawt.so,**/lib/libjawt.so,**/lib/libsplashscreen.so',
+];
 /** Modules added to every runtime: the EC crypto provider (TLS with ECDHE and EC certificates), where it is a module of its own. */
 const ALWAYS = ['java.base', 'jdk.crypto.ec'];
 
