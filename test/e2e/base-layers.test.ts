@@ -86,7 +86,7 @@ after(async () => {
 });
 
 describe('distill base: layers shared, variants, reproducible (debian13 amd64)', { timeout: 900_000 }, () => {
-  test("base's lower layers are static's and base-nossl's; cc's are base's; runtimes' are cc's", async () => {
+  test("base's lower layers are static's and base-nossl's; cc's are base's; python3/nodejs sit on cc, javaNN on java-base on base-nossl", async () => {
     const [st, nossl, base, cc] = await Promise.all(
       ['static', 'base-nossl', 'base', 'cc'].map((n) => get('a', `${n}:latest`)),
     );

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { requireTool, runOk, tempDir } from '../../../../test/helpers/tools.ts';
 import { jmodPackages } from '../../build/jlink.ts';
+import { detectContext, project } from '../native/native-testing.ts';
 import { classRefs } from './classfile.ts';
+import { javaDetector } from './java.ts';
 import { jdkPackages, newRefScan, scanJar } from './jdk-refs.ts';
 
 const JMODS = '/usr/lib/jvm/default-java/jmods';
@@ -100,4 +102,49 @@ test('a truncated or foreign class file is APP_JAVA_JAR_INVALID', () => {
   assert.throws(() => classRefs(Buffer.from('not a class file'), 'Y.class'), {
     code: 'APP_JAVA_JAR_INVALID',
   });
+});
+
+test('the detector with jlink: base java-base, the JDK packages of the jar and its Class-Path library', async (t) => {
+  for (const tool of ['javac', 'jar']) if (!requireTool(t, tool, 'default-jdk-headless')) return;
+  const dir = await tempDir(t, 'distill-jlink-detect-');
+  for (const [rel, text] of Object.entries(SOURCES)) {
+    await mkdir(join(dir, 'src', rel, '..'), { recursive: true });
+    await writeFile(join(dir, 'src', rel), text);
+  }
+  const classes = join(dir, 'classes');
+  runOk('javac', ['--release', '17', '-d', classes, ...Object.keys(SOURCES).map((r) => join(dir, 'src', r))]);
+  await writeFile(join(dir, 'manifest.txt'), 'Main-Class: app.Main\nClass-Path: lib/db.jar\n');
+  const jars = await tempDir(t, 'distill-jlink-jars-');
+  runOk('jar', [
+    '--create',
+    '--file',
+    join(jars, 'app.jar'),
+    '--manifest',
+    join(dir, 'manifest.txt'),
+    '-C',
+    classes,
+    'app',
+  ]);
+  runOk('jar', ['--create', '--file', join(jars, 'db.jar'), '-C', classes, 'lib']);
+  const proj = await project({
+    'target/app.jar': await readFile(join(jars, 'app.jar')),
+    'target/lib/db.jar': await readFile(join(jars, 'db.jar')),
+  });
+  const plan = await javaDetector.detect(
+    proj,
+    { jlink: true, addModules: ['jdk.charsets'] },
+    detectContext(),
+  );
+  assert.ok(plan?.jlink);
+  assert.equal(plan.base, 'java-base');
+  assert.deepEqual(plan.entrypoint, ['/usr/bin/java', '-jar', '/app/app.jar']);
+  assert.equal(plan.jlink.java, 21);
+  assert.equal(plan.jlink.jars, 2);
+  assert.deepEqual(plan.jlink.addModules, ['jdk.charsets']);
+  // java.naming and javax.xml come from the Class-Path library only.
+  for (const p of ['java.sql', 'java.beans', 'java.util.logging', 'javax.naming', 'javax.xml.parsers'])
+    assert.ok(plan.jlink.packages.includes(p), `${p} in ${plan.jlink.packages}`);
+  const plain = await javaDetector.detect(proj, {}, detectContext());
+  assert.equal(plain?.base, 'java21');
+  assert.equal(plain?.jlink, undefined);
 });
