@@ -142,7 +142,6 @@ function variantImage(
   kinded: readonly KindedLayer[],
   f: VariantFlags,
 ): Image {
-  const layers = kinded.map((l) => l.layer);
   const platform = parsePlatform(`linux/${plan.arch}`);
   const base = emptyConfig(platform, f.epoch);
   // Base images without a runtime get a shell entrypoint in debug; runtimes keep theirs (as distroless).
@@ -182,7 +181,7 @@ function variantImage(
         created_by: `distill base ${spec.name}: ${k} layer`,
       })),
     },
-    layers,
+    layers: kinded.map((l) => l.layer),
     annotations,
   });
 }

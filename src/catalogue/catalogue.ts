@@ -17,10 +17,6 @@ const SSL: Record<DebianRelease, readonly string[]> = {
   12: ['libssl3', 'libzstd1', 'zlib1g'],
 };
 const PYTHON: Record<DebianRelease, string> = { 13: '3.13', 12: '3.11' };
-/**
- * Java versions per release. Debian 13 has no OpenJDK 17 (trixie ships 21 and 25 only: the
- * archive has no openjdk-17-jre-headless for any architecture), so there is no java17 on 13.
- */
 const JAVA: Record<DebianRelease, readonly number[]> = { 13: [21, 25], 12: [17] };
 /**
  * java-base: what distroless's java-base adds to the C/C++ runtime (shared/notes/distroless.md),
@@ -69,6 +65,11 @@ export const JAVA_LEAVE_OUT: Readonly<Record<string, string>> = Object.freeze({
   libnss3:
     "Mozilla NSS, used only by the SunPKCS11-NSS provider, which the JRE's java.security does not enable (distroless's Java images have no NSS either)",
 });
+
+/*
+ * JAVA: Debian 13 has no OpenJDK 17 (trixie ships 21 and 25 only: its archive has no
+ * openjdk-17-jre-headless for any architecture), so there is no java17 on 13.
+ */
 
 /** Node.js majors built as nodejsNN images (the binary comes from the npm registry, not Debian). */
 export const NODE_IMAGE_MAJORS: readonly number[] = [20, 22, 24, 26];
