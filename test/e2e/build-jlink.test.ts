@@ -121,6 +121,26 @@ describe('distill build --jlink', { timeout: 900_000 }, () => {
     assert.ok(small <= 0.6 * big, `${small} > 60% of ${big}`);
   });
 
+  test('distill.lock pins the JDK; --frozen-lock builds the same image from it', async (t) => {
+    if (!needTools(t, TOOLS)) return;
+    const dir = await project(t);
+    const out = await tempDir(t, 'distill-jlink-lock-');
+    const first = distill(['build', dir, '--jlink', '--output', join(out, 'a'), '--json']);
+    assert.equal(first.status, 0, first.stderr);
+    const lock = JSON.parse(await readFile(join(dir, 'distill.lock'), 'utf8'));
+    assert.equal(lock.inputs.base, 'java-base');
+    assert.equal(lock.jdk?.inputs.image, 'java21');
+    const kinds = lock.jdk.architectures.amd64.layers.map((l: { kind: string }) => l.kind);
+    assert.ok(kinds.includes('jdk'), `${kinds}`);
+    const jdkPkgs = lock.jdk.architectures.amd64.layers.flatMap((l: { packages: { name: string }[] }) =>
+      l.packages.map((p) => p.name),
+    );
+    assert.ok(jdkPkgs.includes('openjdk-21-jdk-headless'), `${jdkPkgs}`);
+    const again = distill(['build', dir, '--jlink', '--frozen-lock', '--output', join(out, 'b'), '--json']);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(JSON.parse(again.stdout).digest, JSON.parse(first.stdout).digest);
+  });
+
   test('--add-modules with a module the JDK lacks: APP_JLINK_MODULE_UNKNOWN, nothing written', async (t) => {
     if (!needTools(t, TOOLS)) return;
     const dir = await project(t);

@@ -27,6 +27,7 @@ import {
 import { zipEntries } from '../detect/java/zip.ts';
 import { AppError } from '../errors.ts';
 import type { JlinkPlan } from '../types.ts';
+import { jdkImages } from './jlink-jdk.ts';
 import { runcRun } from './jlink-runc.ts';
 import type { AppRun } from './steps-project.ts';
 
@@ -63,16 +64,9 @@ interface Remembered {
 
 /** The jlinked runtime layer of `arch` (from the layer cache when the same JDK linked the same modules). */
 export async function jlinkRuntime(run: AppRun, jl: JlinkPlan, arch: string): Promise<JlinkRuntime> {
-  const { buildCatalogueImage } = await import('../../assemble/index.ts');
   run.emit({ type: 'step', message: `jlink: the JDK of java${jl.java}:debug (${arch})` });
-  const jdkBuild = await buildCatalogueImage({
-    ref: `java${jl.java}:debug`,
-    arches: [arch],
-    context: await run.context(),
-    epoch: run.o.epoch,
-    onEvent: run.progress,
-  });
-  const jdk = jdkBuild.images[0] as Image;
+  const jdkBuild = await jdkImages(run, jl);
+  const jdk = jdkBuild.images[run.project.archs.indexOf(arch)] as Image;
   const home = `/usr/lib/jvm/java-${jl.java}-jlink`;
   const key = {
     jlink: 1,
