@@ -35,8 +35,12 @@ describe('distill.yaml', () => {
         '  - { source: conf/app.ini, destination: /etc/app.ini, mode: "0600", owner: "1000:1000" }',
         'writable: [/srv/uploads]',
         'tags: [app:1.0]',
+        'jlink: true',
+        'addModules: [jdk.localedata, java.naming]',
       ].join('\n'),
     );
+    assert.equal(c.jlink, true);
+    assert.deepEqual(c.addModules, ['jdk.localedata', 'java.naming']);
     assert.deepEqual(c.ports, ['8080/tcp', '53/udp']);
     assert.equal(c.user, '1000');
     assert.deepEqual(c.env, { NODE_ENV: 'production', RETRIES: '3' });
@@ -63,6 +67,11 @@ describe('distill.yaml', () => {
     await rejects('user: [1]\n', /^distill\.yaml:1: user: must be string,integer/);
     await rejects('workdir: app\n', /^distill\.yaml:1: workdir: must be an absolute path/);
     await rejects('kind: ruby\n', /^distill\.yaml:1: kind: must be one of node, python, java, native, go/);
+    await rejects('jlink: yes please\n', /^distill\.yaml:1: jlink: must be boolean/);
+    await rejects(
+      'addModules: ["java.sql,java.xml"]\n',
+      /^distill\.yaml:1: addModules\[0\]: must match pattern/,
+    );
   });
 
   it('an unknown field inside files[] is reported at its line', async () => {

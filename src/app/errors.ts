@@ -57,6 +57,12 @@ export type AppErrorCode =
   | 'APP_JAVA_JAR_INVALID'
   /** Classes compiled for a newer Java than the image's. */
   | 'APP_JAVA_VERSION_MISMATCH'
+  /** `--add-modules` names a module the JDK that links the runtime does not have. */
+  | 'APP_JLINK_MODULE_UNKNOWN'
+  /** `--jlink` needs runc (jlink runs in distill's JDK image) and there is none. */
+  | 'APP_JLINK_RUNC_MISSING'
+  /** jlink (or runc running it) failed; its own error is shown. */
+  | 'APP_JLINK_FAILED'
   /** go.mod found but no `go` on PATH. */
   | 'APP_GO_MISSING'
   /** `go build` failed. */

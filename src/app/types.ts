@@ -66,6 +66,10 @@ export interface AppConfig {
   tags?: string[];
   /** Python: a site-packages directory to take dependencies from (relative to the project). */
   sitePackages?: string;
+  /** Java: a jlinked runtime on java-base (the modules the classes use, plus `addModules`). */
+  jlink?: boolean;
+  /** Java with jlink: modules to add (loaded by reflection or as services). */
+  addModules?: string[];
 }
 
 /** A layer the plan contributes, bottom to top in `AppPlan.layers` order. */
@@ -98,6 +102,19 @@ export type AppRuntime =
   | { kind: 'python'; version: string; from: string }
   | { kind: 'java'; version: number; from: string };
 
+/** A jlinked Java runtime: what the app's classes refer to, mapped to modules at build time. */
+export interface JlinkPlan {
+  /** The Java version whose JDK links it (the catalogue's javaNN:debug). */
+  java: number;
+  /** JDK packages the classes refer to (`java.sql`, `javax.net.ssl`), sorted. */
+  packages: string[];
+  /** Modules asked for by name (`addModules`, `--add-modules`). */
+  addModules: string[];
+  /** Classes and jars read. */
+  classes: number;
+  jars: number;
+}
+
 /** What a detector found and how the image should look. */
 export interface AppPlan {
   kind: AppKind;
@@ -122,6 +139,8 @@ export interface AppPlan {
   /** Binaries and shared objects to check (architecture, interpreter, DT_NEEDED). */
   elfFiles: ElfFile[];
   runtime?: AppRuntime;
+  /** Java with `jlink`: the runtime to link, layered above the base. */
+  jlink?: JlinkPlan;
   /** Things the user should know that do not stop the build (EOL runtime, ...). */
   warnings?: string[];
 }

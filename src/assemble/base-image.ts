@@ -46,7 +46,17 @@ export interface BuiltBase {
   /** Every variant asked for, by name. */
   images: Map<Variant, Image>;
   layers: CachedLayer[];
+  /** The kind of each of `layers` (`root` … `runtime`, `jdk`, `debug`). */
+  kinds: string[];
   runtimeVersion?: string;
+}
+
+/** A layer of the stack with its kind. */
+interface KindedLayer {
+  kind: string;
+  layer: CachedLayer;
+  /** Only in the debug variants (the JDK of javaNN:debug). */
+  debugOnly: boolean;
 }
 
 /**
@@ -61,15 +71,20 @@ export async function buildBase(
   opts: BaseBuildOptions,
 ): Promise<BuiltBase> {
   const run = baseRun(spec, plan, opts);
-  const layers: CachedLayer[] = [];
-  for (const [i, l] of plan.layers.entries()) layers.push(reported(run, l.kind, await stackLayer(run, i)));
-  const debug = variants.some((v) => v.startsWith('debug'))
-    ? reported(run, 'debug', await debugLayer(run))
-    : undefined;
+  const anyDebug = variants.some((v) => v.startsWith('debug'));
+  const layers: KindedLayer[] = [];
+  for (const [i, l] of plan.layers.entries()) {
+    const debugOnly = Boolean(spec.layers.find((s) => s.kind === l.kind)?.debugOnly);
+    if (debugOnly && !anyDebug) continue; // the JDK is fetched only for a debug variant
+    layers.push({ kind: l.kind, layer: reported(run, l.kind, await stackLayer(run, i)), debugOnly });
+  }
+  if (anyDebug)
+    layers.push({ kind: 'debug', layer: reported(run, 'debug', await debugLayer(run)), debugOnly: true });
   const runtimeVersion = runtimeVersionOf(spec, plan);
   return {
-    images: variantImages(spec, plan, variants, layers, debug, { epoch: opts.epoch, runtimeVersion }),
-    layers: debug ? [...layers, debug] : layers,
+    images: variantImages(spec, plan, variants, layers, { epoch: opts.epoch, runtimeVersion }),
+    layers: layers.map((l) => l.layer),
+    kinds: layers.map((l) => l.kind),
     ...(runtimeVersion ? { runtimeVersion } : {}),
   };
 }
@@ -79,18 +94,30 @@ function variantImages(
   spec: BaseImageSpec,
   plan: BasePlan,
   variants: readonly Variant[],
-  layers: readonly CachedLayer[],
-  debug: CachedLayer | undefined,
+  layers: readonly KindedLayer[],
   f: Pick<VariantFlags, 'epoch' | 'runtimeVersion'>,
 ): Map<Variant, Image> {
   const images = new Map<Variant, Image>();
   for (const v of variants) {
     const isDebug = v.startsWith('debug');
     const nonroot = v.endsWith('nonroot');
-    const all = isDebug && debug ? [...layers, debug] : layers;
+    const all = isDebug ? layers : layers.filter((l) => !l.debugOnly);
     images.set(v, variantImage(spec, plan, v, all, { ...f, nonroot, isDebug }));
   }
   return images;
+}
+
+/**
+ * A Debian version in upstream form, as the runtime's own version string gives it:
+ * `21.0.13.1+2-1~deb13u1` → `21.0.13.1` (epoch, Debian revision and build number dropped),
+ * `3.13.5-2+deb13u5` → `3.13.5`. JAVA_VERSION carries it, as Temurin's release file and
+ * distroless's images do.
+ */
+export function upstreamVersion(debianVersion: string): string {
+  const noEpoch = debianVersion.replace(/^\d+:/, '');
+  const dash = noEpoch.lastIndexOf('-');
+  const upstream = dash > 0 ? noEpoch.slice(0, dash) : noEpoch;
+  return upstream.replace(/[+~].*$/, '');
 }
 
 function runtimeVersionOf(spec: BaseImageSpec, plan: BasePlan): string | undefined {
@@ -112,20 +139,23 @@ function variantImage(
   spec: BaseImageSpec,
   plan: BasePlan,
   variant: Variant,
-  layers: readonly CachedLayer[],
+  kinded: readonly KindedLayer[],
   f: VariantFlags,
 ): Image {
   const platform = parsePlatform(`linux/${plan.arch}`);
   const base = emptyConfig(platform, f.epoch);
   // Base images without a runtime get a shell entrypoint in debug; runtimes keep theirs (as distroless).
   const entrypoint = spec.entrypoint ? [...spec.entrypoint] : f.isDebug ? ['/busybox/sh'] : undefined;
+  const rt = spec.runtime;
+  const javaVersion = rt?.kind === 'java' && f.runtimeVersion ? upstreamVersion(f.runtimeVersion) : undefined;
   const env = [
     `PATH=${DEFAULT_PATH}${f.isDebug ? ':/busybox' : ''}`,
     `SSL_CERT_FILE=${SSL_CERT_FILE}`,
     ...spec.env,
+    // As distroless sets it (the JRE's release file has the same JAVA_VERSION).
+    ...(javaVersion ? [`JAVA_VERSION=${javaVersion}`] : []),
   ];
-  const kinds = layers.map((_l, i) => (i < plan.layers.length ? (plan.layers[i]?.kind ?? 'debug') : 'debug'));
-  const rt = spec.runtime;
+  const kinds = kinded.map((l) => l.kind);
   const annotations: Record<string, string> = {
     'org.opencontainers.image.created': isoTime(f.epoch),
     'org.opencontainers.image.title': `distill/${spec.name}:${variant}`,
@@ -134,6 +164,8 @@ function variantImage(
     ...(rt && f.runtimeVersion
       ? { [`dev.distill.${rt.kind === 'node' ? 'nodejs' : rt.kind}.version`]: f.runtimeVersion }
       : {}),
+    // Next to Debian's version, the upstream one, as distroless's com.google.distroless.java.version.
+    ...(javaVersion ? { 'dev.distill.java.upstream-version': javaVersion } : {}),
   };
   return createImage({
     config: {
@@ -149,7 +181,7 @@ function variantImage(
         created_by: `distill base ${spec.name}: ${k} layer`,
       })),
     },
-    layers,
+    layers: kinded.map((l) => l.layer),
     annotations,
   });
 }

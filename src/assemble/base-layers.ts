@@ -101,14 +101,45 @@ export async function runtimeLayerEntries(r: RuntimeInputs): Promise<LayerEntry[
   if (!own.some((e) => e.path === `${jvm}/bin/java`)) {
     throw new CatalogueError('CATALOGUE_PACKAGE_MISSING', `${r.spec.name}: openjdk has no ${jvm}/bin/java`);
   }
-  const bundle = await caBundle(r.ca.files);
-  return [
-    ...own,
-    ...localeEntries(r.libcBin),
-    // What update-alternatives would have made, without /etc/alternatives.
-    symlink('usr/bin/java', `/${jvm}/bin/java`),
-    ...javaKeystoreEntries(bundle.bundle),
-  ];
+  // What update-alternatives would have made, without /etc/alternatives; the locale and the
+  // trust store are java-base's.
+  return [...own, symlink('usr/bin/java', `/${jvm}/bin/java`)];
+}
+
+/**
+ * java-base's layer: its packages (fonts, freetype, fontconfig, harfbuzz, zlib, ...), the C.utf8
+ * locale (LANG=C.UTF-8) and the Java trust store /etc/ssl/certs/java/cacerts made from the CA
+ * bundle, which every JVM on it (Debian's JRE, a jlinked runtime) reads.
+ */
+export async function javaBaseLayerEntries(
+  packages: readonly PackageContents[],
+  libcBin: PackageContents,
+  ca: PackageContents,
+): Promise<LayerEntry[]> {
+  const bundle = await caBundle(ca.files);
+  return [...packageEntries(packages), ...localeEntries(libcBin), ...javaKeystoreEntries(bundle.bundle)];
+}
+
+/**
+ * The jdk layer of javaNN's debug variants: Debian's JDK (same java.home as the JRE below) and a
+ * /usr/bin link for each of its tools, as update-alternatives would make (jcmd, jstack, jmap,
+ * jshell, javac, jlink, ...), so `docker exec C jcmd 1 VM.version` finds them on PATH.
+ */
+export function jdkLayerEntries(
+  spec: BaseImageSpec,
+  arch: string,
+  packages: readonly PackageContents[],
+): LayerEntry[] {
+  const rt = spec.runtime;
+  const own = packageEntries(packages);
+  if (rt?.kind !== 'java') return own;
+  const bin = `usr/lib/jvm/java-${rt.version}-openjdk-${arch}/bin/`;
+  const tools = own.filter(
+    (e) => e.path.startsWith(bin) && !e.path.slice(bin.length).includes('/') && e.type === 'file',
+  );
+  if (!tools.some((e) => e.path === `${bin}jcmd`))
+    throw new CatalogueError('CATALOGUE_PACKAGE_MISSING', `${spec.name}: the JDK has no ${bin}jcmd`);
+  return [...own, ...tools.map((e) => symlink(`usr/bin/${e.path.slice(bin.length)}`, `/${e.path}`))];
 }
 
 /** The debug layer: Debian's static busybox under /busybox, one symlink per applet. */

@@ -10,7 +10,14 @@ import { type PackageContents, packageContents } from '../debian/index.ts';
 import type { NodeRuntime } from '../npm/index.ts';
 import type { LayerEntry } from '../oci/index.ts';
 import type { BaseBuildOptions } from './base-image.ts';
-import { debugLayerEntries, packageEntries, rootLayerEntries, runtimeLayerEntries } from './base-layers.ts';
+import {
+  debugLayerEntries,
+  javaBaseLayerEntries,
+  jdkLayerEntries,
+  packageEntries,
+  rootLayerEntries,
+  runtimeLayerEntries,
+} from './base-layers.ts';
 import type { BasePlan, LayerPlan } from './base-plan.ts';
 import { type CachedLayer, cachedLayer, type LayerOptions, type LayerWriteEvent } from './layer-cache.ts';
 import { withStrippedBinary } from './slim-strip.ts';
@@ -83,6 +90,14 @@ export function stackLayer(run: BaseRun, i: number): Promise<CachedLayer> {
   const key = { kind: l.kind, debian: plan.debian, arch: plan.arch, packages: l.packages.map(packageKey) };
   if (l.kind === 'root') return rootLayer(run, l, key);
   if (l.kind === 'runtime') return runtimeLayer(run, i, key);
+  if (l.kind === 'java-base') return javaBaseLayer(run, l, key);
+  if (l.kind === 'jdk')
+    return cachedLayer(
+      run.opts.cache,
+      { ...key, image: run.spec.name },
+      async () => jdkLayerEntries(run.spec, plan.arch, await run.contents(l.packages)),
+      run.writing(l.kind),
+    );
   return cachedLayer(
     run.opts.cache,
     key,
@@ -99,6 +114,22 @@ function rootLayer(run: BaseRun, l: LayerPlan, key: object): Promise<CachedLayer
     { ...key, ca: packageKey(caCertificates) },
     async () =>
       rootLayerEntries(run.plan.debian, await run.contents(l.packages), await run.one(caCertificates)),
+    run.writing(l.kind),
+  );
+}
+
+/** java-base's layer: its packages plus the C.utf8 locale and the Java trust store. */
+function javaBaseLayer(run: BaseRun, l: LayerPlan, key: object): Promise<CachedLayer> {
+  const { caCertificates, libcBin } = run.plan.sources;
+  return cachedLayer(
+    run.opts.cache,
+    { ...key, extras: [packageKey(libcBin), packageKey(caCertificates)] },
+    async () =>
+      javaBaseLayerEntries(
+        await run.contents(l.packages),
+        await run.one(libcBin),
+        await run.one(caCertificates),
+      ),
     run.writing(l.kind),
   );
 }

@@ -68,6 +68,8 @@ export interface CatalogueBuild {
   images: Image[];
   plans: BasePlan[];
   layers: CachedLayer[][];
+  /** The kind of each layer of `layers` (root, libc, ..., runtime, jdk, debug), per architecture. */
+  kinds: string[][];
   runtimeVersion?: string;
   /** Every variant built (the one of `ref`, and `variants`): its artifact and per-arch images. */
   byVariant: Map<Variant, { artifact: Artifact; images: Image[] }>;
@@ -91,6 +93,7 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
   const variants = [variant, ...(o.variants ?? []).filter((v) => v !== variant)];
   const perVariant = new Map<Variant, Image[]>(variants.map((v) => [v, []]));
   const layers: CachedLayer[][] = [];
+  const kinds: string[][] = [];
   let runtimeVersion: string | undefined;
   for (const plan of plans) {
     for (const w of plan.warnings) o.onEvent?.({ type: 'warning', message: w });
@@ -113,6 +116,7 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
     });
     for (const v of variants) perVariant.get(v)?.push(built.images.get(v) as Image);
     layers.push(built.layers);
+    kinds.push(built.kinds);
     runtimeVersion ??= built.runtimeVersion;
   }
   const artifactOf = (images: Image[]): Artifact =>
@@ -129,6 +133,7 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
     byVariant,
     plans,
     layers,
+    kinds,
     lock:
       lock ??
       makeBaseLock(

@@ -19,6 +19,44 @@ const SSL: Record<DebianRelease, readonly string[]> = {
 const PYTHON: Record<DebianRelease, string> = { 13: '3.13', 12: '3.11' };
 const JAVA: Record<DebianRelease, readonly number[]> = { 13: [21, 25], 12: [17] };
 /**
+ * java-base: what distroless's java-base adds to the C/C++ runtime (shared/notes/distroless.md),
+ * for the JDK's native code: zlib; libjpeg, lcms2 for java.desktop's image code; freetype,
+ * fontconfig (+ its config), DejaVu fonts and libpng for AWT text (libfontmanager, libawt); and
+ * harfbuzz, which Temurin bundles but Debian's JDK links from the system (libfontmanager.so
+ * needs libharfbuzz.so.0: without it any Graphics2D text throws UnsatisfiedLinkError). The
+ * resolver brings their dependencies (expat, brotli, bzip2, glib, graphite2, pcre2, ...).
+ */
+const JAVA_BASE: Record<DebianRelease, readonly string[]> = {
+  13: [
+    'zlib1g',
+    'libstdc++6',
+    'libjpeg62-turbo',
+    'liblcms2-2',
+    'libfreetype6',
+    'libfontconfig1',
+    'fontconfig-config',
+    'fonts-dejavu-core',
+    'libharfbuzz0b',
+    'libpng16-16t64',
+    'libuuid1',
+    'libcrypt1',
+  ],
+  12: [
+    'zlib1g',
+    'libstdc++6',
+    'libjpeg62-turbo',
+    'liblcms2-2',
+    'libfreetype6',
+    'libfontconfig1',
+    'fontconfig-config',
+    'fonts-dejavu-core',
+    'libharfbuzz0b',
+    'libpng16-16',
+    'libuuid1',
+    'libcrypt1',
+  ],
+};
+/**
  * What the Java images leave out of openjdk-NN-jre-headless's dependencies, as distroless's Java
  * images (on java-base, with Temurin) have none of it. NSS serves only the SunPKCS11-NSS provider,
  * which java.security does not enable; libnspr4 and libsqlite3-0 come only with it.
@@ -27,6 +65,11 @@ export const JAVA_LEAVE_OUT: Readonly<Record<string, string>> = Object.freeze({
   libnss3:
     "Mozilla NSS, used only by the SunPKCS11-NSS provider, which the JRE's java.security does not enable (distroless's Java images have no NSS either)",
 });
+
+/*
+ * JAVA: Debian 13 has no OpenJDK 17 (trixie ships 21 and 25 only: its archive has no
+ * openjdk-17-jre-headless for any architecture), so there is no java17 on 13.
+ */
 
 /** Node.js majors built as nodejsNN images (the binary comes from the npm registry, not Debian). */
 export const NODE_IMAGE_MAJORS: readonly number[] = [20, 22, 24, 26];
@@ -45,6 +88,14 @@ function stack(debian: DebianRelease, upTo: 'root' | 'libc' | 'ssl' | 'cc'): Lay
     { kind: 'cc', packages: ['libgomp1', 'libstdc++6'] },
   ];
   return all.slice(0, all.findIndex((l) => l.kind === upTo) + 1);
+}
+
+/**
+ * java-base's layers: base-nossl plus the fonts and libraries of the JDK's native code, as
+ * distroless's java-base (no libssl, zstd or libgomp: the JDK has its own TLS and needs neither).
+ */
+function javaBase(debian: DebianRelease): LayerSpec[] {
+  return [...stack(debian, 'libc'), { kind: 'java-base', packages: JAVA_BASE[debian] }];
 }
 
 /** Every image of a release, in catalogue order. */
@@ -96,18 +147,33 @@ export function catalogue(debian: DebianRelease): BaseImageSpec[] {
         summary: `the official Node.js ${major} binary (npm registry package node-linux-<arch>)`,
       }),
     ),
+    {
+      name: 'java-base',
+      debian,
+      layers: javaBase(debian),
+      env: ['LANG=C.UTF-8'],
+      summary:
+        'base-nossl + fonts, zlib, libstdc++, the JDK native libraries, Java trust store; no JVM (for jlinked runtimes)',
+    },
     ...JAVA[debian].map(
       (v): BaseImageSpec => ({
         name: `java${v}`,
         debian,
         layers: [
-          ...stack(debian, 'cc'),
+          ...javaBase(debian),
           { kind: 'runtime', packages: [`openjdk-${v}-jre-headless`], leaveOut: JAVA_LEAVE_OUT },
+          // distroless's debug Java images are the JDK: jcmd, jstack, jmap, jshell, javac, jlink.
+          {
+            kind: 'jdk',
+            packages: [`openjdk-${v}-jdk-headless`],
+            leaveOut: JAVA_LEAVE_OUT,
+            debugOnly: true,
+          },
         ],
         runtime: { kind: 'java', version: v },
         entrypoint: ['/usr/bin/java', '-jar'],
         env: ['LANG=C.UTF-8'],
-        summary: `Debian's OpenJDK ${v} JRE (headless), Java trust store from the CA bundle`,
+        summary: `Debian's OpenJDK ${v} JRE (headless) on java-base; debug variants: the JDK (jcmd, jstack, jmap, jshell)`,
       }),
     ),
   ];

@@ -4,9 +4,12 @@ import type { DebianRelease } from '../debian/index.ts';
 /**
  * The boxes of the seed's stack, bottom to top. Each catalogue image is the image below it plus
  * one layer: static = [root]; base-nossl = static + [libc]; base = base-nossl + [ssl];
- * cc = base + [cc]; python3, nodejsNN, javaNN = cc + [runtime]; debug variants + [debug].
+ * cc = base + [cc]; python3, nodejsNN = cc + [runtime]; java-base = base-nossl + [java-base] (fonts,
+ * the libraries of the JDK's native code, the Java trust store); javaNN = java-base + [runtime];
+ * debug variants + [debug]. A `jdk` layer is debug-only: the debug variants of javaNN put
+ * Debian's JDK (jcmd, jstack, jmap, jshell, ...) in it, under the debug layer.
  */
-export type LayerKind = 'root' | 'libc' | 'ssl' | 'cc' | 'runtime' | 'debug';
+export type LayerKind = 'root' | 'libc' | 'ssl' | 'cc' | 'java-base' | 'runtime' | 'jdk' | 'debug';
 
 export interface LayerSpec {
   kind: LayerKind;
@@ -14,6 +17,8 @@ export interface LayerSpec {
   packages: readonly string[];
   /** Dependencies this layer leaves out on purpose, each with the reason (shown in the plan, not warned). */
   leaveOut?: Readonly<Record<string, string>>;
+  /** Only in the debug variants (the `jdk` layer), below the debug layer. */
+  debugOnly?: boolean;
 }
 
 export type RuntimeSpec =

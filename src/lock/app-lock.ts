@@ -1,6 +1,7 @@
 /**
  * The lock of an application build (`distill build`, DIR/distill.lock): the base image's own
- * lock (catalogue bases) and, per architecture, the exact extra Debian packages above it —
+ * lock (catalogue bases), the JDK image's lock (`--jlink`) and, per architecture, the exact extra
+ * Debian packages above it —
  * those distill.yaml asks for plus those the native checks added for missing libraries. A build
  * with a current lock resolves nothing and reads no index.
  */
@@ -38,6 +39,8 @@ export interface AppLockFile {
   readonly inputs: AppLockInputs;
   /** The catalogue base's lock (absent for an image-reference base). */
   readonly base?: BaseLockFile;
+  /** `--jlink`: the lock of the JDK image (javaNN:debug) whose jlink made the runtime. */
+  readonly jdk?: BaseLockFile;
   readonly architectures: Readonly<Record<string, AppLockArch>>;
 }
 
@@ -65,6 +68,7 @@ export function makeAppLock(
   inputs: AppLockInputs,
   base: BaseLockFile | undefined,
   architectures: Record<string, AppLockArch>,
+  jdk?: BaseLockFile,
 ): AppLockFile {
   return {
     lockVersion: 1,
@@ -72,6 +76,7 @@ export function makeAppLock(
     configChecksum: appLockChecksum(inputs),
     inputs: { ...inputs, architectures: [...inputs.architectures], packages: [...inputs.packages].sort() },
     ...(base ? { base } : {}),
+    ...(jdk ? { jdk } : {}),
     architectures,
   };
 }

@@ -62,6 +62,7 @@ describe('distill base: refusals, --list, warnings', () => {
       'nodejs22',
       'nodejs24',
       'nodejs26',
+      'java-base',
       'java21',
       'java25',
     ]);
@@ -75,6 +76,7 @@ describe('distill base: refusals, --list, warnings', () => {
       'nodejs22',
       'nodejs24',
       'nodejs26',
+      'java-base',
       'java17',
     ]);
     for (const i of images) {

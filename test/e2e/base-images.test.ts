@@ -119,7 +119,7 @@ function commonChecks(name: string, dir: string, img: Record<Variant, Built>): v
     const path = cfg.Env?.find((e) => e.startsWith('PATH='));
     assert.equal(path?.endsWith(':/busybox'), v.startsWith('debug'), `${tag} ${path}`);
     assert.ok(cfg.Env?.includes('SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt'), `${tag} SSL_CERT_FILE`);
-    if (v.startsWith('debug') && ['static', 'base-nossl', 'base', 'cc'].includes(name)) {
+    if (v.startsWith('debug') && ['static', 'base-nossl', 'base', 'cc', 'java-base'].includes(name)) {
       assert.deepEqual(cfg.Entrypoint, ['/busybox/sh'], `${tag} Entrypoint`);
     }
     // No shell at /bin/sh, debug or not.
@@ -305,6 +305,14 @@ console.log(JSON.stringify({
       commonChecks(name, dir, img);
     });
   }
+
+  test('java-base: a C++ binary runs; no JVM (test/e2e/java-images.test.ts checks the rest)', async (t) => {
+    if (!ready(t)) return;
+    const { dir, img } = await images(t, 'java-base');
+    assert.equal(dockerRunOk(['-v', `${dir}:/t:ro`, img.latest.tag, '/t/cpp']).trim(), 'c++ ok thrown 1');
+    assert.notEqual(dockerRun([img.latest.tag, '/usr/bin/java', '-version']).status, 0);
+    commonChecks('java-base', dir, img);
+  });
 
   for (const v of [21, 25]) {
     test(`java${v}: -version runs; a jar sees > 100 trusted CA certificates`, async (t) => {

@@ -1,6 +1,7 @@
 /**
  * Issue 4 acceptance, structure: the catalogue's images share their lower layers byte for byte
- * (static ⊂ base-nossl ⊂ base ⊂ cc ⊂ python3/nodejsNN/javaNN), debug adds exactly one layer,
+ * (static ⊂ base-nossl ⊂ base ⊂ cc ⊂ python3/nodejsNN, base-nossl ⊂ java-base ⊂ javaNN), debug adds the
+ * busybox layer (javaNN's debug variants first the JDK's),
  * nonroot changes only the config, and two builds give identical digests, also from an empty
  * cache. Every debian13 amd64 name × variant is built twice into OCI layouts (a few builds at a
  * time) and read back from the layouts' blobs. Needs the Debian archive and the npm registry.
@@ -15,7 +16,7 @@ import { type BaseResult, buildBase, limiter } from '../helpers/docker.ts';
 
 // Every debian13 image of the catalogue, in catalogue order.
 const NAMES = catalogue(13).map((s) => s.name);
-const RUNTIMES = NAMES.slice(4);
+const RUNTIMES = NAMES.slice(4).filter((n) => n !== 'java-base');
 const VARIANTS = ['latest', 'nonroot', 'debug', 'debug-nonroot'] as const;
 /** Built twice more, each from its own empty cache (the npm runtime too, through nodejs22). */
 const FROM_EMPTY = ['static', 'python3', 'nodejs22'] as const;
@@ -85,7 +86,7 @@ after(async () => {
 });
 
 describe('distill base: layers shared, variants, reproducible (debian13 amd64)', { timeout: 900_000 }, () => {
-  test("base's lower layers are static's and base-nossl's; cc's are base's; runtimes' are cc's", async () => {
+  test("base's lower layers are static's and base-nossl's; cc's are base's; python3/nodejs sit on cc, javaNN on java-base on base-nossl", async () => {
     const [st, nossl, base, cc] = await Promise.all(
       ['static', 'base-nossl', 'base', 'cc'].map((n) => get('a', `${n}:latest`)),
     );
@@ -110,25 +111,41 @@ describe('distill base: layers shared, variants, reproducible (debian13 amd64)',
     assert.deepEqual(base.config.rootfs.diff_ids.slice(0, 2), nossl.config.rootfs.diff_ids);
     assert.deepEqual(cc.config.rootfs.diff_ids.slice(0, 3), base.config.rootfs.diff_ids);
     const runtimeLayers = new Set<string>();
+    const javaBase = await get('a', 'java-base:latest');
+    assert.deepEqual(layers(javaBase).slice(0, 2), layers(nossl), 'java-base sits on base-nossl');
+    assert.deepEqual(
+      javaBase.result.platforms[0]?.layers.map((l) => l.kind),
+      ['root', 'libc', 'java-base'],
+    );
     for (const name of RUNTIMES) {
       const r = await get('a', `${name}:latest`);
-      assert.deepEqual(layers(r).slice(0, 4), layers(cc), `${name} sits on cc`);
-      assert.equal(layers(r).length, 5, `${name} adds one runtime layer`);
-      assert.equal(r.result.platforms[0]?.layers[4]?.kind, 'runtime');
-      runtimeLayers.add(layers(r)[4] as string);
+      // javaNN = java-base + [runtime] (as distroless: no libssl); python3 and nodejsNN = cc + [runtime].
+      const below: Built = name.startsWith('java') ? javaBase : cc;
+      const n = layers(below).length;
+      assert.deepEqual(layers(r).slice(0, n), layers(below), `${name} sits on ${below.result.name}`);
+      assert.equal(layers(r).length, n + 1, `${name} adds one runtime layer`);
+      assert.equal(r.result.platforms[0]?.layers[n]?.kind, 'runtime');
+      runtimeLayers.add(layers(r)[n] as string);
     }
     assert.equal(runtimeLayers.size, RUNTIMES.length, 'every runtime layer is its own');
   });
 
-  test('debug adds exactly one layer (busybox); debug-nonroot has the same layers', async () => {
+  test('debug adds the busybox layer (javaNN: the JDK, then busybox); debug-nonroot has the same layers', async () => {
     const debugLayers = new Set<string>();
     for (const name of NAMES) {
       const [latest, debug, debugNonroot] = await Promise.all(
         ['latest', 'debug', 'debug-nonroot'].map((v) => get('a', `${name}:${v}`)),
       );
       assert.ok(latest && debug && debugNonroot);
-      assert.equal(layers(debug).length, layers(latest).length + 1, name);
-      assert.deepEqual(layers(debug).slice(0, -1), layers(latest), name);
+      if (/^java\d+$/.test(name)) {
+        // Debian's JDK (jcmd, jstack, ...) in its own layer between the JRE and busybox.
+        assert.equal(layers(debug).length, layers(latest).length + 2, name);
+        assert.deepEqual(layers(debug).slice(0, -2), layers(latest), name);
+        assert.equal(debug.result.platforms[0]?.layers.at(-2)?.kind, 'jdk');
+      } else {
+        assert.equal(layers(debug).length, layers(latest).length + 1, name);
+        assert.deepEqual(layers(debug).slice(0, -1), layers(latest), name);
+      }
       assert.equal(debug.result.platforms[0]?.layers.at(-1)?.kind, 'debug');
       assert.deepEqual(layers(debugNonroot), layers(debug), name);
       debugLayers.add(layers(debug).at(-1) as string);

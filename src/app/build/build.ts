@@ -11,6 +11,7 @@ import type { NpmConfig } from '../../npm/index.ts';
 import { type Artifact, type Compression, canonicalJson, createIndex, type Image } from '../../oci/index.ts';
 import type { Cache } from '../../platform/index.ts';
 import type { AppConfig, AppEvent, AppPlan, Detector, NativeCheck } from '../types.ts';
+import { jdkLockOf } from './jlink-jdk.ts';
 import { type AppBase, appBase, layerCompression } from './resolve-base.ts';
 import { type ArchBuild, appLayers, archBuild } from './steps-layers.ts';
 import { type AppRun, appRun, openProject, planProject, planWarnings, readLock } from './steps-project.ts';
@@ -119,7 +120,7 @@ async function finish(run: AppRun, base: AppBase, built: ArchBuild[], warnings: 
   const artifact = images.length === 1 ? (images[0] as Image) : createIndex(images);
   const lockArchs: Record<string, AppLockArch> = {};
   for (const [i, arch] of project.archs.entries()) lockArchs[arch] = (built[i] as ArchBuild).lock;
-  const newLock = makeAppLock(run.inputs, base.lock, lockArchs);
+  const newLock = makeAppLock(run.inputs, base.lock, lockArchs, await jdkLockOf(run));
   // Written when new, stale, or resolved to something else (a warm build from the lock writes nothing).
   const changed = !previous || previous.stale || canonicalJson(newLock) !== canonicalJson(previous.lock);
   await project.hashes.save();

@@ -9,7 +9,7 @@ import { LockError } from '../../lock/index.ts';
 import { createImage, type Image, type Layer, type LayerEntry } from '../../oci/index.ts';
 import { AppError } from '../errors.ts';
 import { writableDirs } from '../layout.ts';
-import type { NativeCheck } from '../types.ts';
+import type { JlinkPlan, NativeCheck } from '../types.ts';
 import type { AppBuild, AppLayerReport } from './build.ts';
 import { checkEntrypoint } from './entrypoint.ts';
 import { extraFileEntries } from './files.ts';
@@ -23,7 +23,8 @@ import type { AppRun } from './steps-project.ts';
 export interface AppLayer {
   name: string;
   layer: CachedLayer | Layer;
-  entries: LayerEntry[];
+  /** Its entries when this run made them (a cached layer is listed from its blob). */
+  entries?: LayerEntry[];
   cached: boolean;
 }
 
@@ -72,9 +73,11 @@ export interface ArchBuild {
 }
 
 /** Builds the image of architecture `i`: packages settled by the checks, then the image and its report. */
-export async function archBuild(run: AppRun, base: AppBase, app: AppLayer[], i: number): Promise<ArchBuild> {
+export async function archBuild(run: AppRun, base: AppBase, own: AppLayer[], i: number): Promise<ArchBuild> {
   const arch = run.project.archs[i] as string;
   const baseImage = base.images[i] as Image;
+  // --jlink: the runtime linked for this architecture goes first, right above java-base.
+  const app = run.plan.jlink ? [await runtimeLayer(run, run.plan.jlink, arch), ...own] : own;
   const { pkgLayer, roots, addedHere, added } = await settlePackages(run, base, app, i);
   const image = archImage(run, base, baseImage, pkgLayer, app);
   const report = layerReport(pkgLayer, app);
@@ -86,6 +89,18 @@ export async function archBuild(run: AppRun, base: AppBase, app: AppLayer[], i: 
     ...(base.catalogue ? {} : { baseDigest: baseImage.descriptor.digest }),
   };
   return { image, report, added: added.map((p) => ({ arch, ...p })), lock };
+}
+
+/** The jlinked runtime of `arch` as one of the app's layers; JAVA_VERSION as the javaNN images set it. */
+async function runtimeLayer(run: AppRun, jl: JlinkPlan, arch: string): Promise<AppLayer> {
+  const { jlinkRuntime } = await import('./jlink.ts');
+  const rt = await jlinkRuntime(run, jl, arch);
+  run.emit({
+    type: 'reason',
+    message: `jlink (${arch}): ${rt.modules.length} modules from ${rt.jdk}'s JDK at ${rt.home}: ${rt.modules.join(', ')}`,
+  });
+  if (!('JAVA_VERSION' in run.plan.env)) run.plan.env.JAVA_VERSION = rt.javaVersion;
+  return { name: 'runtime', layer: rt.layer, cached: rt.layer.cached };
 }
 
 /**

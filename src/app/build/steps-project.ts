@@ -133,6 +133,9 @@ export function planWarnings(p: Project, plan: AppPlan, emit: (e: AppEvent) => v
         `the output ${out} is inside the project: left out of the image (add it to .dockerignore to silence this)`,
     ),
     ...(plan.warnings ?? []),
+    ...(p.config.jlink && plan.kind !== 'java'
+      ? [`--jlink (jlink:) is for Java applications; this is a ${plan.kind} project: ignored`]
+      : []),
   ];
   for (const w of warnings) emit({ type: 'warning', message: w });
   return warnings;

@@ -101,7 +101,7 @@ export function register(program: Command): void {
     const layers = b.layers.map((ls, i) => ({
       arch: b.plans[i]?.arch,
       layers: ls.map((l, j) => ({
-        kind: b.plans[i]?.layers[j]?.kind ?? 'debug',
+        kind: b.kinds[i]?.[j] ?? 'debug',
         digest: l.descriptor.digest,
         size: l.descriptor.size,
         uncompressedSize: l.uncompressedSize,

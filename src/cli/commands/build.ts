@@ -30,6 +30,8 @@ export interface BuildFlags extends OutputOptions {
   relock?: boolean;
   frozenLock?: boolean;
   sitePackages?: string;
+  jlink?: boolean;
+  addModules?: string;
   compression?: CompressionChoice;
   slim?: boolean;
   json?: boolean;
@@ -54,6 +56,14 @@ export function register(program: Command): void {
     .option('--port <port>', 'exposed port, 8080 or 8080/tcp (repeatable)', collect)
     .option('--package <name>', 'extra Debian package (repeatable)', collect)
     .option('--site-packages <dir>', 'Python: take the dependencies from this site-packages directory')
+    .option(
+      '--jlink',
+      "Java: a runtime with only the modules the app's classes use (jlink, run in distill's JDK image with runc) on java-base",
+    )
+    .option(
+      '--add-modules <list>',
+      'Java with --jlink: modules to add, comma-separated (reflection, services)',
+    )
     .option('--load', 'load the image into the local Docker engine through its API socket (no docker CLI)')
     .option('--no-lock', 'do not write DIR/distill.lock')
     .option('--relock', 'resolve the base and packages again even when DIR/distill.lock is current')
@@ -185,6 +195,12 @@ function flagConfig(o: BuildFlags): Partial<AppConfig> {
       .filter(Boolean);
   if (o.base) c.base = o.base;
   if (o.sitePackages) c.sitePackages = o.sitePackages;
+  if (o.jlink) c.jlink = true;
+  if (o.addModules)
+    c.addModules = o.addModules
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean);
   if (o.debian) c.debian = o.debian;
   if (o.user) c.user = o.user;
   if (o.entrypoint) c.entrypoint = parseArgv('--entrypoint', o.entrypoint);

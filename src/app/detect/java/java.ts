@@ -13,7 +13,8 @@ import { AppError } from '../../errors.ts';
 import { dirChain, treeEntries } from '../../layout.ts';
 import { commonPlan } from '../../plan-common.ts';
 import { assertInProject, resolveInProject } from '../../project-path.ts';
-import type { AppConfig, AppPlan, DetectContext, Detector } from '../../types.ts';
+import type { AppConfig, AppPlan, DetectContext, Detector, JlinkPlan } from '../../types.ts';
+import { jdkPackages, newRefScan, scanClass, scanJar } from './jdk-refs.ts';
 import { parseManifest, zipEntries, zipRead } from './zip.ts';
 
 /** Java versions of the catalogue per Debian release, oldest first. */
@@ -124,8 +125,14 @@ async function detectJava(dir: string, config: AppConfig, ctx: DetectContext): P
     java = fit ?? java;
     reasons.push(`${info.mainClass} is compiled for Java ${info.classVersion}`);
   }
-  base ??= `java${java}`;
-  reasons.push(config.base ? `base ${config.base} from the config` : `base java${java} (debian${debian})`);
+  base ??= config.jlink ? 'java-base' : `java${java}`;
+  reasons.push(
+    config.base
+      ? `base ${config.base} from the config`
+      : config.jlink
+        ? `base java-base (debian${debian}) with a runtime jlinked from Java ${java}`
+        : `base java${java} (debian${debian})`,
+  );
 
   const { appDir, writable, owner: user, fields } = commonPlan(config, ctx);
   const layers: AppPlan['layers'] = [];
@@ -183,10 +190,16 @@ async function detectJava(dir: string, config: AppConfig, ctx: DetectContext): P
     entries: async () => [...dirChain(appDir, writable, user), fileEntry(jarHost, jarPath, jarSt.size)],
     key: { kind: 'java-app', jarPath, sha256: await ctx.hashes.of(jarHost, jarSt), writable, user },
   });
+  const jlink = config.jlink ? await jlinkPlan(dir, rel, jarDir, info.classPath, java, config) : undefined;
+  if (jlink)
+    reasons.push(
+      `jlink: ${jlink.classes} classes in ${jlink.jars} jar(s) refer to ${jlink.packages.length} JDK packages${jlink.addModules.length ? `; --add-modules ${jlink.addModules.join(',')}` : ''}`,
+    );
   return {
     kind: 'java',
     reasons,
     base,
+    ...(jlink ? { jlink } : {}),
     entrypoint: ['/usr/bin/java', '-jar', jarPath],
     env: {},
     ...fields,
@@ -201,6 +214,38 @@ async function detectJava(dir: string, config: AppConfig, ctx: DetectContext): P
           : `debian${debian}'s default`,
     },
     warnings,
+  };
+}
+
+/** What the jlinked runtime must hold: the JDK packages the jar and its Class-Path libraries refer to. */
+async function jlinkPlan(
+  dir: string,
+  rel: string,
+  jarDir: string,
+  classPath: readonly string[],
+  java: number,
+  config: AppConfig,
+): Promise<JlinkPlan> {
+  const scan = newRefScan();
+  scanJar(await readFile(join(dir, rel)), rel, scan);
+  for (const cp of classPath) {
+    const host = join(jarDir, posix.normalize(decodeURIComponent(cp)));
+    const st = await stat(host).catch(() => undefined);
+    if (st?.isFile() && host.endsWith('.jar')) scanJar(await readFile(host), cp, scan);
+    else if (st?.isDirectory()) {
+      const names = (await readdir(host, { recursive: true })).sort();
+      for (const n of names) {
+        if (n.endsWith('.class')) scanClass(await readFile(join(host, n)), `${cp}/${n}`, scan);
+        else if (n.endsWith('.jar')) scanJar(await readFile(join(host, n)), `${cp}/${n}`, scan);
+      }
+    }
+  }
+  return {
+    java,
+    packages: jdkPackages(scan),
+    addModules: [...new Set(config.addModules ?? [])].sort(),
+    classes: scan.classes,
+    jars: scan.jars,
   };
 }
 

@@ -1,0 +1,262 @@
+/**
+ * `distill build --jlink`: a Java runtime with only the modules the app needs, as one layer on
+ * java-base, made without a JDK on the host. Debian's JDK comes as distill's own catalogue image
+ * `javaNN:debug` (its jdk layer has jlink and the jmods); its layers are unpacked into a scratch
+ * root, the packages the app's classes refer to (found by the detector) are mapped to modules
+ * through the jmods' class lists, and jlink runs in that root with runc. The output lands at
+ * /usr/lib/jvm/java-NN-jlink with /usr/bin/java pointing at it; its trust store is java-base's
+ * (/etc/ssl/certs/java/cacerts), and its shared objects lose their symbol tables.
+ */
+import { spawn } from 'node:child_process';
+import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { type CachedLayer, cachedLayer } from '../../assemble/index.ts';
+import { fileSource, planStrip, strippedStream } from '../../elf/index.ts';
+import { holdTemp } from '../../files/index.ts';
+import {
+  canonicalJson,
+  decompressStream,
+  type Image,
+  type Layer,
+  type LayerEntry,
+  layerCompression,
+  sha256,
+} from '../../oci/index.ts';
+import { zipEntries } from '../detect/java/zip.ts';
+import { AppError } from '../errors.ts';
+import type { JlinkPlan } from '../types.ts';
+import { jdkImages } from './jlink-jdk.ts';
+import { runcRun } from './jlink-runc.ts';
+import type { AppRun } from './steps-project.ts';
+
+/** jlink's options besides the modules: no debug attributes, headers or man pages; uncompressed
+ * modules (the layer's gzip compresses them better than jlink's zip). Debian's --strip-debug would
+ * also run objcopy, which the JDK image does not have; the ELF files are stripped here instead. */
+export const JLINK_OPTIONS = [
+  '--strip-java-debug-attributes',
+  '--no-header-files',
+  '--no-man-pages',
+  // What Debian's headless JRE leaves to openjdk-NN-jre: the X11 toolkit, AWT's native interface
+  // and the splash screen, which need libX11 and friends, which java-base does not have.
+  '--exclude-files=**/lib/libawt_xawt.so,**/lib/libjawt.so,**/lib/libsplashscreen.so',
+];
+/** Modules added to every runtime: the EC crypto provider (TLS with ECDHE and EC certificates), where it is a module of its own. */
+const ALWAYS = ['java.base', 'jdk.crypto.ec'];
+
+export interface JlinkRuntime {
+  layer: CachedLayer;
+  /** The runtime's modules (what jlink was asked for; it adds what they require). */
+  modules: string[];
+  /** JAVA_VERSION from the runtime's release file (`21.0.13.1`). */
+  javaVersion: string;
+  /** Where the runtime is in the image (`/usr/lib/jvm/java-21-jlink`). */
+  home: string;
+  /** The JDK image it was linked with. */
+  jdk: string;
+}
+
+interface Remembered {
+  modules: string[];
+  javaVersion: string;
+}
+
+/** The jlinked runtime layer of `arch` (from the layer cache when the same JDK linked the same modules). */
+export async function jlinkRuntime(run: AppRun, jl: JlinkPlan, arch: string): Promise<JlinkRuntime> {
+  run.emit({ type: 'step', message: `jlink: the JDK of java${jl.java}:debug (${arch})` });
+  const jdkBuild = await jdkImages(run, jl);
+  const jdk = jdkBuild.images[run.project.archs.indexOf(arch)] as Image;
+  const home = `/usr/lib/jvm/java-${jl.java}-jlink`;
+  const key = {
+    jlink: 1,
+    jdk: jdk.descriptor.digest,
+    packages: jl.packages,
+    add: jl.addModules,
+    opts: JLINK_OPTIONS,
+    home,
+  };
+  const metaKey = `jlink-runtime:v1:${sha256(canonicalJson(key))}`;
+  let meta = await run.o.cache.getJson<Remembered>(metaKey);
+  let work: string | undefined;
+  let release: (() => void) | undefined;
+  try {
+    const make = async () => {
+      work ??= await mkdtemp(join(tmpdir(), 'distill-jlink-'));
+      release ??= holdTemp(work);
+      const made = await link(run, jl, arch, jdk, work, home);
+      meta = { modules: made.modules, javaVersion: made.javaVersion };
+      await run.o.cache.putJson(metaKey, meta);
+      return made.entries;
+    };
+    const opts = { ...run.layerOpts, ...run.writing('runtime', arch) };
+    let layer = await cachedLayer(run.o.cache, { app: 'jlink-runtime', key }, make, opts);
+    // The module list is remembered beside the layer; a layer found without it (evicted) is linked again.
+    if (!meta)
+      layer = await cachedLayer(run.o.cache, { app: 'jlink-runtime', key, again: Date.now() }, make, opts);
+    const m = meta as Remembered | undefined;
+    if (!m) throw new AppError('APP_JLINK_FAILED', 'the jlinked runtime is cached without its module list');
+    return { layer, modules: m.modules, javaVersion: m.javaVersion, home, jdk: jdkBuild.spec.name };
+  } finally {
+    if (work) await rm(work, { recursive: true, force: true });
+    release?.();
+  }
+}
+
+/** Unpacks the JDK, maps packages to modules, runs jlink, and makes the layer's entries. */
+async function link(
+  run: AppRun,
+  jl: JlinkPlan,
+  arch: string,
+  jdk: Image,
+  work: string,
+  home: string,
+): Promise<{ entries: LayerEntry[]; modules: string[]; javaVersion: string }> {
+  const rootfs = join(work, 'rootfs');
+  await mkdir(rootfs);
+  run.emit({ type: 'step', message: `jlink: unpacking the JDK image (${jdk.layers.length} layers)` });
+  for (const l of jdk.layers) await unpackLayer(l, rootfs);
+  const jdkHome = `usr/lib/jvm/java-${jl.java}-openjdk-${arch}`;
+  const byPackage = await jmodPackages(join(rootfs, jdkHome, 'jmods'));
+  const known = new Set(byPackage.values());
+  for (const m of jl.addModules)
+    if (!known.has(m))
+      throw new AppError(
+        'APP_JLINK_MODULE_UNKNOWN',
+        `--add-modules ${m}: the JDK of java${jl.java} has no module ${m} (it has ${[...known].sort().join(', ')})`,
+      );
+  const modules = [
+    ...new Set([
+      ...ALWAYS.filter((m) => known.has(m)),
+      ...jl.packages.flatMap((p) => byPackage.get(p) ?? []),
+      ...jl.addModules,
+    ]),
+  ].sort();
+  run.emit({ type: 'step', message: `jlink: ${modules.length} modules: ${modules.join(',')}` });
+  const out = join(work, 'out');
+  await mkdir(out);
+  await mkdir(join(rootfs, 'jlink-out'), { recursive: true });
+  await runcRun({
+    rootfs,
+    work,
+    out,
+    outMount: '/jlink-out',
+    args: [
+      `/${jdkHome}/bin/jlink`,
+      '-J-XX:-UsePerfData',
+      '--add-modules',
+      modules.join(','),
+      '--output',
+      '/jlink-out/jre',
+      ...JLINK_OPTIONS,
+    ],
+    env: ['PATH=/usr/bin:/bin', 'LANG=C.UTF-8'],
+  });
+  const jre = join(out, 'jre');
+  const releaseFile = await readFile(join(jre, 'release'), 'utf8').catch(() => '');
+  const javaVersion = /^JAVA_VERSION="([^"]+)"/m.exec(releaseFile)?.[1];
+  if (!javaVersion)
+    throw new AppError('APP_JLINK_FAILED', `jlink wrote no release file with JAVA_VERSION in ${jre}`);
+  const entries = await runtimeEntries(jre, home.slice(1));
+  return { entries, modules, javaVersion };
+}
+
+/** Unpacks one layer of the JDK image with the host's tar (the catalogue's layers have no whiteouts). */
+async function unpackLayer(l: Layer, rootfs: string): Promise<void> {
+  const tar = spawn('tar', ['-x', '-f', '-', '-C', rootfs], { stdio: ['pipe', 'ignore', 'pipe'] });
+  let stderr = '';
+  tar.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    tar.on('error', reject);
+    tar.on('close', resolve);
+  });
+  await pipeline(await l.open(), decompressStream(layerCompression(l.descriptor.mediaType)), tar.stdin);
+  const code = await exited;
+  if (code !== 0)
+    throw new AppError('APP_JLINK_FAILED', `unpacking the JDK image: tar exited ${code}: ${stderr}`);
+}
+
+/**
+ * Which module holds each package, from the JDK's jmods: a jmod is a 4-byte header ("JM", 1, 0)
+ * and a zip whose classes/ folder has the module's classes.
+ */
+export async function jmodPackages(dir: string): Promise<Map<string, string>> {
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.jmod')).sort();
+  if (!names.length)
+    throw new AppError('APP_JLINK_FAILED', `the JDK has no jmods in ${dir}: jlink cannot link it`);
+  const map = new Map<string, string>();
+  for (const n of names) {
+    const module = n.slice(0, -'.jmod'.length);
+    const bytes = await readFile(join(dir, n));
+    if (bytes.length < 4 || bytes.toString('latin1', 0, 2) !== 'JM')
+      throw new AppError('APP_JLINK_FAILED', `${n} is not a jmod (no JM header)`);
+    for (const e of zipEntries(bytes.subarray(4), n)) {
+      if (!e.name.startsWith('classes/') || !e.name.endsWith('.class')) continue;
+      const path = e.name.slice('classes/'.length);
+      const i = path.lastIndexOf('/');
+      if (i < 0 || path.startsWith('META-INF/')) continue;
+      map.set(path.slice(0, i).replace(/\//g, '.'), module);
+    }
+  }
+  return map;
+}
+
+const dirEntry = (path: string): LayerEntry => ({ path, type: 'dir', mode: 0o755, uid: 0, gid: 0 });
+const link_ = (path: string, linkname: string): LayerEntry => ({
+  path,
+  type: 'symlink',
+  linkname,
+  mode: 0o777,
+  uid: 0,
+  gid: 0,
+});
+
+/**
+ * The runtime's files at `dest`, owned by root, with ELF files stripped of their symbol tables,
+ * lib/security/cacerts pointing at java-base's trust store, and /usr/bin/java.
+ */
+async function runtimeEntries(jre: string, dest: string): Promise<LayerEntry[]> {
+  const entries: LayerEntry[] = [dirEntry('usr/lib/jvm'), dirEntry(dest)];
+  const walk = async (rel: string): Promise<void> => {
+    for (const name of (await readdir(join(jre, rel))).sort()) {
+      const r = rel ? `${rel}/${name}` : name;
+      const host = join(jre, r);
+      const path = posix.join(dest, r);
+      const st = await lstat(host);
+      if (st.isDirectory()) {
+        entries.push(dirEntry(path));
+        await walk(r);
+      } else if (st.isSymbolicLink()) entries.push(link_(path, await readlink(host)));
+      else if (r === 'lib/security/cacerts') entries.push(link_(path, '/etc/ssl/certs/java/cacerts'));
+      else if (st.isFile()) entries.push(await fileEntry(host, path, st.mode & 0o7777, st.size));
+    }
+  };
+  await walk('');
+  entries.push(link_('usr/bin/java', `/${dest}/bin/java`));
+  return entries;
+}
+
+async function fileEntry(host: string, path: string, mode: number, size: number): Promise<LayerEntry> {
+  const base = { path, type: 'file' as const, mode, uid: 0, gid: 0 };
+  if (
+    /\.so$/.test(path) ||
+    /\/bin\/[^/]+$/.test(path) ||
+    path.endsWith('/lib/jspawnhelper') ||
+    path.endsWith('/lib/jexec')
+  ) {
+    const src = await fileSource(host);
+    let plan: Awaited<ReturnType<typeof planStrip>>;
+    try {
+      plan = await planStrip(src, host).catch(() => undefined);
+    } finally {
+      await src.close?.();
+    }
+    if (plan) {
+      const p = plan;
+      return { ...base, size: p.size, content: () => strippedStream(host, p) };
+    }
+  }
+  return { ...base, size, content: () => readFile(host) };
+}
