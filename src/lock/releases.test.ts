@@ -20,7 +20,7 @@ import {
 import type { ArchiveOptions } from '../debian/archive/indexes.ts';
 import { releaseSpec } from '../debian/archive/mirror.ts';
 import { type ReleaseResolution, resolveFromRelease } from '../debian/resolve/from-release.ts';
-import { readAppLock } from './app-lock.ts';
+import { type AppLockFile, appLockChanged, readAppLock } from './app-lock.ts';
 import { makeBaseLock, readBaseLock } from './base-lock.ts';
 import { lockedPackages, makeLock, parseLock, serialiseLock, writeLock } from './lock.ts';
 import { lockedReleases } from './releases.ts';
@@ -186,5 +186,36 @@ describe('the lock records the InRelease files the resolution verified', () => {
     } finally {
       archive.files.set(path, was);
     }
+  });
+
+  it('an app relock that only saw re-signed indexes is no change; one that adds digests to an older lock is', async () => {
+    const verified = Object.values(await resolveAll()).flatMap((x) => x.verified);
+    const baseInputs = { image: 'static', debian: 13 as const, architectures: ['amd64'] };
+    const base = makeBaseLock(baseInputs, [], server.mirrors.security, verified);
+    const app = (b: typeof base): AppLockFile => ({
+      lockVersion: 1,
+      kind: 'app',
+      configChecksum: `sha256:${'0'.repeat(64)}`,
+      inputs: { base: 'static', debian: 13, architectures: ['amd64'], packages: [] },
+      base: b,
+      architectures: { amd64: { roots: [], added: [], packages: [] } },
+    });
+    const resigned = {
+      ...base,
+      releases: base.releases?.map((r) => ({
+        ...r,
+        sha256: 'f'.repeat(64),
+        date: 'Sun, 01 Feb 2026 00:00:00 GMT',
+      })),
+    };
+    assert.equal(appLockChanged(app(base), app(resigned)), false);
+    const { releases: _, ...older } = base;
+    assert.equal(appLockChanged(app(older), app(base)), true, 'an older lock gains the digests');
+    assert.equal(appLockChanged(app(base), app(older)), false);
+    const otherPackages = {
+      ...app(base),
+      architectures: { amd64: { roots: ['x'], added: [], packages: [] } },
+    };
+    assert.equal(appLockChanged(app(base), otherPackages), true);
   });
 });
