@@ -3,7 +3,7 @@
  * optionally write) the lockfile `distill lock` writes: exact versions, URLs and sha256.
  */
 
-import type { Resolution } from '../debian/index.ts';
+import type { ReleaseResolution } from '../debian/index.ts';
 import { openArchiveContext, parseDebianRelease, resolveFromRelease } from '../debian/index.ts';
 import type { LockFile, LockInputs } from '../lock/index.ts';
 import { makeLock, writeLock } from '../lock/index.ts';
@@ -59,7 +59,7 @@ export async function resolveLock(inputs: LockInputs, o: Effects & DebianSource 
     cache: await openEffectsCache(fx),
     ...(o.fetch ? { fetch: o.fetch } : {}),
   });
-  const resolutions: Record<string, Resolution> = {};
+  const resolutions: Record<string, ReleaseResolution> = {};
   // One architecture at a time: each holds a whole release's indexes in memory.
   for (const arch of inputs.architectures)
     resolutions[arch] = await resolveFromRelease(ctx.spec, inputs.packages, {
@@ -68,5 +68,7 @@ export async function resolveLock(inputs: LockInputs, o: Effects & DebianSource 
       ...(inputs.exclude ? { exclude: inputs.exclude } : {}),
       ...(inputs.keep ? { keep: inputs.keep } : {}),
     });
-  return makeLock(inputs, ctx.spec, resolutions);
+  // Every architecture's verification: the lock records each suite's InRelease digest once.
+  const verified = Object.values(resolutions).flatMap((r) => r.verified);
+  return makeLock(inputs, ctx.spec, resolutions, verified);
 }

@@ -4,7 +4,7 @@
  * comes from the lock and no index is read.
  */
 import { type BaseImageSpec, lookup, type Variant } from '../catalogue/index.ts';
-import type { ArchiveContext } from '../debian/index.ts';
+import type { ArchiveContext, VerifiedSuite } from '../debian/index.ts';
 import {
   fetchReleases,
   indexIdentity,
@@ -87,9 +87,10 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
     return npm;
   };
   const lock = o.lock;
-  const plans = lock
-    ? o.arches.map((arch) => planFromBaseLock(lock, spec.name, arch, ctx.mirrors))
-    : await resolvePlans(o, spec, npmConfig);
+  const resolved = lock ? undefined : await resolvePlans(o, spec, npmConfig);
+  const plans =
+    resolved?.plans ??
+    o.arches.map((arch) => planFromBaseLock(lock as BaseLockFile, spec.name, arch, ctx.mirrors));
   const variants = [variant, ...(o.variants ?? []).filter((v) => v !== variant)];
   const perVariant = new Map<Variant, Image[]>(variants.map((v) => [v, []]));
   const layers: CachedLayer[][] = [];
@@ -140,6 +141,7 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
         { image: spec.name, debian: spec.debian, architectures: [...o.arches] },
         plans,
         ctx.mirrors.security,
+        resolved?.verified,
       ),
     ...(runtimeVersion ? { runtimeVersion } : {}),
   };
@@ -150,7 +152,7 @@ async function resolvePlans(
   o: CatalogueBuildOptions,
   spec: BaseImageSpec,
   npmConfig: () => Promise<NpmConfig>,
-): Promise<BasePlan[]> {
+): Promise<{ plans: BasePlan[]; verified: VerifiedSuite[] }> {
   const cache = o.context.cache;
   // The npm registry and the InRelease files are asked at once. The InRelease files are fetched
   // and verified every time; a plan made from the same signed indexes is taken from the cache
@@ -207,5 +209,6 @@ async function resolvePlans(
     await cache.putJson(key, plan);
     plans.push(plan);
   }
-  return plans;
+  // The suites verified in this run: the lock records their InRelease digests.
+  return { plans, verified };
 }

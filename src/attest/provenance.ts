@@ -1,13 +1,14 @@
 /**
  * SLSA provenance of a distill build, from what the build pins: the lock (its digest, and each
- * .deb by sha256), the Node.js runtime (npm integrity), and the app layers distill made (the
- * app tree, by the digest of its layer). Only inputs and outputs that the same lock and source
+ * .deb by sha256), the signed Debian indexes it was resolved against (each suite's InRelease by
+ * sha256, as the lock records them), the Node.js runtime (npm integrity), and the app layers
+ * distill made (the app tree, by the digest of its layer). Only inputs and outputs that the same lock and source
  * reproduce go in — no clock, no host paths, no mirror hosts — so two builds give the same
  * statement byte for byte. v1 (`slsaprovenance1`) is the format SLSA recommends; v0.2
  * (`slsaprovenance`, what cosign's plain `--type slsaprovenance` names) carries the same facts.
  */
 import { createHash } from 'node:crypto';
-import type { AppLockFile, BaseLockFile, LockedPackage } from '../lock/index.ts';
+import type { AppLockFile, BaseLockFile, LockedPackage, LockedRelease } from '../lock/index.ts';
 import { serialiseLock } from '../lock/index.ts';
 
 /** Identifies distill's build types (URNs: no web page answers for them). */
@@ -21,7 +22,15 @@ export interface ResourceDescriptor {
   name?: string;
   uri?: string;
   digest: Record<string, string>;
+  annotations?: Record<string, unknown>;
 }
+
+/**
+ * What a provenance says (internalParameters.debianIndexDigests in v1; completeness.materials
+ * false in v0.2) when its lock predates recorded InRelease digests.
+ */
+export const UNKNOWN_INDEX_DIGESTS =
+  'unknown: the lock records no Debian InRelease digests (it was written before distill recorded them, or the packages were resolved above an image-reference base); re-create it with --relock to include them';
 
 export interface ProvenanceInput {
   lock: AppLockFile | BaseLockFile;
@@ -45,6 +54,33 @@ function debDescriptor(p: LockedPackage): ResourceDescriptor {
   };
 }
 
+/**
+ * A suite's signed index, named without a host (the same statement on any machine, whichever
+ * mirror served it): `urn:distill:debian:<suite>:InRelease`, its sha256, and what the Release
+ * says of itself.
+ */
+export function releaseDescriptor(r: LockedRelease): ResourceDescriptor {
+  return {
+    uri: `urn:distill:debian:${r.suite}:InRelease`,
+    digest: { sha256: r.sha256 },
+    annotations: {
+      archive: r.archive,
+      codename: r.codename,
+      components: [...r.components],
+      ...(r.date ? { date: r.date } : {}),
+      ...(r.validUntil ? { validUntil: r.validUntil } : {}),
+    },
+  };
+}
+
+/** True when the lock names .deb files but not the InRelease files they were resolved from. */
+export function indexDigestsUnknown(lock: AppLockFile | BaseLockFile): boolean {
+  if (lock.kind === 'base') return !lock.releases;
+  if (lock.base && !lock.base.releases) return true;
+  // Packages above an image-reference base: the app lock has no releases of its own.
+  return !lock.base && Object.values(lock.architectures).some((a) => (a?.packages.length ?? 0) > 0);
+}
+
 /** An SRI string (`sha512-BASE64`) as a digest map (`{ sha512: HEX }`). */
 function sriDigest(sri: string): Record<string, string> {
   const m = /^(sha(?:256|384|512))-([A-Za-z0-9+/=]+)$/.exec(sri.trim());
@@ -52,7 +88,7 @@ function sriDigest(sri: string): Record<string, string> {
 }
 
 function baseArchDeps(lock: BaseLockFile): ResourceDescriptor[] {
-  const out: ResourceDescriptor[] = [];
+  const out: ResourceDescriptor[] = (lock.releases ?? []).map(releaseDescriptor);
   for (const arch of Object.keys(lock.architectures).sort()) {
     const a = lock.architectures[arch];
     if (!a) continue;
@@ -81,7 +117,10 @@ function dedupe(ds: ResourceDescriptor[]): ResourceDescriptor[] {
   });
 }
 
-/** Everything the build took in: the lock, every .deb, the Node.js tarball, the app tree. */
+/**
+ * Everything the build took in: the lock, the InRelease files, every .deb, the Node.js tarball,
+ * the app tree.
+ */
 export function resolvedDependencies(i: ProvenanceInput): ResourceDescriptor[] {
   const lockBytes = i.lockBytes ?? Buffer.from(serialiseLock(i.lock));
   const out: ResourceDescriptor[] = [
@@ -128,7 +167,10 @@ export function provenanceV1(i: ProvenanceInput): object {
     buildDefinition: {
       buildType: BUILD_TYPE[i.lock.kind],
       externalParameters: externalParameters(i.lock),
-      internalParameters: { SOURCE_DATE_EPOCH: i.epoch ?? 0 },
+      internalParameters: {
+        SOURCE_DATE_EPOCH: i.epoch ?? 0,
+        ...(indexDigestsUnknown(i.lock) ? { debianIndexDigests: UNKNOWN_INDEX_DIGESTS } : {}),
+      },
       resolvedDependencies: resolvedDependencies(i),
     },
     runDetails: {
@@ -149,7 +191,7 @@ export function provenanceV02(i: ProvenanceInput): object {
       environment: { SOURCE_DATE_EPOCH: i.epoch ?? 0 },
     },
     metadata: {
-      completeness: { parameters: true, environment: true, materials: true },
+      completeness: { parameters: true, environment: true, materials: !indexDigestsUnknown(i.lock) },
       reproducible: true,
     },
     materials: resolvedDependencies(i).map((d) => ({ uri: d.uri ?? d.name ?? '', digest: d.digest })),

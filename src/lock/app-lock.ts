@@ -6,6 +6,7 @@
  * with a current lock resolves nothing and reads no index.
  */
 import type { DebianRelease } from '../debian/index.ts';
+import { canonicalJson } from '../oci/index.ts';
 import type { BaseLockFile } from './base-lock.ts';
 import { configChecksum, readLockJson, writeLock } from './lock.ts';
 import type { LockedPackage } from './types.ts';
@@ -79,6 +80,28 @@ export function makeAppLock(
     ...(jdk ? { jdk } : {}),
     architectures,
   };
+}
+
+/**
+ * Whether `next` (just resolved) pins something `previous` does not: other inputs, packages,
+ * Node.js release or base — or InRelease digests where `previous` records none (unless
+ * `missingDigests` is false: `distill lock DIR --check` accepts a lock from before they were
+ * recorded). Indexes re-signed since (the security archive re-signs its InRelease every few days)
+ * that resolve to exactly the same files are no change: the previous lock stays, and its
+ * InRelease files, which vouch for the same files, stay the ones named.
+ */
+export function appLockChanged(
+  previous: AppLockFile,
+  next: AppLockFile,
+  o: { missingDigests?: boolean } = {},
+): boolean {
+  const pinned = (l: AppLockFile) => {
+    if (!l.base) return l;
+    const { releases: _, ...base } = l.base;
+    return { ...l, base };
+  };
+  if (canonicalJson(pinned(previous)) !== canonicalJson(pinned(next))) return true;
+  return o.missingDigests !== false && Boolean(next.base?.releases && !previous.base?.releases);
 }
 
 /** Writes the lock atomically (same lock → same bytes). */

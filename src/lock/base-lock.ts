@@ -5,11 +5,12 @@
  * no index: it fetches exactly these files (hash-checked) or takes them from the cache.
  */
 
-import type { DebianRelease } from '../debian/index.ts';
+import type { DebianRelease, VerifiedSuite } from '../debian/index.ts';
 import type { NodeRuntimeLock } from '../npm/index.ts';
 import { LockError } from './errors.ts';
 import { configChecksum, locked, readLockJson, unlocked, writeLock } from './lock.ts';
 import type { BasePlan } from './plan.ts';
+import { type LockedRelease, lockedReleases } from './releases.ts';
 import type { LockedPackage } from './types.ts';
 
 export interface BaseLockInputs {
@@ -34,6 +35,11 @@ export interface BaseLockFile {
   readonly kind: 'base';
   readonly configChecksum: string;
   readonly inputs: BaseLockInputs;
+  /**
+   * The signed InRelease of each suite the plans were resolved against (releases.ts); absent in
+   * locks written before distill recorded them.
+   */
+  readonly releases?: readonly LockedRelease[];
   readonly architectures: Readonly<Record<string, BaseLockArch>>;
 }
 
@@ -43,11 +49,12 @@ function checksum(i: BaseLockInputs): string {
   return configChecksum({ debian: i.debian, architectures: i.architectures, packages: [`image:${i.image}`] });
 }
 
-/** The lock of the plans (one per architecture). */
+/** The lock of the plans (one per architecture), resolved against the `verified` suites. */
 export function makeBaseLock(
   inputs: BaseLockInputs,
   plans: readonly BasePlan[],
   securityMirror: string,
+  verified?: readonly VerifiedSuite[],
 ): BaseLockFile {
   const architectures: Record<string, BaseLockArch> = {};
   for (const p of plans) {
@@ -63,7 +70,14 @@ export function makeBaseLock(
       excluded: p.excluded.map((x) => ({ name: x.name, reason: x.reason })),
     };
   }
-  return { lockVersion: 1, kind: 'base', configChecksum: checksum(inputs), inputs, architectures };
+  return {
+    lockVersion: 1,
+    kind: 'base',
+    configChecksum: checksum(inputs),
+    inputs,
+    ...(verified ? { releases: lockedReleases(verified, securityMirror) } : {}),
+    architectures,
+  };
 }
 
 /** The plan of one architecture from the lock, with this machine's mirrors. */

@@ -7,4 +7,5 @@ export * from './base-lock.ts';
 export * from './errors.ts';
 export * from './lock.ts';
 export * from './plan.ts';
+export * from './releases.ts';
 export * from './types.ts';

@@ -4,9 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
-import type { ReleaseSpec, Resolution, ResolvedPackage } from '../debian/index.ts';
+import type { ReleaseSpec, Resolution, ResolvedPackage, VerifiedSuite } from '../debian/index.ts';
 import { canonicalJson } from '../oci/index.ts';
 import { LockError } from './errors.ts';
+import { lockedReleases, releasesProblem } from './releases.ts';
 import type { LockedPackage, LockFile, LockInputs } from './types.ts';
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -30,11 +31,15 @@ export function configChecksum(inputs: LockInputs): string {
     .digest('hex')}`;
 }
 
-/** Builds a lock from per-architecture resolutions. */
+/**
+ * Builds a lock from per-architecture resolutions and the suites they were resolved against
+ * (every verification of every architecture; the lock keeps one entry per suite).
+ */
 export function makeLock(
   inputs: LockInputs,
   spec: ReleaseSpec,
   resolutions: Readonly<Record<string, Resolution>>,
+  verified?: readonly VerifiedSuite[],
 ): LockFile {
   const norm = normaliseInputs(inputs);
   const security = spec.sources.find((s) => s.suites.some((x) => x.endsWith('-security')))?.mirror;
@@ -57,6 +62,7 @@ export function makeLock(
     inputs: norm,
     debian: spec.debian,
     codename: spec.codename,
+    ...(verified ? { releases: lockedReleases(verified, security) } : {}),
     architectures,
   };
 }
@@ -126,6 +132,8 @@ export function parseLock(text: string, source = 'distill.lock'): LockFile {
   if (!v.inputs || !Array.isArray(v.inputs.packages) || !Array.isArray(v.inputs.architectures))
     throw bad('bad inputs');
   if (!v.architectures || typeof v.architectures !== 'object') throw bad('no architectures');
+  const releases = releasesProblem(v.releases);
+  if (releases) throw bad(releases);
   for (const [arch, a] of Object.entries(v.architectures)) {
     if (!Array.isArray(a?.packages)) throw bad(`${arch}: no packages`);
     for (const p of a.packages) {
@@ -246,7 +254,13 @@ export async function readLockJson<T>(
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new LockError('LOCK_INVALID', `cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
-  let lock: { lockVersion?: unknown; kind?: unknown; architectures?: unknown };
+  let lock: {
+    lockVersion?: unknown;
+    kind?: unknown;
+    architectures?: unknown;
+    releases?: unknown;
+    base?: { releases?: unknown };
+  };
   try {
     lock = JSON.parse(text);
   } catch (err) {
@@ -257,5 +271,8 @@ export async function readLockJson<T>(
       'LOCK_INVALID',
       `${path} is not a distill ${what} lock (lockVersion 1, kind "${kind}")`,
     );
+  // `releases` is optional (older locks have none), but when present it must be well formed.
+  const releases = releasesProblem(lock.releases) ?? releasesProblem(lock.base?.releases);
+  if (releases) throw new LockError('LOCK_INVALID', `${path}: ${releases}; re-create it with --relock`);
   return lock as T;
 }

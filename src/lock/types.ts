@@ -1,3 +1,5 @@
+import type { LockedRelease } from './releases.ts';
+
 /**
  * distill.lock: the resolved package set per architecture, exact to the byte (sha256), plus a
  * checksum of the inputs it was resolved from so a changed configuration is noticed. Mirrors
@@ -47,6 +49,11 @@ export interface LockFile {
   readonly inputs: LockInputs;
   readonly debian: 12 | 13;
   readonly codename: string;
+  /**
+   * The signed InRelease of each suite the resolution verified (releases.ts); absent in locks
+   * written before distill recorded them.
+   */
+  readonly releases?: readonly LockedRelease[];
   /** Per architecture, packages sorted by name. */
   readonly architectures: Readonly<
     Record<

@@ -42,6 +42,16 @@ describe('distill base --lock', () => {
       ),
     );
     assert.ok(!text.includes('http'), 'no mirror host in the lock');
+    // Each suite's verified InRelease, by sha256, with the Release's own Date.
+    assert.deepEqual(
+      parsed.releases.map((r: { archive: string; suite: string }) => `${r.archive}/${r.suite}`),
+      ['main/trixie', 'main/trixie-updates', 'security/trixie-security'],
+    );
+    for (const r of parsed.releases) {
+      assert.match(r.sha256, /^[0-9a-f]{64}$/);
+      assert.equal(r.file, 'InRelease');
+      assert.match(r.date, /^\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d (UTC|GMT)$/);
+    }
     const second = build(['static', '--lock', lock, '--output', join(work, 'b')], join(work, 'cache-b'));
     assert.equal(second.digest, first.digest);
     assert.deepEqual(

@@ -71,6 +71,18 @@ describe('distill base --sign --attest', () => {
       .update(await readFile(lock))
       .digest('hex');
     assert.deepEqual(deps[0], { name: 'static.lock', digest: { sha256: lockSha } });
+    // The signed Debian indexes the lock was resolved against, one per suite, by the lock's digests.
+    const releases = JSON.parse(await readFile(lock, 'utf8')).releases as { suite: string; sha256: string }[];
+    assert.deepEqual(
+      releases.map((r) => r.suite),
+      ['trixie', 'trixie-updates', 'trixie-security'],
+    );
+    for (const r of releases)
+      assert.ok(
+        deps.some((d) => d.uri === `urn:distill:debian:${r.suite}:InRelease` && d.digest.sha256 === r.sha256),
+        `${r.suite} InRelease in the statement cosign verified`,
+      );
+    assert.equal(st.predicate.buildDefinition.internalParameters.debianIndexDigests, undefined);
     assert.ok(deps.some((d) => d.uri?.startsWith('pkg:deb/debian/base-files@')));
     assert.equal(st.predicate.buildDefinition.externalParameters.image, 'static');
     const spdx = cosign(['verify-attestation', '--key', pub, ...VERIFY, '--type', 'spdxjson', ref]);

@@ -6,9 +6,9 @@
  */
 import type { CatalogueEvent } from '../../assemble/index.ts';
 import type { ArchiveContext, DebianRelease } from '../../debian/index.ts';
-import { type AppLockArch, type AppLockFile, makeAppLock } from '../../lock/index.ts';
+import { type AppLockArch, type AppLockFile, appLockChanged, makeAppLock } from '../../lock/index.ts';
 import type { NpmConfig } from '../../npm/index.ts';
-import { type Artifact, type Compression, canonicalJson, createIndex, type Image } from '../../oci/index.ts';
+import { type Artifact, type Compression, createIndex, type Image } from '../../oci/index.ts';
 import type { Cache } from '../../platform/index.ts';
 import type { AppConfig, AppEvent, AppPlan, Detector, NativeCheck } from '../types.ts';
 import { jdkLockOf } from './jlink-jdk.ts';
@@ -120,9 +120,11 @@ async function finish(run: AppRun, base: AppBase, built: ArchBuild[], warnings: 
   const artifact = images.length === 1 ? (images[0] as Image) : createIndex(images);
   const lockArchs: Record<string, AppLockArch> = {};
   for (const [i, arch] of project.archs.entries()) lockArchs[arch] = (built[i] as ArchBuild).lock;
-  const newLock = makeAppLock(run.inputs, base.lock, lockArchs, await jdkLockOf(run));
-  // Written when new, stale, or resolved to something else (a warm build from the lock writes nothing).
-  const changed = !previous || previous.stale || canonicalJson(newLock) !== canonicalJson(previous.lock);
+  const made = makeAppLock(run.inputs, base.lock, lockArchs, await jdkLockOf(run));
+  // Written when new, stale, or resolved to something else (a warm build from the lock writes
+  // nothing; nor does a relock that only saw re-signed indexes: the previous lock stays).
+  const changed = !previous || previous.stale || appLockChanged(previous.lock, made);
+  const newLock = changed || !previous ? made : previous.lock;
   await project.hashes.save();
   return {
     artifact,

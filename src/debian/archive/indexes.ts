@@ -21,7 +21,14 @@ import { checkRelease, parseRelease, type Release } from './release.ts';
 
 /** Progress and provenance events (libraries never print). */
 export type ArchiveEvent =
-  | { type: 'release-verified'; mirror: string; suite: string; signers: readonly string[] }
+  | {
+      type: 'release-verified';
+      mirror: string;
+      suite: string;
+      signers: readonly string[];
+      /** sha256 of the InRelease bytes verified. */
+      sha256: string;
+    }
   | { type: 'index-cached'; mirror: string; suite: string; path: string; sha256: string }
   | { type: 'index-fetching'; mirror: string; suite: string; path: string; size: number }
   | { type: 'index-fetched'; mirror: string; suite: string; url: string; bytes: number };
@@ -50,18 +57,27 @@ export interface SuiteIndex {
 
 const sha256hex = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
+/** The exact signed file a suite was verified from: what a lock and a provenance name it by. */
+export interface SignedFile {
+  /** The file under `dists/<suite>/`; distill reads only InRelease (never Release + Release.gpg). */
+  readonly file: 'InRelease';
+  /** Lower-case hex sha256 of the file's bytes as fetched (signature and all). */
+  readonly sha256: string;
+  readonly size: number;
+}
+
 /** Fetches and verifies `dists/<suite>/InRelease`. */
 export async function fetchRelease(
   mirror: string,
   suite: string,
   options: ArchiveOptions,
-): Promise<{ release: Release; signers: readonly string[] }> {
+): Promise<{ release: Release; signers: readonly string[]; inRelease: SignedFile }> {
   const url = `${mirror}/dists/${suite}/InRelease`;
   // Asked every time, as apt does, but conditionally: an unchanged InRelease is a bodiless 304.
   // The HTTP cache keeps a new one only once it is verified.
   const fetch = options.cache ? revalidating(options.fetch, { cache: options.cache }) : options.fetch;
   const now = options.now?.();
-  const { release, verified } = await getChecked(
+  const { release, verified, inRelease } = await getChecked(
     fetch,
     url,
     async (bytes) => {
@@ -71,12 +87,19 @@ export async function fetchRelease(
       });
       const release = parseRelease(verified.text, url);
       checkRelease(release, suite, now ?? new Date(), url);
-      return { release, verified };
+      const inRelease: SignedFile = { file: 'InRelease', sha256: sha256hex(bytes), size: bytes.length };
+      return { release, verified, inRelease };
     },
     options.retry,
   );
-  options.onEvent?.({ type: 'release-verified', mirror, suite, signers: verified.signers });
-  return { release, signers: verified.signers };
+  options.onEvent?.({
+    type: 'release-verified',
+    mirror,
+    suite,
+    signers: verified.signers,
+    sha256: inRelease.sha256,
+  });
+  return { release, signers: verified.signers, inRelease };
 }
 
 /** Loads one component's Packages index for `arch`, verified against the signed Release. */
@@ -206,14 +229,16 @@ export interface VerifiedSuite {
   readonly components: readonly string[];
   readonly release: Release;
   readonly signers: readonly string[];
+  /** The InRelease file the suite was verified from (its digest). */
+  readonly inRelease: SignedFile;
 }
 
 /** Fetches and verifies the InRelease of every suite of a release, in the spec's order. */
 export async function fetchReleases(spec: ReleaseSpec, options: ArchiveOptions): Promise<VerifiedSuite[]> {
   const jobs = spec.sources.flatMap((source) =>
     source.suites.map(async (suite) => {
-      const { release, signers } = await fetchRelease(source.mirror, suite, options);
-      return { mirror: source.mirror, suite, components: source.components, release, signers };
+      const { release, signers, inRelease } = await fetchRelease(source.mirror, suite, options);
+      return { mirror: source.mirror, suite, components: source.components, release, signers, inRelease };
     }),
   );
   return Promise.all(jobs);

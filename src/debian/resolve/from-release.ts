@@ -35,6 +35,8 @@ export interface ReleaseResolution extends Resolution {
     readonly date: string | undefined;
     readonly signers: readonly string[];
   }[];
+  /** The suites as verified in this run (their InRelease digests are what a lock records). */
+  readonly verified: readonly VerifiedSuite[];
   /** True when the resolution came from the cache (the InRelease files were still verified). */
   readonly cached: boolean;
 }
@@ -87,7 +89,7 @@ export async function resolveFromRelease(
   if (cache && key) {
     const hit = await cache.getJson<Resolution>(key);
     if (hit && Array.isArray(hit.packages) && Array.isArray(hit.excluded) && Array.isArray(hit.warnings))
-      return { ...hit, arch: options.arch, release: spec, suites, cached: true };
+      return { ...hit, arch: options.arch, release: spec, suites, verified, cached: true };
   }
   const indexes = await Promise.all(verified.map((v) => loadSuitePackages(v, options.arch, options.archive)));
   const universe = new Universe(
@@ -97,5 +99,5 @@ export async function resolveFromRelease(
   );
   const result = resolve(universe, requested, { ...options, suites: spec.suites });
   if (cache && key) await cache.putJson(key, result);
-  return { ...result, arch: options.arch, release: spec, suites, cached: false };
+  return { ...result, arch: options.arch, release: spec, suites, verified, cached: false };
 }
