@@ -12,7 +12,7 @@ import {
   emptyConfig,
   type Image,
   isoTime,
-  parsePlatform,
+  platformOfDebianArch,
 } from '../oci/index.ts';
 import type { Cache } from '../platform/index.ts';
 import type { BasePlan } from './base-plan.ts';
@@ -115,7 +115,7 @@ function variantImage(
   layers: readonly CachedLayer[],
   f: VariantFlags,
 ): Image {
-  const platform = parsePlatform(`linux/${plan.arch}`);
+  const platform = platformOfDebianArch(plan.arch);
   const base = emptyConfig(platform, f.epoch);
   // Base images without a runtime get a shell entrypoint in debug; runtimes keep theirs (as distroless).
   const entrypoint = spec.entrypoint ? [...spec.entrypoint] : f.isDebug ? ['/busybox/sh'] : undefined;
