@@ -5,6 +5,7 @@ import {
   CatalogueError,
   catalogue,
   checkArches,
+  DEBUG_BUSYBOX,
   imageArches,
   lookup,
   NODE_IMAGE_MAJORS,
@@ -176,7 +177,7 @@ function list(out: Output): void {
       };
     }),
   );
-  out.result({ images: rows, nodeMajors: NODE_IMAGE_MAJORS });
+  out.result({ images: rows, nodeMajors: NODE_IMAGE_MAJORS, debugBusybox: DEBUG_BUSYBOX });
   for (const d of [13, 12]) {
     out.info(
       `debian${d} (${d === 13 ? 'trixie' : 'bookworm'}), arches ${RELEASE_ARCHES[d as 13 | 12].join(', ')} (nodejsNN: amd64, arm64), variants ${VARIANTS.join(', ')}:`,
@@ -187,6 +188,10 @@ function list(out: Output): void {
       );
     }
   }
+  const b = DEBUG_BUSYBOX;
+  out.info(
+    `debug variants: Debian's ${b.package} (${b.applets} applets; distroless has ${b.distrolessApplets}); missing: ${b.missing.join(' ')}`,
+  );
 }
 
 /** The runtime line of --list: the release line the catalogue pins (the exact version is resolved at build time and locked). */
