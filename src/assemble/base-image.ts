@@ -15,6 +15,7 @@ import {
   platformOfDebianArch,
 } from '../oci/index.ts';
 import type { Cache } from '../platform/index.ts';
+import { baseAnnotations, runtimeLabels } from './base-annotations.ts';
 import type { BasePlan } from './base-plan.ts';
 import { baseRun, debugLayer, reported, stackLayer } from './base-stack.ts';
 import type { CachedLayer, LayerWriteEvent } from './layer-cache.ts';
@@ -125,15 +126,13 @@ function variantImage(
     ...spec.env,
   ];
   const kinds = layers.map((_l, i) => (i < plan.layers.length ? (plan.layers[i]?.kind ?? 'debug') : 'debug'));
-  const rt = spec.runtime;
+  const labels = runtimeLabels(spec, plan);
   const annotations: Record<string, string> = {
     'org.opencontainers.image.created': isoTime(f.epoch),
     'org.opencontainers.image.title': `distill/${spec.name}:${variant}`,
+    ...baseAnnotations(spec, plan),
     'dev.distill.debian': String(plan.debian),
-    ...(f.runtimeVersion ? { 'org.opencontainers.image.version': f.runtimeVersion } : {}),
-    ...(rt && f.runtimeVersion
-      ? { [`dev.distill.${rt.kind === 'node' ? 'nodejs' : rt.kind}.version`]: f.runtimeVersion }
-      : {}),
+    ...labels,
   };
   return createImage({
     config: {
@@ -143,6 +142,9 @@ function variantImage(
         User: f.nonroot ? '65532' : '0',
         WorkingDir: f.nonroot ? '/home/nonroot' : '/',
         ...(entrypoint ? { Entrypoint: entrypoint } : {}),
+        // The runtime's version where `docker inspect` shows it; org.opencontainers.* stay in the
+        // manifest, so an application image on this base does not inherit them.
+        ...(Object.keys(labels).length ? { Labels: labels } : {}),
       },
       history: kinds.map((k) => ({
         created: base.created as string,
