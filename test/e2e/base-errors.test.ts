@@ -30,6 +30,12 @@ describe('distill base: refusals, --list, warnings', () => {
       1,
       'CATALOGUE_ARCH_UNSUPPORTED',
     ],
+    [
+      's390x on debian12 (LTS)',
+      ['static', '--debian', '12', '--arch', 's390x'],
+      1,
+      'CATALOGUE_ARCH_UNSUPPORTED',
+    ],
     ['no name and no --list', [], 2, 'CLI_USAGE'],
     ['an unknown compression', ['static', '--compression', 'xz'], 2, 'CLI_USAGE'],
     ['a zstd level out of range', ['static', '--compression', 'zstd:20'], 2, 'CLI_USAGE'],
@@ -92,7 +98,11 @@ describe('distill base: refusals, --list, warnings', () => {
     const all13 = ['amd64', 'arm64', 'armhf', 's390x', 'ppc64el', 'riscv64'];
     for (const i of images) {
       const node = i.name.startsWith('nodejs');
-      const want = node ? ['amd64', 'arm64'] : i.debian === 13 ? all13 : all13.filter((a) => a !== 'riscv64');
+      const want = node
+        ? ['amd64', 'arm64']
+        : i.debian === 13
+          ? all13
+          : all13.filter((a) => a !== 'riscv64' && a !== 's390x');
       assert.deepEqual(i.arches, want, `${i.name} debian${i.debian}`);
       assert.deepEqual(i.variants, ['latest', 'nonroot', 'debug', 'debug-nonroot']);
       assert.equal(Boolean(i.warning?.match(/end-of-life/)), i.name === 'nodejs20', i.name);
