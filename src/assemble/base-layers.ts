@@ -80,12 +80,15 @@ export async function runtimeLayerEntries(r: RuntimeInputs): Promise<LayerEntry[
   if (rt.kind === 'python') {
     const py = `python${rt.version}`;
     // libc-bin is one of the layer's packages (catalogue): ldconfig for ctypes, ld.so.conf, C.utf8.
-    if (!own.some((e) => e.path === 'usr/sbin/ldconfig' || e.path === 'sbin/ldconfig'))
-      throw new CatalogueError(
-        'CATALOGUE_PACKAGE_MISSING',
-        `${r.spec.name}: no ldconfig (libc-bin) in the runtime layer`,
-      );
-    const entries = [...own, symlink('usr/bin/python3', py), symlink('usr/bin/python', py)];
+    // A lock made before it was (it pins what it pins) gets ldconfig and the locale alone, as then.
+    const hasLibcBin = r.packages.some((c) => c.pkg.name === 'libc-bin');
+    const fromLibcBin = hasLibcBin
+      ? []
+      : [
+          ...localeEntries(r.libcBin),
+          ...r.libcBin.files.filter((e) => e.path === 'usr/sbin/ldconfig' || e.path === 'sbin/ldconfig'),
+        ];
+    const entries = [...own, ...fromLibcBin, symlink('usr/bin/python3', py), symlink('usr/bin/python', py)];
     // ctypes.util.find_library reads ld.so.cache: write the one ldconfig would have written.
     const cache = await buildLdSoCache(entriesRootFs([...r.below, ...entries]), {
       arch: r.arch,
