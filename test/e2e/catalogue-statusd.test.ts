@@ -20,7 +20,7 @@ import { layoutTree } from '../helpers/layout-tree.ts';
 
 /**
  * Files distill writes itself, as distroless does (common/BUILD.bazel, rules_distroless), or takes
- * from outside Debian. Each is checked to exist in the images that should have it.
+ * from outside Debian.
  */
 const GENERATED: readonly { path: RegExp; why: string }[] = [
   { path: /^etc\/(passwd|group|nsswitch\.conf)$/, why: "distroless's accounts and NSS config" },
