@@ -12,9 +12,10 @@ import {
   emptyConfig,
   type Image,
   isoTime,
-  parsePlatform,
+  platformOfDebianArch,
 } from '../oci/index.ts';
 import type { Cache } from '../platform/index.ts';
+import { baseAnnotations, runtimeLabels, upstreamVersion } from './base-annotations.ts';
 import type { BasePlan } from './base-plan.ts';
 import { baseRun, debugLayer, reported, stackLayer } from './base-stack.ts';
 import type { CachedLayer, LayerWriteEvent } from './layer-cache.ts';
@@ -107,19 +108,6 @@ function variantImages(
   return images;
 }
 
-/**
- * A Debian version in upstream form, as the runtime's own version string gives it:
- * `21.0.13.1+2-1~deb13u1` → `21.0.13.1` (epoch, Debian revision and build number dropped),
- * `3.13.5-2+deb13u5` → `3.13.5`. JAVA_VERSION carries it, as Temurin's release file and
- * distroless's images do.
- */
-export function upstreamVersion(debianVersion: string): string {
-  const noEpoch = debianVersion.replace(/^\d+:/, '');
-  const dash = noEpoch.lastIndexOf('-');
-  const upstream = dash > 0 ? noEpoch.slice(0, dash) : noEpoch;
-  return upstream.replace(/[+~].*$/, '');
-}
-
 function runtimeVersionOf(spec: BaseImageSpec, plan: BasePlan): string | undefined {
   const rt = spec.runtime;
   if (!rt) return undefined;
@@ -142,7 +130,7 @@ function variantImage(
   kinded: readonly KindedLayer[],
   f: VariantFlags,
 ): Image {
-  const platform = parsePlatform(`linux/${plan.arch}`);
+  const platform = platformOfDebianArch(plan.arch);
   const base = emptyConfig(platform, f.epoch);
   // Base images without a runtime get a shell entrypoint in debug; runtimes keep theirs (as distroless).
   const entrypoint = spec.entrypoint ? [...spec.entrypoint] : f.isDebug ? ['/busybox/sh'] : undefined;
@@ -156,16 +144,13 @@ function variantImage(
     ...(javaVersion ? [`JAVA_VERSION=${javaVersion}`] : []),
   ];
   const kinds = kinded.map((l) => l.kind);
+  const labels = runtimeLabels(spec, plan);
   const annotations: Record<string, string> = {
     'org.opencontainers.image.created': isoTime(f.epoch),
     'org.opencontainers.image.title': `distill/${spec.name}:${variant}`,
+    ...baseAnnotations(spec, plan),
     'dev.distill.debian': String(plan.debian),
-    ...(f.runtimeVersion ? { 'org.opencontainers.image.version': f.runtimeVersion } : {}),
-    ...(rt && f.runtimeVersion
-      ? { [`dev.distill.${rt.kind === 'node' ? 'nodejs' : rt.kind}.version`]: f.runtimeVersion }
-      : {}),
-    // Next to Debian's version, the upstream one, as distroless's com.google.distroless.java.version.
-    ...(javaVersion ? { 'dev.distill.java.upstream-version': javaVersion } : {}),
+    ...labels,
   };
   return createImage({
     config: {
@@ -175,6 +160,9 @@ function variantImage(
         User: f.nonroot ? '65532' : '0',
         WorkingDir: f.nonroot ? '/home/nonroot' : '/',
         ...(entrypoint ? { Entrypoint: entrypoint } : {}),
+        // The runtime's version where `docker inspect` shows it; org.opencontainers.* stay in the
+        // manifest, so an application image on this base does not inherit them.
+        ...(Object.keys(labels).length ? { Labels: labels } : {}),
       },
       history: kinds.map((k) => ({
         created: base.created as string,

@@ -29,23 +29,19 @@ export async function rootLayerEntries(
   return [...packageEntries(contents), ...bundle.entries, ...ca.statusD, ...rootFiles(debian)];
 }
 
-/** The C.utf8 locale and its copyright, from libc-bin (which is not installed: no ldconfig, iconv, ...). */
-export function localeEntries(libcBin: PackageContents): LayerEntry[] {
-  return libcBin.files.filter(
-    (e) =>
-      e.path === 'usr/lib/locale/C.utf8' ||
-      e.path.startsWith('usr/lib/locale/C.utf8/') ||
-      e.path === 'usr/share/doc/libc-bin/copyright',
-  );
-}
-
 /**
- * ctypes.util.find_library runs `/sbin/ldconfig -p` to read ld.so.cache: the static ldconfig
- * binary from libc-bin (recorded in status.d, as distroless installs libc-bin in python3).
+ * The C.utf8 locale and its copyright from libc-bin, which is not installed (no ldconfig, iconv,
+ * ...), with libc-bin's status.d record, as distroless's java-base does: the locale's files are
+ * libc-bin's, and an SBOM must be able to say so.
  */
-export function ldconfigEntries(libcBin: PackageContents): LayerEntry[] {
+export function localeEntries(libcBin: PackageContents): LayerEntry[] {
   return [
-    ...libcBin.files.filter((e) => e.path === 'usr/sbin/ldconfig' || e.path === 'sbin/ldconfig'),
+    ...libcBin.files.filter(
+      (e) =>
+        e.path === 'usr/lib/locale/C.utf8' ||
+        e.path.startsWith('usr/lib/locale/C.utf8/') ||
+        e.path === 'usr/share/doc/libc-bin/copyright',
+    ),
     ...libcBin.statusD,
   ];
 }
@@ -83,13 +79,16 @@ export async function runtimeLayerEntries(r: RuntimeInputs): Promise<LayerEntry[
   }
   if (rt.kind === 'python') {
     const py = `python${rt.version}`;
-    const entries = [
-      ...own,
-      ...localeEntries(r.libcBin),
-      ...ldconfigEntries(r.libcBin),
-      symlink('usr/bin/python3', py),
-      symlink('usr/bin/python', py),
-    ];
+    // libc-bin is one of the layer's packages (catalogue): ldconfig for ctypes, ld.so.conf, C.utf8.
+    // A lock made before it was (it pins what it pins) gets ldconfig and the locale alone, as then.
+    const hasLibcBin = r.packages.some((c) => c.pkg.name === 'libc-bin');
+    const fromLibcBin = hasLibcBin
+      ? []
+      : [
+          ...localeEntries(r.libcBin),
+          ...r.libcBin.files.filter((e) => e.path === 'usr/sbin/ldconfig' || e.path === 'sbin/ldconfig'),
+        ];
+    const entries = [...own, ...fromLibcBin, symlink('usr/bin/python3', py), symlink('usr/bin/python', py)];
     // ctypes.util.find_library reads ld.so.cache: write the one ldconfig would have written.
     const cache = await buildLdSoCache(entriesRootFs([...r.below, ...entries]), {
       arch: r.arch,
@@ -142,7 +141,11 @@ export function jdkLayerEntries(
   return [...own, ...tools.map((e) => symlink(`usr/bin/${e.path.slice(bin.length)}`, `/${e.path}`))];
 }
 
-/** The debug layer: Debian's static busybox under /busybox, one symlink per applet. */
+/**
+ * The debug layer: Debian's static busybox under /busybox, one symlink per applet, and
+ * busybox-static's status.d record, so scanners see the busybox version the debug image carries
+ * (distroless's musl busybox has none; Debian's package has one to give).
+ */
 export async function debugLayerEntries(busybox: PackageContents, arch: string): Promise<LayerEntry[]> {
-  return (await busyboxLayer(busybox.files, arch)).entries;
+  return [...(await busyboxLayer(busybox.files, arch)).entries, ...busybox.statusD];
 }

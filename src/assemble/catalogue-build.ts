@@ -3,7 +3,7 @@
  * layers → image (an index when several architectures are asked for). With a lock, the plan
  * comes from the lock and no index is read.
  */
-import { type BaseImageSpec, lookup, type Variant } from '../catalogue/index.ts';
+import { type BaseImageSpec, checkArches, lookup, type Variant } from '../catalogue/index.ts';
 import type { ArchiveContext, VerifiedSuite } from '../debian/index.ts';
 import {
   fetchReleases,
@@ -80,6 +80,7 @@ export interface CatalogueBuild {
 /** Builds one catalogue image (one variant) for every architecture asked for. */
 export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<CatalogueBuild> {
   const { spec, variant } = lookup(o.ref, o.context.spec.debian);
+  checkArches(spec, o.arches);
   const ctx = o.context;
   let npm: Promise<NpmConfig> | undefined;
   const npmConfig = () => {

@@ -3,6 +3,7 @@
  * files, the CA bundle, the Java trust store, the busybox debug tree), the plan of a base's layers,
  * the layer cache, and the build of a catalogue image per architecture and its index.
  */
+export { baseAnnotations, runtimeLabels, upstreamVersion } from './base-annotations.ts';
 export * from './base-image.ts';
 export * from './base-layers.ts';
 export * from './base-plan.ts';

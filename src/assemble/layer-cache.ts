@@ -18,7 +18,7 @@ import type { Cache } from '../platform/index.ts';
 import { slimEntries } from './slim.ts';
 
 /** Bump when the code that makes layer contents changes what it writes or what is remembered of it. */
-export const LAYER_FORMAT = 'distill-layer-7';
+export const LAYER_FORMAT = 'distill-layer-8';
 
 interface Remembered {
   digest: Digest;

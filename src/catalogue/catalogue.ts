@@ -17,6 +17,41 @@ const SSL: Record<DebianRelease, readonly string[]> = {
   12: ['libssl3', 'libzstd1', 'zlib1g'],
 };
 const PYTHON: Record<DebianRelease, string> = { 13: '3.13', 12: '3.11' };
+/**
+ * What distroless's python3 adds to the interpreter's own dependencies (python3/config.bzl), for
+ * native wheels and ctypes: libcrypt, NIS/Sun RPC, Kerberos (GSSAPI), com_err; and all of libc-bin
+ * (ldconfig for ctypes.util.find_library, /etc/ld.so.conf + ld.so.conf.d/libc.conf, which adds
+ * /usr/local/lib for an `ldconfig` run in a derived image; getent, iconv, locale, the C.utf8
+ * locale). python3.X-venv is left out on purpose: its ensurepip needs the pip wheel
+ * (python3-pip-whl), i.e. a package manager in the image, and distroless ships it without the
+ * wheel, so `python -m venv` fails there too; `venv --without-pip` works (venv is in the stdlib).
+ */
+const PYTHON_LIBS: Record<DebianRelease, readonly string[]> = {
+  13: [
+    'libc-bin',
+    'libcrypt1',
+    'libnsl2',
+    'libtirpc3t64',
+    'libgssapi-krb5-2',
+    'libk5crypto3',
+    'libkeyutils1',
+    'libkrb5-3',
+    'libkrb5support0',
+    'libcom-err2',
+  ],
+  12: [
+    'libc-bin',
+    'libcrypt1',
+    'libnsl2',
+    'libtirpc3',
+    'libgssapi-krb5-2',
+    'libk5crypto3',
+    'libkeyutils1',
+    'libkrb5-3',
+    'libkrb5support0',
+    'libcom-err2',
+  ],
+};
 const JAVA: Record<DebianRelease, readonly number[]> = { 13: [21, 25], 12: [17] };
 /**
  * java-base: what distroless's java-base adds to the C/C++ runtime (shared/notes/distroless.md),
@@ -129,7 +164,10 @@ export function catalogue(debian: DebianRelease): BaseImageSpec[] {
       debian,
       layers: [
         ...stack(debian, 'cc'),
-        { kind: 'runtime', packages: [`python${py}-minimal`, `libpython${py}-stdlib`] },
+        {
+          kind: 'runtime',
+          packages: [`python${py}-minimal`, `libpython${py}-stdlib`, ...PYTHON_LIBS[debian]],
+        },
       ],
       runtime: { kind: 'python', version: py },
       entrypoint: [`/usr/bin/python${py}`],

@@ -7,8 +7,8 @@
 /** Debian releases distill builds from. */
 export type DebianRelease = 12 | 13;
 
-/** Debian architecture names distill supports (dpkg spelling). */
-export type DebianArch = 'amd64' | 'arm64';
+/** Debian architecture names distill supports (dpkg spelling); armhf is OCI arm/v7, ppc64el is ppc64le. */
+export type DebianArch = 'amd64' | 'arm64' | 'armhf' | 's390x' | 'ppc64el' | 'riscv64';
 
 /** One archive a release is fetched from, e.g. the main archive or the security archive. */
 export interface ArchiveSource {

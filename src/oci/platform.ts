@@ -33,11 +33,23 @@ export function platformMatches(have: Platform, want: Platform): boolean {
   return h.os === w.os && h.architecture === w.architecture && (!w.variant || h.variant === w.variant);
 }
 
-/** The Debian architecture name of an OCI platform (amd64, arm64, ...). */
+/** The Debian architecture name of an OCI platform (amd64, arm64, armhf for arm/v7, ppc64el, ...). */
 export function debianArch(p: Platform): string {
   if (p.architecture === 'arm' && p.variant === 'v7') return 'armhf';
   if (p.architecture === 'arm') return 'armel';
+  if (p.architecture === 'ppc64le') return 'ppc64el';
   return p.architecture;
+}
+
+/**
+ * The OCI platform of a Debian architecture: armhf is linux/arm/v7 (ARMv7, hard float), armel
+ * linux/arm/v5, ppc64el linux/ppc64le, arm64 linux/arm64/v8; the others keep their name.
+ */
+export function platformOfDebianArch(arch: string): Platform {
+  if (arch === 'armhf') return { os: 'linux', architecture: 'arm', variant: 'v7' };
+  if (arch === 'armel') return { os: 'linux', architecture: 'arm', variant: 'v5' };
+  if (arch === 'ppc64el') return { os: 'linux', architecture: 'ppc64le' };
+  return normalizePlatform({ os: 'linux', architecture: arch });
 }
 
 /**

@@ -17,7 +17,25 @@ describe('distill base: refusals, --list, warnings', () => {
     ['an unknown variant', ['python3:weird'], 1, 'CATALOGUE_VARIANT_UNKNOWN'],
     ['java21 on debian12', ['java21', '--debian', '12'], 1, 'CATALOGUE_NAME_UNKNOWN'],
     ['java17 on debian13', ['java17'], 1, 'CATALOGUE_NAME_UNKNOWN'],
-    ['an unsupported arch', ['static', '--arch', 'amd64,s390x'], 2, 'CLI_USAGE'],
+    ['an unknown arch', ['static', '--arch', 'amd64,mips64el'], 2, 'CLI_USAGE'],
+    [
+      'nodejs22 for s390x (npm has no current build)',
+      ['nodejs22', '--arch', 's390x'],
+      1,
+      'CATALOGUE_ARCH_UNSUPPORTED',
+    ],
+    [
+      'riscv64 on debian12',
+      ['static', '--debian', '12', '--arch', 'riscv64'],
+      1,
+      'CATALOGUE_ARCH_UNSUPPORTED',
+    ],
+    [
+      's390x on debian12 (LTS)',
+      ['static', '--debian', '12', '--arch', 's390x'],
+      1,
+      'CATALOGUE_ARCH_UNSUPPORTED',
+    ],
     ['no name and no --list', [], 2, 'CLI_USAGE'],
     ['an unknown compression', ['static', '--compression', 'xz'], 2, 'CLI_USAGE'],
     ['a zstd level out of range', ['static', '--compression', 'zstd:20'], 2, 'CLI_USAGE'],
@@ -79,8 +97,15 @@ describe('distill base: refusals, --list, warnings', () => {
       'java-base',
       'java17',
     ]);
+    const all13 = ['amd64', 'arm64', 'armhf', 's390x', 'ppc64el', 'riscv64'];
     for (const i of images) {
-      assert.deepEqual(i.arches, ['amd64', 'arm64']);
+      const node = i.name.startsWith('nodejs');
+      const want = node
+        ? ['amd64', 'arm64']
+        : i.debian === 13
+          ? all13
+          : all13.filter((a) => a !== 'riscv64' && a !== 's390x');
+      assert.deepEqual(i.arches, want, `${i.name} debian${i.debian}`);
       assert.deepEqual(i.variants, ['latest', 'nonroot', 'debug', 'debug-nonroot']);
       assert.equal(Boolean(i.warning?.match(/end-of-life/)), i.name === 'nodejs20', i.name);
     }

@@ -2,6 +2,7 @@
 
 import { applyConfigChanges, type Image, type ImageConfig, isoTime } from '../../oci/index.ts';
 import type { AppConfig, AppPlan } from '../types.ts';
+import type { GitSource } from './git-source.ts';
 
 export const BASE_NAME = 'org.opencontainers.image.base.name';
 export const BASE_DIGEST = 'org.opencontainers.image.base.digest';
@@ -66,7 +67,23 @@ export function appImageConfig(
   };
 }
 
-/** Manifest annotations: the base's name and digest (as ko sets them), then distill.yaml's. */
-export function appAnnotations(baseName: string, base: Image, c: AppConfig): Record<string, string> {
-  return { [BASE_NAME]: baseName, [BASE_DIGEST]: base.descriptor.digest, ...(c.annotations ?? {}) };
+/**
+ * Manifest annotations: the base's name and digest (as ko sets them); the project's git origin,
+ * commit and tag as source, revision and version (as `docker buildx` does); then distill.yaml's,
+ * which win.
+ */
+export function appAnnotations(
+  baseName: string,
+  base: Image,
+  c: AppConfig,
+  vcs: GitSource = {},
+): Record<string, string> {
+  return {
+    [BASE_NAME]: baseName,
+    [BASE_DIGEST]: base.descriptor.digest,
+    ...(vcs.source ? { 'org.opencontainers.image.source': vcs.source } : {}),
+    ...(vcs.revision ? { 'org.opencontainers.image.revision': vcs.revision } : {}),
+    ...(vcs.version ? { 'org.opencontainers.image.version': vcs.version } : {}),
+    ...(c.annotations ?? {}),
+  };
 }

@@ -223,7 +223,7 @@ function archImage(
   return createImage({
     config: appImageConfig(baseImage, plan, project.config, layerNames, o.epoch),
     layers,
-    annotations: appAnnotations(base.name, baseImage, project.config),
+    annotations: appAnnotations(base.name, baseImage, project.config, project.vcs),
   });
 }
 

@@ -25,6 +25,7 @@ import { type Owner, parseOwner } from '../layout.ts';
 import { outputsInProject } from '../project-path.ts';
 import type { AppConfig, AppEvent, AppPlan, Detector } from '../types.ts';
 import type { AppBuildOptions } from './build.ts';
+import { type GitSource, gitSource } from './git-source.ts';
 import { effectivePlan } from './image-config.ts';
 import { layerCompression } from './resolve-base.ts';
 
@@ -44,6 +45,8 @@ export interface Project {
   /** The ignore rules have `!` exceptions: detectors must descend into ignored folders. */
   ignoreDescend: boolean;
   hashes: FileHashes;
+  /** The git checkout's origin, commit and tag, for the image's source/revision/version annotations. */
+  vcs: GitSource;
 }
 
 /** Reads the project: its directory, distill.yaml and the flags, ignore rules, file hashes. */
@@ -74,6 +77,7 @@ export async function openProject(o: AppBuildOptions): Promise<Project> {
     ignored,
     ignoreDescend: rules.hasExceptions,
     hashes,
+    vcs: await gitSource(o.dir),
   };
 }
 

@@ -2,7 +2,19 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { buildCatalogueImage } from '../../assemble/index.ts';
-import { catalogue, NODE_IMAGE_MAJORS, type RuntimeSpec, VARIANTS } from '../../catalogue/index.ts';
+import {
+  CatalogueError,
+  catalogue,
+  checkArches,
+  DEBUG_BUSYBOX,
+  imageArches,
+  lookup,
+  NODE_IMAGE_MAJORS,
+  parseArch,
+  RELEASE_ARCHES,
+  type RuntimeSpec,
+  VARIANTS,
+} from '../../catalogue/index.ts';
 import { openArchiveContext, parseDebianRelease } from '../../debian/index.ts';
 import { readBaseLock, writeBaseLock } from '../../lock/index.ts';
 import { discoverNpmConfig, nodeConfigSources, nodeMajorStatus } from '../../npm/index.ts';
@@ -29,14 +41,16 @@ interface BaseFlags extends OutputOptions, SbomFlag, SignFlags {
   quiet?: boolean;
 }
 
-const ARCHES = ['amd64', 'arm64'];
-
 export function register(program: Command): void {
   const cmd = program
     .command('base [name]')
     .description('build a distroless base image: NAME[:latest|nonroot|debug|debug-nonroot]')
     .option('--debian <13|12>', 'Debian release (13 = trixie, 12 = bookworm)', '13')
-    .option('--arch <list>', 'architectures, comma-separated (several give an OCI index)', 'amd64')
+    .option(
+      '--arch <list>',
+      `architectures, comma-separated (several give an OCI index): ${RELEASE_ARCHES[13].join(', ')} (arm/v7, ppc64le accepted)`,
+      'amd64',
+    )
     .option(
       '--slim',
       'leave out docs, man pages, changelogs, lintian overrides, translations (copyrights stay), opt-in JVM CDS archives, bin/node symbols',
@@ -59,12 +73,18 @@ export function register(program: Command): void {
     if (o.list) return list(out);
     if (!name)
       throw new UsageError('name a base image (e.g. `distill base python3:nonroot`), or pass --list');
-    const arches = o.arch.split(',').map((a) => a.trim());
-    for (const a of arches)
-      if (!ARCHES.includes(a))
-        throw new UsageError(`--arch takes ${ARCHES.join(', ')}; got ${JSON.stringify(a)}`);
+    const arches = o.arch.split(',').map((a) => {
+      try {
+        return parseArch(a);
+      } catch (e) {
+        if (e instanceof CatalogueError) throw new UsageError(`--arch: ${e.message}`);
+        throw e;
+      }
+    });
     const started = Date.now();
     const debian = parseDebianRelease(o.debian);
+    // Refused before anything is fetched or written: e.g. nodejs22 for s390x.
+    checkArches(lookup(name, debian).spec, arches);
     const name0 = name.split(':')[0] as string;
     const sbomAt = sbomPlace(o, `${name0}-${name.split(':')[1] ?? 'latest'}`);
     const inputs = { image: name0, debian, architectures: arches };
@@ -160,7 +180,7 @@ function list(out: Output): void {
       return {
         name: s.name,
         debian: d,
-        arches: ARCHES,
+        arches: imageArches(s),
         variants: VARIANTS,
         runtime: s.runtime ?? null,
         summary: s.summary,
@@ -168,10 +188,10 @@ function list(out: Output): void {
       };
     }),
   );
-  out.result({ images: rows, nodeMajors: NODE_IMAGE_MAJORS });
+  out.result({ images: rows, nodeMajors: NODE_IMAGE_MAJORS, debugBusybox: DEBUG_BUSYBOX });
   for (const d of [13, 12]) {
     out.info(
-      `debian${d} (${d === 13 ? 'trixie' : 'bookworm'}), arches ${ARCHES.join(', ')}, variants ${VARIANTS.join(', ')}:`,
+      `debian${d} (${d === 13 ? 'trixie' : 'bookworm'}), arches ${RELEASE_ARCHES[d as 13 | 12].join(', ')} (nodejsNN: amd64, arm64), variants ${VARIANTS.join(', ')}:`,
     );
     for (const r of rows.filter((x) => x.debian === d)) {
       out.info(
@@ -179,6 +199,10 @@ function list(out: Output): void {
       );
     }
   }
+  const b = DEBUG_BUSYBOX;
+  out.info(
+    `debug variants: Debian's ${b.package} (${b.applets} applets; distroless has ${b.distrolessApplets}); missing: ${b.missing.join(' ')}`,
+  );
 }
 
 /** The runtime line of --list: the release line the catalogue pins (the exact version is resolved at build time and locked). */

@@ -20,7 +20,7 @@ interface ResolveFlags {
   json?: boolean;
 }
 
-const ARCHES = ['amd64', 'arm64'];
+const ARCHES = ['amd64', 'arm64', 'armhf', 's390x', 'ppc64el', 'riscv64'];
 
 export function register(program: Command): void {
   const packages = program.command('packages').description('look at Debian packages: resolve dependencies');
@@ -41,7 +41,7 @@ export function register(program: Command): void {
     .command('resolve <package...>')
     .description('resolve packages and their dependencies against the signed Debian archive')
     .option('--debian <13|12>', 'Debian release (13 = trixie, 12 = bookworm)', '13')
-    .option('--arch <amd64|arm64>', 'architecture', 'amd64')
+    .option('--arch <arch>', `architecture: ${ARCHES.join(', ')}`, 'amd64')
     .option('--mirror <url>', 'Debian archive (default: DISTILL_DEBIAN_MIRROR, the config, then apt sources)')
     .option('--security-mirror <url>', 'Debian security archive (default: DISTILL_DEBIAN_SECURITY_MIRROR, …)')
     .option('--exclude <package>', 'also leave this package out (repeatable)', collect)
