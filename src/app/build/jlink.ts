@@ -24,12 +24,13 @@ import {
   layerCompression,
   sha256,
 } from '../../oci/index.ts';
+import { classLinks, moduleRequires } from '../detect/java/classfile.ts';
 import { zipEntries, zipRead } from '../detect/java/zip.ts';
 import { AppError } from '../errors.ts';
 import type { JlinkPlan } from '../types.ts';
 import { jdkImages } from './jlink-jdk.ts';
-import { type DesktopIndex, desktopTrim, type JmodFile, type TrimDecision } from './jlink-trim.ts';
 import { runcRun } from './jlink-runc.ts';
+import { type DesktopIndex, desktopTrim, type JmodFile, type TrimDecision } from './jlink-trim.ts';
 import type { AppRun } from './steps-project.ts';
 
 /** jlink's options besides the modules: no debug attributes, headers or man pages; uncompressed
@@ -84,7 +85,7 @@ export async function jlinkRuntime(run: AppRun, jl: JlinkPlan, arch: string): Pr
   const jdk = jdkBuild.images[run.project.archs.indexOf(arch)] as Image;
   const home = `/usr/lib/jvm/java-${jl.java}-jlink`;
   const key = {
-    jlink: 2,
+    jlink: 5,
     jdk: jdk.descriptor.digest,
     packages: jl.packages,
     add: jl.addModules,
@@ -94,7 +95,7 @@ export async function jlinkRuntime(run: AppRun, jl: JlinkPlan, arch: string): Pr
   };
   const metaKey = `jlink-runtime:v1:${sha256(canonicalJson(key))}`;
   let meta = await run.o.cache.getJson<Remembered>(metaKey);
-  if (meta && !meta.trim) meta = undefined;
+  if (meta && !Array.isArray(meta.trim?.groups)) meta = undefined;
   let work: string | undefined;
   let release: (() => void) | undefined;
   try {
@@ -207,14 +208,20 @@ async function unpackLayer(l: Layer, rootfs: string): Promise<void> {
 /**
  * Which module holds each package, from the JDK's jmods: a jmod is a 4-byte header ("JM", 1, 0)
  * and a zip whose classes/ folder has the module's classes. Also what the java.desktop trim
- * needs: java.desktop's files by package, and the modules whose module-info names java.desktop.
+ * needs: java.desktop's files by package, and every module's requires.
  */
-export async function jmodIndex(dir: string): Promise<{ byPackage: Map<string, string>; desktop: DesktopIndex }> {
+export async function jmodIndex(
+  dir: string,
+): Promise<{ byPackage: Map<string, string>; desktop: DesktopIndex }> {
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.jmod')).sort();
   if (!names.length)
     throw new AppError('APP_JLINK_FAILED', `the JDK has no jmods in ${dir}: jlink cannot link it`);
   const map = new Map<string, string>();
-  const desktop: DesktopIndex = { files: new Map<string, JmodFile[]>(), namers: new Set() };
+  const desktop: DesktopIndex = {
+    files: new Map<string, JmodFile[]>(),
+    links: new Map(),
+    requires: new Map(),
+  };
   for (const n of names) {
     const module = n.slice(0, -'.jmod'.length);
     const bytes = await readFile(join(dir, n));
@@ -233,11 +240,15 @@ export async function jmodIndex(dir: string): Promise<{ byPackage: Map<string, s
         const list = desktop.files.get(pkg) ?? [];
         list.push({ name: path.slice(i + 1), size: e.size });
         desktop.files.set(pkg, list);
+        if (e.name.endsWith('.class'))
+          desktop.links.set(
+            path.slice(0, -'.class'.length),
+            classLinks(zipRead(zip, e, n), `${n}!${path}`).refs,
+          );
       }
     }
     const info = all.find((e) => e.name === 'classes/module-info.class');
-    if (module !== 'java.desktop' && info && zipRead(zip, info, n).includes('java.desktop'))
-      desktop.namers.add(module);
+    if (info) desktop.requires.set(module, moduleRequires(zipRead(zip, info, n), `${n}!module-info.class`));
   }
   return { byPackage: map, desktop };
 }

@@ -101,7 +101,7 @@ async function runtimeLayer(run: AppRun, jl: JlinkPlan, arch: string): Promise<A
   });
   const t = rt.trim;
   const left = t.packages.length
-    ? `; left out ${t.files} files of ${t.packages.length} packages (${trimmedRoots(t.packages).join(', ')}) and lib/ ${t.natives.join(', ')}`
+    ? `; left out ${t.files} files of ${t.packages.length} packages (${t.groups.join(', ')} …) and lib/ ${t.natives.join(', ')}`
     : '';
   run.emit({ type: 'reason', message: `jlink (${arch}): ${t.why}${left}` });
   jl.linked = [
@@ -114,11 +114,6 @@ async function runtimeLayer(run: AppRun, jl: JlinkPlan, arch: string): Promise<A
   ];
   if (!('JAVA_VERSION' in run.plan.env)) run.plan.env.JAVA_VERSION = rt.javaVersion;
   return { name: 'runtime', layer: rt.layer, cached: rt.layer.cached };
-}
-
-/** The packages no other listed package is under (`javax.swing` for javax.swing.*). */
-function trimmedRoots(packages: readonly string[]): string[] {
-  return packages.filter((p) => !packages.some((q) => q !== p && p.startsWith(`${q}.`)));
 }
 
 /**
