@@ -158,7 +158,8 @@ export function moduleRequires(bytes: Buffer, what: string): string[] {
     off += 2;
     return bytes.readUInt16BE(off - 2);
   };
-  off += 2 * u2(); // interfaces
+  const interfaces = u2();
+  off += 2 * interfaces;
   for (const _ of [0, 1]) {
     // fields, then methods: access, name, descriptor, attributes
     for (let n = u2(); n > 0; n--) {
