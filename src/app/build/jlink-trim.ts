@@ -2,19 +2,20 @@
  * Trimming java.desktop for `distill build --jlink`. Spring (and much else) refers to java.beans,
  * which lives in java.desktop, the JDK's largest module: the whole AWT/Swing stack and its native
  * libraries come along. When the app's classes refer to no java.desktop package but java.beans
- * and java.beans.beancontext, and no other module of the runtime requires java.desktop, the parts java.beans
- * never reaches are left out:
- * - the classes and resources of Swing, Java Sound, Image I/O and the print service API with
- *   their implementations (javax.swing, sun.swing, com.sun.java.swing, com.sun.swing, javax.sound,
- *   com.sun.media.sound, javax.imageio, com.sun.imageio, javax.print, sun.print); jlink insists
- *   that every package of the module's descriptor is present, so each such package keeps its
- *   smallest file;
+ * and java.beans.beancontext, and no other module of the runtime requires java.desktop, what
+ * java.beans' own classes reach inside java.desktop is followed (class references, descriptors,
+ * and class names in string constants, from the jmod), and the parts never reached are left out:
+ * - Swing, Java Sound, Image I/O, printing (GROUPS: API and implementation packages), each only
+ *   when no reached class is in it; jlink insists that every package of the module's descriptor
+ *   is present, so each such package keeps its smallest file;
  * - AWT's native libraries (awt, awt_headless, fontmanager, lcms, mlib_image, javajpeg, jsound)
- *   and the PostScript font tables, which only java.awt, java.awt.image, javax.imageio and
- *   javax.sound load.
- * An app that refers to java.awt (drawing text, images), Swing, Image I/O, sound or printing keeps
- * java.desktop whole. Code loaded by reflection is not seen by the constant-pool scan: `--add-modules`
- * cannot bring trimmed parts back, `--jlink-keep-all` (`jlinkKeepAll: true`) does.
+ *   and the PostScript font tables, only when no reached class is AWT, Java 2D, fonts or a group.
+ * With Debian's JDK 21, java.beans reaches all of them (BeanDescriptor reads
+ * javax.swing.SwingContainer; Beans reaches java.applet and java.awt), so nothing is left out
+ * there; the decision and its reason are reported either way. An app that refers to java.awt
+ * (drawing text, images), Swing, Image I/O, sound or printing keeps java.desktop whole. Code
+ * loaded by reflection is not seen by the constant-pool scan: `--add-modules` cannot bring
+ * trimmed parts back, `--jlink-keep-all` (`jlinkKeepAll: true`) does.
  */
 
 /** A file of a module's classes/ folder in its jmod. */
