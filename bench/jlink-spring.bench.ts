@@ -217,7 +217,9 @@ async function main(): Promise<void> {
     );
     if (ratio > GOAL) console.log(`GOAL MISSED: ${(100 * ratio).toFixed(1)}% > ${GOAL * 100}%`);
   } finally {
-    await rm(work, { recursive: true, force: true });
+    // JLINK_BENCH_KEEP=1 keeps the app and the layouts for a look.
+    if (process.env.JLINK_BENCH_KEEP) console.log(`kept ${work}`);
+    else await rm(work, { recursive: true, force: true });
   }
 }
 

@@ -37,9 +37,11 @@ describe('distill.yaml', () => {
         'tags: [app:1.0]',
         'jlink: true',
         'addModules: [jdk.localedata, java.naming]',
+        'jlinkKeepAll: true',
       ].join('\n'),
     );
     assert.equal(c.jlink, true);
+    assert.equal(c.jlinkKeepAll, true);
     assert.deepEqual(c.addModules, ['jdk.localedata', 'java.naming']);
     assert.deepEqual(c.ports, ['8080/tcp', '53/udp']);
     assert.equal(c.user, '1000');
@@ -68,6 +70,7 @@ describe('distill.yaml', () => {
     await rejects('workdir: app\n', /^distill\.yaml:1: workdir: must be an absolute path/);
     await rejects('kind: ruby\n', /^distill\.yaml:1: kind: must be one of node, python, java, native, go/);
     await rejects('jlink: yes please\n', /^distill\.yaml:1: jlink: must be boolean/);
+    await rejects('jlinkKeepAll: all\n', /^distill\.yaml:1: jlinkKeepAll: must be boolean/);
     await rejects(
       'addModules: ["java.sql,java.xml"]\n',
       /^distill\.yaml:1: addModules\[0\]: must match pattern/,

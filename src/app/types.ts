@@ -70,6 +70,8 @@ export interface AppConfig {
   jlink?: boolean;
   /** Java with jlink: modules to add (loaded by reflection or as services). */
   addModules?: string[];
+  /** Java with jlink: link the modules whole (no trimming of java.desktop's unused parts). */
+  jlinkKeepAll?: boolean;
 }
 
 /** A layer the plan contributes, bottom to top in `AppPlan.layers` order. */
@@ -110,9 +112,20 @@ export interface JlinkPlan {
   packages: string[];
   /** Modules asked for by name (`addModules`, `--add-modules`). */
   addModules: string[];
+  /** Link the modules whole (`jlinkKeepAll`, `--jlink-keep-all`): java.desktop is not trimmed. */
+  keepAll: boolean;
+  /** Filled by the build: per architecture, what was linked and what was left out. */
+  linked?: JlinkLinked[];
   /** Classes and jars read. */
   classes: number;
   jars: number;
+}
+
+/** One architecture's jlinked runtime, for the build's report. */
+export interface JlinkLinked {
+  arch: string;
+  modules: string[];
+  trimmed: { why: string; packages: string[]; natives: string[]; files: number };
 }
 
 /** What a detector found and how the image should look. */

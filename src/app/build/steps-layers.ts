@@ -99,6 +99,19 @@ async function runtimeLayer(run: AppRun, jl: JlinkPlan, arch: string): Promise<A
     type: 'reason',
     message: `jlink (${arch}): ${rt.modules.length} modules from ${rt.jdk}'s JDK at ${rt.home}: ${rt.modules.join(', ')}`,
   });
+  const t = rt.trim;
+  const left = t.packages.length
+    ? `; left out ${t.files} files of ${t.packages.length} packages (${t.groups.join(', ')} …) and lib/ ${t.natives.join(', ')}`
+    : '';
+  run.emit({ type: 'reason', message: `jlink (${arch}): ${t.why}${left}` });
+  jl.linked = [
+    ...(jl.linked ?? []).filter((l) => l.arch !== arch),
+    {
+      arch,
+      modules: rt.modules,
+      trimmed: { why: t.why, packages: t.packages, natives: t.natives, files: t.files },
+    },
+  ];
   if (!('JAVA_VERSION' in run.plan.env)) run.plan.env.JAVA_VERSION = rt.javaVersion;
   return { name: 'runtime', layer: rt.layer, cached: rt.layer.cached };
 }

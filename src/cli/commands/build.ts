@@ -32,6 +32,7 @@ export interface BuildFlags extends OutputOptions {
   sitePackages?: string;
   jlink?: boolean;
   addModules?: string;
+  jlinkKeepAll?: boolean;
   compression?: CompressionChoice;
   slim?: boolean;
   json?: boolean;
@@ -63,6 +64,10 @@ export function register(program: Command): void {
     .option(
       '--add-modules <list>',
       'Java with --jlink: modules to add, comma-separated (reflection, services)',
+    )
+    .option(
+      '--jlink-keep-all',
+      "Java with --jlink: link the modules whole (by default java.desktop loses Swing, sound, Image I/O, printing and AWT's native libraries when the classes use only java.beans of it)",
     )
     .option('--load', 'load the image into the local Docker engine through its API socket (no docker CLI)')
     .option('--no-lock', 'do not write DIR/distill.lock')
@@ -196,6 +201,7 @@ function flagConfig(o: BuildFlags): Partial<AppConfig> {
   if (o.base) c.base = o.base;
   if (o.sitePackages) c.sitePackages = o.sitePackages;
   if (o.jlink) c.jlink = true;
+  if (o.jlinkKeepAll) c.jlinkKeepAll = true;
   if (o.addModules)
     c.addModules = o.addModules
       .split(',')
@@ -253,6 +259,7 @@ function report(
     ...res,
     kind: b.plan.kind,
     reasons: b.plan.reasons,
+    ...(b.plan.jlink?.linked ? { jlink: b.plan.jlink.linked } : {}),
     base: b.baseName,
     debian: b.debian,
     archs: b.archs,

@@ -244,6 +244,7 @@ async function jlinkPlan(
     java,
     packages: jdkPackages(scan),
     addModules: [...new Set(config.addModules ?? [])].sort(),
+    keepAll: config.jlinkKeepAll === true,
     classes: scan.classes,
     jars: scan.jars,
   };

@@ -148,3 +148,27 @@ test('the detector with jlink: base java-base, the JDK packages of the jar and i
   assert.equal(plain?.base, 'java21');
   assert.equal(plain?.jlink, undefined);
 });
+
+test('the host JDK index for the java.desktop trim: module requires, what java.beans classes refer to', async (t) => {
+  if (!requireTool(t, 'java', 'default-jdk-headless')) return;
+  const { jmodIndex } = await import('../../build/jlink.ts');
+  const { desktop } = await jmodIndex(JMODS);
+  // module-info's Module attribute (JVMS §4.7.25), against `java --describe-module`.
+  const described = runOk('java', ['--describe-module', 'java.sql'])
+    .split('\n')
+    .filter((l) => l.startsWith('requires '))
+    .map((l) => (l.split(' ')[1] as string).replace(/@.*/, ''));
+  assert.deepEqual([...(desktop.requires.get('java.sql') ?? [])].sort(), described.sort());
+  assert.ok(desktop.requires.get('jdk.accessibility')?.includes('java.desktop'));
+  assert.ok(
+    !desktop.requires.get('java.base')?.includes('java.desktop'),
+    'qualified exports are not requires',
+  );
+  // Class references and descriptors of java.desktop's classes.
+  assert.ok(desktop.links.get('java/beans/BeanDescriptor')?.has('javax/swing/SwingContainer'));
+  assert.ok(desktop.files.get('javax.swing')?.some((f) => f.name === 'JButton.class'));
+  // A class named only in a string constant (a look and feel UIManager loads by name) is a link too.
+  assert.ok(
+    desktop.links.get('javax/swing/UIManager')?.has('com/sun/java/swing/plaf/motif/MotifLookAndFeel'),
+  );
+});
