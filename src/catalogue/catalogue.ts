@@ -61,35 +61,24 @@ const JAVA: Record<DebianRelease, readonly number[]> = { 13: [21, 25], 12: [17] 
  * needs libharfbuzz.so.0: without it any Graphics2D text throws UnsatisfiedLinkError). The
  * resolver brings their dependencies (expat, brotli, bzip2, glib, graphite2, pcre2, ...).
  */
+const JAVA_BASE_13 = [
+  'zlib1g',
+  'libstdc++6',
+  'libjpeg62-turbo',
+  'liblcms2-2',
+  'libfreetype6',
+  'libfontconfig1',
+  'fontconfig-config',
+  'fonts-dejavu-core',
+  'libharfbuzz0b',
+  'libpng16-16t64',
+  'libuuid1',
+  'libcrypt1',
+] as const;
 const JAVA_BASE: Record<DebianRelease, readonly string[]> = {
-  13: [
-    'zlib1g',
-    'libstdc++6',
-    'libjpeg62-turbo',
-    'liblcms2-2',
-    'libfreetype6',
-    'libfontconfig1',
-    'fontconfig-config',
-    'fonts-dejavu-core',
-    'libharfbuzz0b',
-    'libpng16-16t64',
-    'libuuid1',
-    'libcrypt1',
-  ],
-  12: [
-    'zlib1g',
-    'libstdc++6',
-    'libjpeg62-turbo',
-    'liblcms2-2',
-    'libfreetype6',
-    'libfontconfig1',
-    'fontconfig-config',
-    'fonts-dejavu-core',
-    'libharfbuzz0b',
-    'libpng16-16',
-    'libuuid1',
-    'libcrypt1',
-  ],
+  13: JAVA_BASE_13,
+  // Debian 12 names libpng before the 64-bit time_t transition.
+  12: JAVA_BASE_13.map((p) => (p === 'libpng16-16t64' ? 'libpng16-16' : p)),
 };
 /**
  * What the Java images leave out of openjdk-NN-jre-headless's dependencies, as distroless's Java

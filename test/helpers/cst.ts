@@ -21,6 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { extract } from 'tar-stream';
 import { parse } from 'yaml';
+import { entryType } from './layout-tree.ts';
 
 export interface CommandTest {
   name: string;
@@ -147,16 +148,7 @@ export async function exportFs(image: string): Promise<Map<string, FsNode>> {
       stream.on('data', (c: unknown) => chunks.push(c as Buffer));
       stream.on('end', () => {
         const path = `/${h.name.replace(/^\.?\/+/, '').replace(/\/+$/, '')}`;
-        const type =
-          h.type === 'file' || h.type === 'contiguous-file'
-            ? 'file'
-            : h.type === 'directory'
-              ? 'dir'
-              : h.type === 'symlink'
-                ? 'symlink'
-                : h.type === 'link'
-                  ? 'link'
-                  : 'other';
+        const type = entryType(h.type);
         fs.set(path, {
           type,
           mode: h.mode ?? 0,

@@ -10,6 +10,14 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 
+/** A tar header's type as the trees name it. */
+export function entryType(t: string | null | undefined): 'file' | 'dir' | 'symlink' | 'link' | 'other' {
+  if (t === 'file' || t === 'contiguous-file') return 'file';
+  if (t === 'directory') return 'dir';
+  if (t === 'symlink' || t === 'link') return t;
+  return 'other';
+}
+
 export interface TreeEntry {
   /** Relative, no leading `./` or `/`: `usr/bin/python3.13`. */
   path: string;
@@ -62,16 +70,7 @@ export async function layoutTree(
           const gone = parent ? `${parent}/${base.slice(4)}` : base.slice(4);
           for (const k of [...tree.keys()]) if (k === gone || k.startsWith(`${gone}/`)) tree.delete(k);
         } else if (path) {
-          const type =
-            h.type === 'file' || h.type === 'contiguous-file'
-              ? 'file'
-              : h.type === 'directory'
-                ? 'dir'
-                : h.type === 'symlink'
-                  ? 'symlink'
-                  : h.type === 'link'
-                    ? 'link'
-                    : 'other';
+          const type = entryType(h.type);
           tree.set(path, {
             path,
             type,
