@@ -1,0 +1,298 @@
+/**
+ * `distill run`: an image from any source distill reads, started with runc under the seed's
+ * hardened profile. Two steps: `prepareRun` checks the inputs (before anything is opened or
+ * written), unpacks the image's chain into the cache once, and writes the bundle; `startRun` runs
+ * it in the foreground with runc, forwarding signals, and answers with the container's exit code.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { constants as osConstants, release } from 'node:os';
+import { join } from 'node:path';
+import { type Artifact, imageForPlatform } from '../oci/index.ts';
+import { openSource } from '../transports/index.ts';
+import { prepareBundle, releaseBundle, writeSpec } from './bundle.ts';
+import { RunError } from './errors.ts';
+import { checkArch, checkRootless, findRunc } from './host.ts';
+import { checkName, parseEnv, parseNetwork, parseVolume } from './options.ts';
+import { ensureRootfs } from './rootfs.ts';
+import { dockerDefaultSeccomp, seccompFor } from './seccomp.ts';
+import { mergeEnv, runtimeSpec } from './spec.ts';
+import { bundleDir, runcRoot } from './state.ts';
+import { imageUser, type ProcessUser } from './user.ts';
+
+export interface RunOptions {
+  /** An image reference (oci:DIR[:TAG] when it names no transport) or an opened image. */
+  image: string | Artifact;
+  /** `os/arch[/variant]` of an index (default: this machine's). */
+  platform?: string;
+  /** Replaces the image's Cmd (the entrypoint stays). */
+  args?: string[];
+  /** KEY=VALUE (or KEY, taken from this process's environment). */
+  env?: string[];
+  /** SRC:DST[:ro|rw]. */
+  volumes?: string[];
+  name?: string;
+  /** none (default: own network namespace, loopback only) or host. */
+  network?: string;
+  /** Allow an image whose user is root (uid 0). */
+  allowRoot?: boolean;
+  /** Allocate a terminal (-t). */
+  tty?: boolean;
+  /** Keep stdin open (-i). */
+  interactive?: boolean;
+  /** Delete the bundle when the container exits. */
+  rm?: boolean;
+  /** The cache root (where unpacked chains live). */
+  cacheRoot: string;
+  runc?: string;
+  env_?: NodeJS.ProcessEnv;
+  /** Progress lines (unpacking). */
+  onInfo?: (line: string) => void;
+}
+
+/** A container ready to start. */
+export interface PreparedRun {
+  id: string;
+  bundle: string;
+  runc: string;
+  rootfs: string;
+  chainId: string;
+  unpackedLayers: number;
+  user: ProcessUser;
+  rm: boolean;
+  tty: boolean;
+  interactive: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+const RUNTIME_DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+function refName(image: string | Artifact): string {
+  return typeof image === 'string' ? image : image.descriptor.digest;
+}
+
+/** A bare reference is an OCI layout directory, as `oci:DIR` (the default transport of run). */
+function withTransport(ref: string): string {
+  return /^(oci|docker-archive|docker|docker-daemon):/.test(ref) ? ref : `oci:${ref}`;
+}
+
+/** Whether runc knows a container `id` under distill's root. */
+function runcKnows(runc: string, id: string, env: NodeJS.ProcessEnv): boolean {
+  return spawnSync(runc, ['--root', runcRoot(env), 'state', id], { env, stdio: 'ignore' }).status === 0;
+}
+
+/** Checks the inputs, unpacks the image (once) and writes the bundle. Nothing runs yet. */
+export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
+  const env = o.env_ ?? process.env;
+  // Inputs first: a bad flag writes nothing.
+  const volumes = (o.volumes ?? []).map((v) => parseVolume(v));
+  const extraEnv = (o.env ?? []).map((e) => parseEnv(e, env));
+  const network = parseNetwork(o.network);
+  const id = checkName(o.name ?? `distill-${randomBytes(6).toString('hex')}`);
+  for (const v of volumes) {
+    const st = await stat(v.source).catch(() => undefined);
+    if (!st)
+      throw new RunError(
+        'RUN_VOLUME_INVALID',
+        `--volume ${v.source}:${v.destination}: ${v.source} does not exist`,
+      );
+  }
+  const runc = findRunc(o.runc, env);
+  const rootless = (process.getuid?.() ?? 0) !== 0;
+  if (rootless) checkRootless();
+  if (runcKnows(runc, id, env))
+    throw new RunError('RUN_NAME_IN_USE', `a container named ${id} is running (pick another --name)`);
+
+  const name = refName(o.image);
+  const artifact = typeof o.image === 'string' ? await openSource(withTransport(o.image)) : o.image;
+  const image = imageForPlatform(name, artifact, o.platform);
+  const arch = image.config.architecture;
+  checkArch(arch, name);
+
+  const unpacked = await ensureRootfs(image, {
+    cacheRoot: o.cacheRoot,
+    onLayer: (i, n, d) => o.onInfo?.(`unpacking layer ${i + 1}/${n} ${d.slice(0, 19)} into the cache`),
+  });
+  const cfg = image.config.config ?? {};
+  const user = await imageUser(unpacked.path, cfg.User);
+  if (user.uid === 0 && !o.allowRoot)
+    throw new RunError(
+      'RUN_ROOT_REFUSED',
+      `${name} runs as root (uid 0${cfg.User ? `, User ${JSON.stringify(cfg.User)}` : ', no User set'}): use its :nonroot variant, ` +
+        'set a user in the image, or pass --allow-root',
+    );
+  const args = [...(cfg.Entrypoint ?? []), ...(o.args?.length ? o.args : (cfg.Cmd ?? []))];
+  if (args.length === 0)
+    throw new RunError('RUN_NO_COMMAND', `${name} has no Entrypoint or Cmd: give the command after --`);
+
+  const imageEnv = cfg.Env ?? [];
+  const baseEnv = imageEnv.some((e) => e.startsWith('PATH=')) ? [] : [RUNTIME_DEFAULT_PATH];
+  const tty = Boolean(o.tty);
+  const procEnv = mergeEnv(
+    baseEnv,
+    [`HOSTNAME=${id}`, `HOME=${user.home || '/'}`],
+    imageEnv,
+    tty ? ['TERM=xterm'] : [],
+    extraEnv,
+  );
+  const bundle = bundleDir(id, env);
+  await releaseBundle(bundle, true); // a stale bundle of a container that is gone
+  const seccomp = seccompFor(dockerDefaultSeccomp(), { arch, kernel: release() });
+  try {
+    const rootPath = await prepareBundle(bundle, unpacked.path, !rootless);
+    const spec = runtimeSpec({
+      args,
+      env: procEnv,
+      cwd: cfg.WorkingDir || '/',
+      uid: user.uid,
+      gid: user.gid,
+      additionalGids: user.additionalGids,
+      terminal: tty,
+      hostname: id.slice(0, 63),
+      rootfs: rootPath,
+      tmpfs: Object.keys(cfg.Volumes ?? {}).sort(),
+      volumes,
+      network,
+      seccomp,
+      ...(rootless ? { rootless: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } } : {}),
+      annotations: {
+        'org.opencontainers.image.ref.name': name,
+        'io.distill.image.digest': image.descriptor.digest,
+        'io.distill.rootfs.chain': unpacked.chainId,
+        ...(o.rm ? { 'io.distill.rm': 'true' } : {}),
+      },
+    });
+    await writeSpec(bundle, spec);
+  } catch (e) {
+    await releaseBundle(bundle, true);
+    throw e;
+  }
+  return {
+    id,
+    bundle,
+    runc,
+    rootfs: unpacked.path,
+    chainId: unpacked.chainId,
+    unpackedLayers: unpacked.unpackedLayers,
+    user,
+    rm: Boolean(o.rm),
+    tty,
+    interactive: Boolean(o.interactive),
+    env,
+  };
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+/**
+ * Runs a prepared container in the foreground (`runc run`) and resolves to its exit code (128+N
+ * when a signal N ended it). Signals this process gets are forwarded to the container (Ctrl-C
+ * stops it); the bundle is released afterwards (deleted with `rm`).
+ */
+export async function startRun(p: PreparedRun): Promise<number> {
+  const log = join(p.bundle, 'runc.log');
+  const argv = [
+    '--root',
+    runcRoot(p.env),
+    '--log',
+    log,
+    '--log-format',
+    'json',
+    'run',
+    '--bundle',
+    p.bundle,
+    p.id,
+  ];
+  // Without a terminal, runc gets its own process group: a Ctrl-C reaches it once, through us.
+  // With one, it needs the terminal's foreground group to read it (in raw mode ^C is a byte).
+  let child: ChildProcess;
+  try {
+    child = spawn(p.runc, argv, {
+      env: p.env,
+      detached: !p.tty,
+      stdio: [p.tty ? 'inherit' : p.interactive ? 'pipe' : 'ignore', 'inherit', 'inherit'],
+    });
+  } catch (e) {
+    await releaseBundle(p.bundle, p.rm);
+    throw e;
+  }
+  if (!p.tty && p.interactive && child.stdin) {
+    process.stdin.pipe(child.stdin);
+    child.stdin.on('error', () => {});
+  }
+  // The CLI's own handlers (which exit) step aside while the container runs.
+  const saved = FORWARDED.map((s) => [s, process.listeners(s)] as const);
+  const forward = (sig: NodeJS.Signals) => {
+    if (child.pid) {
+      try {
+        process.kill(child.pid, sig);
+      } catch {}
+    }
+  };
+  for (const [s] of saved) {
+    process.removeAllListeners(s);
+    process.on(s, forward);
+  }
+  try {
+    const code = await new Promise<number>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (c, sig) => resolve(c ?? 128 + (sig ? (osConstants.signals[sig] ?? 0) : 0)));
+    });
+    if (!p.tty && p.interactive) process.stdin.unpipe(child.stdin ?? undefined);
+    if (code !== 0) {
+      const failure = await runcFailure(log);
+      if (failure) throw new RunError('RUN_RUNC_FAILED', `runc could not start the container: ${failure}`);
+    }
+    return code;
+  } finally {
+    for (const [s, ls] of saved) {
+      process.removeAllListeners(s);
+      for (const l of ls) process.on(s, l as (...a: unknown[]) => void);
+    }
+    if (!p.tty && p.interactive) process.stdin.pause();
+    await releaseBundle(p.bundle, p.rm);
+  }
+}
+
+/** runc's own error (not the container's exit status), from its JSON log. */
+async function runcFailure(log: string): Promise<string | undefined> {
+  const text = await readFile(log, 'utf8').catch(() => '');
+  const errors = text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      try {
+        return JSON.parse(l) as { level?: string; msg?: string };
+      } catch {
+        return {};
+      }
+    })
+    .filter((e) => e.level === 'error' || e.level === 'fatal');
+  return errors.length ? errors.map((e) => e.msg).join('; ') : undefined;
+}
+
+/** Prepares and runs `o` in the foreground; resolves to the container's exit code. */
+export async function runImage(
+  o: RunOptions,
+): Promise<{ id: string; exitCode: number; unpackedLayers: number }> {
+  const p = await prepareRun(o);
+  const exitCode = await startRun(p);
+  return { id: p.id, exitCode, unpackedLayers: p.unpackedLayers };
+}
+
+/** Saves a prepared run in its bundle, for a detached supervisor process to start (`loadPrepared`). */
+export async function savePrepared(p: PreparedRun): Promise<void> {
+  const { writeFile } = await import('node:fs/promises');
+  const { env: _env, ...rest } = p;
+  await writeFile(join(p.bundle, 'prepared.json'), JSON.stringify(rest), { mode: 0o600 });
+}
+
+/** The prepared run of container `id` saved by `savePrepared`. */
+export async function loadPrepared(id: string, env: NodeJS.ProcessEnv = process.env): Promise<PreparedRun> {
+  const file = join(bundleDir(checkName(id), env), 'prepared.json');
+  const text = await readFile(file, 'utf8').catch((e) => {
+    throw new RunError('RUN_CONTAINER_NOT_FOUND', `no prepared container ${id} (${file})`, { cause: e });
+  });
+  return { ...(JSON.parse(text) as Omit<PreparedRun, 'env'>), env };
+}
