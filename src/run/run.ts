@@ -28,6 +28,8 @@ export interface RunOptions {
   platform?: string;
   /** Replaces the image's Cmd (the entrypoint stays). */
   args?: string[];
+  /** Replaces the image's Entrypoint (and drops its Cmd, as docker run --entrypoint does). */
+  entrypoint?: string;
   /** KEY=VALUE (or KEY, taken from this process's environment). */
   env?: string[];
   /** SRC:DST[:ro|rw]. */
@@ -122,7 +124,9 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
       `${name} runs as root (uid 0${cfg.User ? `, User ${JSON.stringify(cfg.User)}` : ', no User set'}): use its :nonroot variant, ` +
         'set a user in the image, or pass --allow-root',
     );
-  const args = [...(cfg.Entrypoint ?? []), ...(o.args?.length ? o.args : (cfg.Cmd ?? []))];
+  const entrypoint = o.entrypoint !== undefined ? [o.entrypoint] : (cfg.Entrypoint ?? []);
+  const cmd = o.entrypoint !== undefined ? [] : (cfg.Cmd ?? []);
+  const args = [...entrypoint, ...(o.args?.length ? o.args : cmd)];
   if (args.length === 0)
     throw new RunError('RUN_NO_COMMAND', `${name} has no Entrypoint or Cmd: give the command after --`);
 

@@ -36,6 +36,7 @@ interface Flags {
   quiet?: boolean;
   json?: boolean;
   supervise?: string;
+  entrypoint?: string;
 }
 
 export function register(program: Command): void {
@@ -48,6 +49,7 @@ export function register(program: Command): void {
     )
     .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable)', collect, [])
     .option('-v, --volume <SRC:DST[:ro]>', 'bind-mount a host path (repeatable)', collect, [])
+    .option('--entrypoint <path>', "replace the image's Entrypoint (its Cmd is dropped; ARGS still follow)")
     .option('--name <name>', 'the container name (default: distill-<random>)')
     .option(
       '--network <none|host>',
@@ -83,6 +85,7 @@ export function register(program: Command): void {
         image: ref,
         ...(o.platform ? { platform: o.platform } : {}),
         args,
+        ...(o.entrypoint !== undefined ? { entrypoint: o.entrypoint } : {}),
         env: o.env,
         volumes: o.volume,
         ...(o.name ? { name: o.name } : {}),
