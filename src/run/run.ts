@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { constants as osConstants, release } from 'node:os';
 import { join } from 'node:path';
@@ -227,7 +228,17 @@ export async function startRun(p: PreparedRun): Promise<number> {
   }
   // The CLI's own handlers (which exit) step aside while the container runs.
   const saved = FORWARDED.map((s) => [s, process.listeners(s)] as const);
+  let killedFor: number | undefined;
   const forward = (sig: NodeJS.Signals) => {
+    // The container's init is pid 1 of its namespace: the kernel drops a signal it has no handler
+    // for (Node.js and most programs have none for SIGTERM), so such a signal is carried out by
+    // SIGKILL instead — what its default action would have done — and reported as that signal.
+    const init = containerPid(p);
+    if (init && !handles(init, sig)) {
+      killedFor = 128 + (osConstants.signals[sig] ?? 0);
+      spawnSync(p.runc, ['--root', runcRoot(p.env), 'kill', p.id, 'KILL'], { env: p.env, stdio: 'ignore' });
+      return;
+    }
     if (child.pid) {
       try {
         process.kill(child.pid, sig);
@@ -238,15 +249,20 @@ export async function startRun(p: PreparedRun): Promise<number> {
     process.removeAllListeners(s);
     process.on(s, forward);
   }
+  let failed = false;
   try {
     const code = await new Promise<number>((resolve, reject) => {
       child.on('error', reject);
       child.on('exit', (c, sig) => resolve(c ?? 128 + (sig ? (osConstants.signals[sig] ?? 0) : 0)));
     });
     if (!p.tty && p.interactive) process.stdin.unpipe(child.stdin ?? undefined);
+    if (killedFor !== undefined && code === 128 + 9) return killedFor;
     if (code !== 0) {
       const failure = await runcFailure(log);
-      if (failure) throw new RunError('RUN_RUNC_FAILED', `runc could not start the container: ${failure}`);
+      if (failure) {
+        failed = true;
+        throw new RunError('RUN_RUNC_FAILED', `runc could not start the container: ${failure}`);
+      }
     }
     return code;
   } finally {
@@ -255,8 +271,36 @@ export async function startRun(p: PreparedRun): Promise<number> {
       for (const l of ls) process.on(s, l as (...a: unknown[]) => void);
     }
     if (!p.tty && p.interactive) process.stdin.pause();
-    await releaseBundle(p.bundle, p.rm);
+    // A container that never started leaves nothing behind.
+    await releaseBundle(p.bundle, p.rm || failed);
   }
+}
+
+/** The container's init as the host sees it (runc state), or undefined before it runs. */
+function containerPid(p: PreparedRun): number | undefined {
+  const r = spawnSync(p.runc, ['--root', runcRoot(p.env), 'state', p.id], { env: p.env, encoding: 'utf8' });
+  try {
+    const st = JSON.parse(r.stdout) as { pid?: number; status?: string };
+    return st.status === 'running' && st.pid ? st.pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether process `pid` catches or ignores `sig` (SigCgt / SigIgn in /proc/PID/status). */
+function handles(pid: number, sig: NodeJS.Signals): boolean {
+  const n = osConstants.signals[sig];
+  if (!n) return true;
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return true;
+  }
+  const mask = (key: string) =>
+    BigInt(`0x${new RegExp(`^${key}:\\s*([0-9a-f]+)`, 'm').exec(status)?.[1] ?? '0'}`);
+  const bit = 1n << BigInt(n - 1);
+  return ((mask('SigCgt') | mask('SigIgn')) & bit) !== 0n;
 }
 
 /** runc's own error (not the container's exit status), from its JSON log. */

@@ -36,7 +36,7 @@ static void status_line(const char *key) {
   if (f) fclose(f);
 }
 
-static const char *err(int rc) { return rc == 0 ? "ok" : strerrorname_np(errno); }
+static const char *err(int rc) { return rc >= 0 ? "ok" : strerrorname_np(errno); }
 
 int main(int argc, char **argv) {
   printf("uid=%d\ngid=%d\n", getuid(), getgid());
@@ -48,11 +48,12 @@ int main(int argc, char **argv) {
   status_line("CapBnd");
   status_line("NoNewPrivs");
   status_line("Seccomp");
-  printf("unshare_user=%s\n", err(unshare(CLONE_NEWUSER)));
-  printf("unshare_ns=%s\n", err(unshare(CLONE_NEWNS)));
-  printf("mount=%s\n", err(mount("none", "/tmp", "tmpfs", 0, NULL)));
+  // Keyrings first, then what needs privilege, then a user namespace (which would grant it).
   printf("keyctl=%s\n", err((int)syscall(SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -3, 0)));
   printf("add_key=%s\n", err((int)syscall(SYS_add_key, "user", "probe", "x", 1, -3)));
+  printf("mount=%s\n", err(mount("none", "/tmp", "tmpfs", 0, NULL)));
+  printf("unshare_ns=%s\n", err(unshare(CLONE_NEWNS)));
+  printf("unshare_user=%s\n", err(unshare(CLONE_NEWUSER)));
   // Masked paths are /dev/null (char 1:3) inside; the host's are regular proc files.
   struct stat st;
   printf("timer_list=%s\n", stat("/proc/timer_list", &st) != 0 ? strerrorname_np(errno)
@@ -70,6 +71,7 @@ int main(int argc, char **argv) {
     const char *v = getenv(argv[i]);
     printf("env_%s=%s\n", argv[i], v ? v : "(unset)");
   }
+  printf("tty=%d\n", isatty(1));
   char cwd[512];
   printf("cwd=%s\n", getcwd(cwd, sizeof cwd) ? cwd : "?");
   fflush(stdout);

@@ -119,7 +119,7 @@ async function detach(
   id: string,
   bundle: string,
   save: () => Promise<void>,
-): Promise<{ id: string; pid: number; log: string; bundle: string }> {
+): Promise<{ id: string; pid: number; supervisor: number; log: string; bundle: string }> {
   await save();
   const logs = join(runRoot(), 'logs');
   await mkdir(logs, { recursive: true });
@@ -142,9 +142,9 @@ async function detach(
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const t = await readRunTarget(id).catch(() => undefined);
-    if (t && t.status === 'running') return { id, pid: t.pid, log, bundle };
+    if (t && t.status === 'running') return { id, pid: t.pid, supervisor: child.pid ?? 0, log, bundle };
     // A container that finished before we looked still ran (its output is in the log).
-    if (exited === 0) return { id, pid: 0, log, bundle };
+    if (exited === 0) return { id, pid: 0, supervisor: child.pid ?? 0, log, bundle };
     if (exited !== undefined) break;
     await new Promise((r) => setTimeout(r, 50));
   }
