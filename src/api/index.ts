@@ -6,3 +6,4 @@ export * from './images.ts';
 export * from './lock.ts';
 export * from './look.ts';
 export * from './registry.ts';
+export * from './run.ts';

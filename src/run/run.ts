@@ -49,7 +49,8 @@ export interface RunOptions {
   /** The cache root (where unpacked chains live). */
   cacheRoot: string;
   runc?: string;
-  env_?: NodeJS.ProcessEnv;
+  /** The environment runc and the rootless checks see (default process.env). */
+  hostEnv?: NodeJS.ProcessEnv;
   /** Progress lines (unpacking). */
   onInfo?: (line: string) => void;
 }
@@ -87,7 +88,7 @@ function runcKnows(runc: string, id: string, env: NodeJS.ProcessEnv): boolean {
 
 /** Checks the inputs, unpacks the image (once) and writes the bundle. Nothing runs yet. */
 export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
-  const env = o.env_ ?? process.env;
+  const env = o.hostEnv ?? process.env;
   // Inputs first: a bad flag writes nothing.
   const volumes = (o.volumes ?? []).map((v) => parseVolume(v));
   const extraEnv = (o.env ?? []).map((e) => parseEnv(e, env));
@@ -229,20 +230,31 @@ export async function startRun(p: PreparedRun): Promise<number> {
   // The CLI's own handlers (which exit) step aside while the container runs.
   const saved = FORWARDED.map((s) => [s, process.listeners(s)] as const);
   let killedFor: number | undefined;
+  const kill = (sig: NodeJS.Signals) => {
+    killedFor = 128 + (osConstants.signals[sig] ?? 0);
+    spawnSync(p.runc, ['--root', runcRoot(p.env), 'kill', p.id, 'KILL'], { env: p.env, stdio: 'ignore' });
+  };
+  const timers = new Set<NodeJS.Timeout>();
   const forward = (sig: NodeJS.Signals) => {
     // The container's init is pid 1 of its namespace: the kernel drops a signal it has no handler
-    // for (Node.js and most programs have none for SIGTERM), so such a signal is carried out by
-    // SIGKILL instead — what its default action would have done — and reported as that signal.
+    // for, so such a signal is carried out by SIGKILL instead — what its default action would have
+    // done — and reported as that signal. Node.js catches SIGINT/SIGTERM only to reset the handler
+    // and raise the signal again (which pid 1 then drops): a handler that is gone shortly after the
+    // signal, with the process still there, is treated the same way.
     const init = containerPid(p);
-    if (init && !handles(init, sig)) {
-      killedFor = 128 + (osConstants.signals[sig] ?? 0);
-      spawnSync(p.runc, ['--root', runcRoot(p.env), 'kill', p.id, 'KILL'], { env: p.env, stdio: 'ignore' });
-      return;
-    }
+    if (init && !handles(init, sig)) return kill(sig);
     if (child.pid) {
       try {
         process.kill(child.pid, sig);
       } catch {}
+    }
+    for (const ms of [250, 1000]) {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        const now = containerPid(p);
+        if (now && killedFor === undefined && !handles(now, sig)) kill(sig);
+      }, ms);
+      timers.add(t);
     }
   };
   for (const [s] of saved) {
@@ -266,6 +278,7 @@ export async function startRun(p: PreparedRun): Promise<number> {
     }
     return code;
   } finally {
+    for (const t of timers) clearTimeout(t);
     for (const [s, ls] of saved) {
       process.removeAllListeners(s);
       for (const l of ls) process.on(s, l as (...a: unknown[]) => void);
@@ -294,7 +307,7 @@ function handles(pid: number, sig: NodeJS.Signals): boolean {
   let status: string;
   try {
     status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
+  } catch (e) {
     return true;
   }
   const mask = (key: string) =>

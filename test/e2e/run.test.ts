@@ -25,6 +25,7 @@ let dir = '';
 let probe = '';
 let staticRef = '';
 let pyRef = '';
+let nodeRef = '';
 /** The run's own cache (unpacked chains only) and run root: each test sees just its containers. */
 let env: Record<string, string> = {};
 const refs: Record<string, string> = {};
@@ -44,8 +45,8 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'distill-e2e-runcli-'));
   probe = buildRunProbe(mkdirp(join(dir, 'probe')));
   env = { DISTILL_CACHE: join(dir, 'cache'), DISTILL_RUN_ROOT: join(dir, 'run') };
-  const [s, p] = await Promise.all(
-    ['static:nonroot', 'python3:nonroot'].map(async (name) => {
+  const [s, p, n] = await Promise.all(
+    ['static:nonroot', 'python3:nonroot', 'nodejs24:nonroot'].map(async (name) => {
       const out = join(dir, name.replace(':', '-'));
       // Built with the user's cache (the packages), run with the test's own.
       const r = await distillAsync(['base', name, '--output', out, '--quiet']);
@@ -55,6 +56,7 @@ before(async () => {
   );
   staticRef = s as string;
   pyRef = p as string;
+  nodeRef = n as string;
   // Synthetic images for the error cases.
   const passwd = {
     'etc/passwd': 'root:x:0:0::/root:/x\nnonroot:x:65532:65532::/home/nonroot:/x\n',
@@ -219,12 +221,18 @@ describe('distill run (real runc)', () => {
     await until(() => runcState('bg-2').status !== 0 && !bundles().includes('bg-2'));
   });
 
-  test('Ctrl-C (SIGINT to distill) reaches the container once and its exit code comes back', async (t) => {
+  test('Ctrl-C (SIGINT to distill) reaches the container once and its exit code comes back; SIGTERM stops Node.js as pid 1', async (t) => {
     if (!ready(t)) return;
-    const sigint = async (name: string, code: string) => {
+    const sigint = async (
+      name: string,
+      code: string,
+      ref = pyRef,
+      flag = '-c',
+      sig: NodeJS.Signals = 'SIGINT',
+    ) => {
       const child: ChildProcess = spawn(
         process.execPath,
-        [BIN, 'run', pyRef, '--rm', '--name', name, '--', '-c', code],
+        [BIN, 'run', ref, '--rm', '--name', name, '--', flag, code],
         {
           env: { ...process.env, ...env },
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -236,7 +244,7 @@ describe('distill run (real runc)', () => {
       });
       const exited = new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
       await until(() => out.includes('up'));
-      child.kill('SIGINT');
+      child.kill(sig);
       return { status: await exited, out };
     };
     const caught = await sigint(
@@ -253,6 +261,17 @@ describe('distill run (real runc)', () => {
     );
     assert.equal(bare.status, 130);
     assert.equal(bundles().includes('fg-2'), false);
+    // Node.js catches SIGTERM only to reset its handler and raise it again, which pid 1 drops:
+    // it stops all the same, with SIGTERM's status (143).
+    const node = await sigint(
+      'fg-3',
+      'console.log("up"); setInterval(() => {}, 1000)',
+      nodeRef,
+      '-e',
+      'SIGTERM',
+    );
+    assert.equal(node.status, 143);
+    assert.equal(bundles().includes('fg-3'), false);
   });
 
   test('the unpack cache: the first run unpacks, the second reuses the same chain', async (t) => {
