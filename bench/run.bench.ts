@@ -108,10 +108,9 @@ async function main(): Promise<void> {
         env,
       );
       await stop(d.child);
-      spawnSync('docker', ['ps', '-q', '--filter', `ancestor=${tag}`], { encoding: 'utf8' })
-        .stdout.split('\n')
-        .filter(Boolean)
-        .forEach((id) => spawnSync('docker', ['kill', id], { stdio: 'ignore' }));
+      const left = spawnSync('docker', ['ps', '-q', '--filter', `ancestor=${tag}`], { encoding: 'utf8' });
+      for (const id of left.stdout.split('\n').filter(Boolean))
+        spawnSync('docker', ['kill', id], { stdio: 'ignore' });
       rows.push({ build, run: r.s, load, docker: d.s });
     }
     const m = (k: keyof (typeof rows)[number]) => median(rows.map((x) => x[k]));

@@ -307,7 +307,7 @@ function handles(pid: number, sig: NodeJS.Signals): boolean {
   let status: string;
   try {
     status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch (e) {
+  } catch {
     return true;
   }
   const mask = (key: string) =>
