@@ -102,15 +102,17 @@ async function main(): Promise<void> {
       const load = seconds(() =>
         sh(process.execPath, [BIN, 'build', app, '--load', '--tag', tag, '--quiet'], { env }),
       );
+      const name = `distill-bench-run-${process.pid}-${i}`;
       const d = await firstOutput(
         'docker',
-        ['run', '--rm', '--network', 'host', '-e', 'PORT=18080', tag],
+        ['run', '--rm', '--name', name, '--network', 'host', '-e', 'PORT=18080', tag],
         env,
       );
-      await stop(d.child);
-      const left = spawnSync('docker', ['ps', '-q', '--filter', `ancestor=${tag}`], { encoding: 'utf8' });
-      for (const id of left.stdout.split('\n').filter(Boolean))
-        spawnSync('docker', ['kill', id], { stdio: 'ignore' });
+      // Node.js as pid 1 may drop the SIGTERM docker run proxies: the container is killed instead.
+      d.child.removeAllListeners('exit'); // firstOutput's "exited before any output"
+      const exited = new Promise((r) => d.child.on('exit', r));
+      spawnSync('docker', ['kill', name], { stdio: 'ignore' });
+      await exited;
       rows.push({ build, run: r.s, load, docker: d.s });
     }
     const m = (k: keyof (typeof rows)[number]) => median(rows.map((x) => x[k]));

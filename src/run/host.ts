@@ -86,3 +86,29 @@ export function checkRootless(procSys = '/proc/sys'): void {
         '(sysctl user.max_user_namespaces / kernel.unprivileged_userns_clone): enable them or run as root',
     );
 }
+
+/** The caller's subordinate id range from /etc/subuid or /etc/subgid (by name or number), when newuidmap can map it. */
+export function subordinateIds(
+  file: '/etc/subuid' | '/etc/subgid',
+  id: number,
+  name: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { start: number; count: number } | undefined {
+  try {
+    findRunc(file === '/etc/subuid' ? 'newuidmap' : 'newgidmap', env);
+  } catch {
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const [who, start, count] = line.trim().split(':');
+    if ((who === name || who === String(id)) && /^\d+$/.test(start ?? '') && /^\d+$/.test(count ?? ''))
+      return { start: Number(start), count: Number(count) };
+  }
+  return undefined;
+}

@@ -8,17 +8,17 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { constants as osConstants, release } from 'node:os';
+import { constants as osConstants, release, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type Artifact, imageForPlatform } from '../oci/index.ts';
 import { openSource } from '../transports/index.ts';
 import { prepareBundle, releaseBundle, writeSpec } from './bundle.ts';
 import { RunError } from './errors.ts';
-import { checkArch, checkRootless, findRunc } from './host.ts';
+import { checkArch, checkRootless, findRunc, subordinateIds } from './host.ts';
 import { checkName, parseEnv, parseNetwork, parseVolume } from './options.ts';
 import { ensureRootfs } from './rootfs.ts';
 import { dockerDefaultSeccomp, seccompFor } from './seccomp.ts';
-import { mergeEnv, runtimeSpec } from './spec.ts';
+import { mergeEnv, runtimeSpec, type SpecInput } from './spec.ts';
 import { bundleDir, runcRoot } from './state.ts';
 import { imageUser, type ProcessUser } from './user.ts';
 
@@ -145,15 +145,34 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
   const bundle = bundleDir(id, env);
   await releaseBundle(bundle, true); // a stale bundle of a container that is gone
   const seccomp = seccompFor(dockerDefaultSeccomp(), { arch, kernel: release() });
+  // Rootless: the caller is root of the user namespace; the image user exists there only through
+  // the caller's subordinate ids. Without them the process runs as that namespace's root (the
+  // caller outside, with no capabilities), as rootless runc and podman do.
+  let procUser = user;
+  let rootlessMap: SpecInput['rootless'];
+  if (rootless) {
+    const self = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+    const name = userInfo().username;
+    const subuid = subordinateIds('/etc/subuid', self.uid, name, env);
+    const subgid = subordinateIds('/etc/subgid', self.gid, name, env);
+    const fits = subuid && subgid && user.uid <= subuid.count && user.gid <= subgid.count;
+    rootlessMap = fits ? { ...self, subuid, subgid } : self;
+    if (!fits) {
+      procUser = { ...user, uid: 0, gid: 0, additionalGids: [] };
+      o.onInfo?.(
+        `rootless without subordinate ids for uid ${user.uid} (/etc/subuid, newuidmap): the process runs as root of its user namespace (uid ${self.uid} outside, no capabilities)`,
+      );
+    }
+  }
   try {
     const rootPath = await prepareBundle(bundle, unpacked.path, !rootless);
     const spec = runtimeSpec({
       args,
       env: procEnv,
       cwd: cfg.WorkingDir || '/',
-      uid: user.uid,
-      gid: user.gid,
-      additionalGids: user.additionalGids,
+      uid: procUser.uid,
+      gid: procUser.gid,
+      additionalGids: procUser.additionalGids,
       terminal: tty,
       hostname: id.slice(0, 63),
       rootfs: rootPath,
@@ -161,7 +180,7 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
       volumes,
       network,
       seccomp,
-      ...(rootless ? { rootless: { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 } } : {}),
+      ...(rootlessMap ? { rootless: rootlessMap } : {}),
       annotations: {
         'org.opencontainers.image.ref.name': name,
         'io.distill.image.digest': image.descriptor.digest,
@@ -181,7 +200,7 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
     rootfs: unpacked.path,
     chainId: unpacked.chainId,
     unpackedLayers: unpacked.unpackedLayers,
-    user,
+    user: procUser,
     rm: Boolean(o.rm),
     tty,
     interactive: Boolean(o.interactive),

@@ -97,11 +97,28 @@ describe('runtimeSpec (config.json)', () => {
     assert.equal(t2.mounts.filter((m) => m.destination === '/tmp').length, 1);
   });
 
-  it('rootless: a user namespace mapping the image user onto the caller, no supplementary groups, no gid= on devpts', () => {
-    const s = runtimeSpec({ ...input, rootless: { uid: 1000, gid: 1000 } }) as unknown as Spec;
+  it('rootless: a user namespace whose root is the caller and whose ids from 1 are its subordinate range, no supplementary groups, no gid= on devpts', () => {
+    const sub = { start: 100000, count: 65536 };
+    const s = runtimeSpec({
+      ...input,
+      rootless: { uid: 1000, gid: 1001, subuid: sub, subgid: sub },
+    }) as unknown as Spec;
     assert.ok(s.linux.namespaces.some((n) => n.type === 'user'));
-    assert.deepEqual(s.linux.uidMappings, [{ containerID: 65532, hostID: 1000, size: 1 }]);
-    assert.deepEqual(s.linux.gidMappings, [{ containerID: 65532, hostID: 1000, size: 1 }]);
+    assert.deepEqual(s.linux.uidMappings, [
+      { containerID: 0, hostID: 1000, size: 1 },
+      { containerID: 1, hostID: 100000, size: 65536 },
+    ]);
+    assert.deepEqual(s.linux.gidMappings, [
+      { containerID: 0, hostID: 1001, size: 1 },
+      { containerID: 1, hostID: 100000, size: 65536 },
+    ]);
+    const bare = runtimeSpec({
+      ...input,
+      uid: 0,
+      gid: 0,
+      rootless: { uid: 1000, gid: 1000 },
+    }) as unknown as Spec;
+    assert.deepEqual(bare.linux.uidMappings, [{ containerID: 0, hostID: 1000, size: 1 }]);
     assert.equal(s.process.user.additionalGids, undefined);
     assert.ok(!s.mounts.find((m) => m.destination === '/dev/pts')?.options.some((o) => o.startsWith('gid=')));
     assert.ok(!s.mounts.some((m) => m.type === 'cgroup'));

@@ -8,6 +8,12 @@
  */
 import type { OciSeccomp } from './seccomp.ts';
 
+/** A range of host ids (an /etc/subuid line). */
+export interface IdRange {
+  start: number;
+  count: number;
+}
+
 /** A `--volume SRC:DST[:ro]` bind mount. */
 export interface BindVolume {
   source: string;
@@ -33,8 +39,12 @@ export interface SpecInput {
   volumes: BindVolume[];
   network: 'none' | 'host';
   seccomp?: OciSeccomp;
-  /** Set when not root: the caller's uid and gid on the host, mapped to the container user. */
-  rootless?: { uid: number; gid: number };
+  /**
+   * Set when not root: the caller's uid and gid on the host become root of the container's user
+   * namespace (runc needs its root mapped), and its subordinate ranges (/etc/subuid, /etc/subgid,
+   * mapped by runc through newuidmap) the ids from 1 up — without them only root exists inside.
+   */
+  rootless?: { uid: number; gid: number; subuid?: IdRange; subgid?: IdRange };
   /** Annotations for the bundle (who made it, from which image). */
   annotations?: Record<string, string>;
 }
@@ -174,8 +184,12 @@ export function runtimeSpec(i: SpecInput): Record<string, unknown> {
   };
   if (i.seccomp) linux.seccomp = i.seccomp;
   if (i.rootless) {
-    linux.uidMappings = [{ containerID: i.uid, hostID: i.rootless.uid, size: 1 }];
-    linux.gidMappings = [{ containerID: i.gid, hostID: i.rootless.gid, size: 1 }];
+    const map = (self: number, sub?: IdRange) => [
+      { containerID: 0, hostID: self, size: 1 },
+      ...(sub ? [{ containerID: 1, hostID: sub.start, size: sub.count }] : []),
+    ];
+    linux.uidMappings = map(i.rootless.uid, i.rootless.subuid);
+    linux.gidMappings = map(i.rootless.gid, i.rootless.subgid);
   } else {
     // A fresh cgroup under runc's default parent, with no limits: the container's own accounting.
     linux.resources = { devices: [{ allow: false, access: 'rwm' }] };
