@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { checkArch, checkRootless, findRunc, hostArch } from './host.ts';
 import { checkName, parseEnv, parseNetwork, parseVolume } from './options.ts';
 import { chainIds } from './rootfs.ts';
 import { resolveProcessUser } from './user.ts';
@@ -110,5 +114,60 @@ describe('run options', () => {
     assert.equal(c0, a);
     // `printf '%s %s' A B | sha256sum`.
     assert.equal(c1, 'sha256:ccd722928bd92476ba1745586fed6e45a102504185ad88cd89e01ff116fd146c');
+  });
+});
+
+describe('what the host offers', () => {
+  it('checkArch: the host arch runs; a foreign one only through an enabled binfmt handler (else the qemu hint)', () => {
+    const binfmt = mkdtempSync(join(tmpdir(), 'distill-binfmt-'));
+    const foreign = hostArch() === 'arm64' ? 'amd64' : 'arm64';
+    const handler = foreign === 'arm64' ? 'qemu-aarch64' : 'qemu-x86_64';
+    checkArch(hostArch(), 'img', binfmt);
+    assert.equal(
+      code(() => checkArch(foreign, 'img', binfmt)),
+      'RUN_ARCH_UNSUPPORTED',
+    );
+    writeFileSync(join(binfmt, handler), 'disabled\ninterpreter /usr/libexec/qemu-binfmt/x\n');
+    assert.equal(
+      code(() => checkArch(foreign, 'img', binfmt)),
+      'RUN_ARCH_UNSUPPORTED',
+    );
+    try {
+      checkArch(foreign, 'img', binfmt);
+    } catch (e) {
+      assert.match((e as Error).message, new RegExp(`qemu-user-static.*update-binfmts --enable ${handler}`));
+    }
+    writeFileSync(join(binfmt, handler), 'enabled\ninterpreter /usr/libexec/qemu-binfmt/x\n');
+    checkArch(foreign, 'img', binfmt);
+    assert.equal(
+      code(() => checkArch('mips64le', 'img', binfmt)),
+      'RUN_ARCH_UNSUPPORTED',
+    );
+  });
+
+  it('findRunc: on PATH, else RUNC_NOT_FOUND saying what to install; checkRootless reads the sysctls', () => {
+    const d = mkdtempSync(join(tmpdir(), 'distill-runc-'));
+    writeFileSync(join(d, 'runc'), '#!/bin/sh\n');
+    chmodSync(join(d, 'runc'), 0o755);
+    assert.equal(findRunc(undefined, { PATH: `/nonexistent:${d}` }), join(d, 'runc'));
+    assert.equal(
+      code(() => findRunc(undefined, { PATH: '/nonexistent' })),
+      'RUNC_NOT_FOUND',
+    );
+    try {
+      findRunc(undefined, { PATH: '/nonexistent' });
+    } catch (e) {
+      assert.match((e as Error).message, /apt-get install runc/);
+    }
+    const sys = join(d, 'sys');
+    mkdirSync(join(sys, 'user'), { recursive: true });
+    mkdirSync(join(sys, 'kernel'));
+    writeFileSync(join(sys, 'user', 'max_user_namespaces'), '15000\n');
+    checkRootless(sys);
+    writeFileSync(join(sys, 'kernel', 'unprivileged_userns_clone'), '0\n');
+    assert.equal(
+      code(() => checkRootless(sys)),
+      'RUN_ROOTLESS_UNAVAILABLE',
+    );
   });
 });
