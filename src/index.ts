@@ -2,7 +2,7 @@
  * distill as a library: distroless images from signed Debian packages, without a Docker engine.
  * A few verbs, after go-containerregistry's crane and sigstore's client: build an image
  * (`buildBase`, `buildApp`, `fromDir`), pin its packages (`lock`), move it between references
- * (`openImage`, `writeImage`, `pull`, `push`, `publish`) and look at it (`inspect`, `audit`, `sbom`). References use skopeo's
+ * (`openImage`, `writeImage`, `pull`, `push`, `publish`), look at it (`inspect`, `audit`, `sbom`) and run it (`run`). References use skopeo's
  * syntax: `oci:DIR[:TAG]`, `docker-archive:FILE[:NAME[:TAG]]`, `docker://HOST/REPO:TAG`.
  *
  * Functions never print; progress and warnings come through `onEvent`. Every effect (environment,
@@ -54,6 +54,8 @@ export {
   pull,
   push,
   type RegistryOptions,
+  type RunImageOptions,
+  run,
   type SbomFormat,
   sbom,
   type VulnDb,
@@ -89,4 +91,5 @@ export { EpochError, PlatformError, type PlatformErrorCode } from './platform/in
 export { PublishError, type PublishErrorCode } from './publish/index.ts';
 export type { Keychain, PushResult } from './registry/index.ts';
 export { RegistryError, type RegistryErrorCode } from './registry/index.ts';
+export { RunError, type RunErrorCode } from './run/index.ts';
 export { DockerEngineError, type DockerEngineErrorCode, parseImageRef } from './transports/index.ts';

@@ -7,3 +7,4 @@ export * from './lock.ts';
 export * from './look.ts';
 export * from './publish.ts';
 export * from './registry.ts';
+export * from './run.ts';

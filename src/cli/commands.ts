@@ -45,6 +45,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'compare images side by side (size, shell, package manager, libc, runtimes, user)',
     load: () => import('./commands/compare.ts'),
   },
+  run: {
+    summary: 'run an image with runc under the hardened profile (non-root, read-only, no caps, seccomp)',
+    load: () => import('./commands/run.ts'),
+  },
   sbom: {
     summary: 'write an SPDX or CycloneDX SBOM of any image',
     load: () => import('./commands/sbom.ts'),

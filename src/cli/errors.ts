@@ -6,3 +6,14 @@ export class UsageError extends CodedError<'CLI_USAGE'> {
     super('CLI_USAGE', message, options);
   }
 }
+
+/**
+ * Not a failure of distill: the exit status a command hands on (`distill run` exits with its
+ * container's). The CLI exits with it and prints nothing.
+ */
+export class ExitStatus extends Error {
+  override readonly name = 'ExitStatus';
+  constructor(readonly status: number) {
+    super(`exit status ${status}`);
+  }
+}

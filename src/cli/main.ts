@@ -6,7 +6,7 @@ import { packagePath } from '../package-root.ts';
 import { stripControls } from '../platform/index.ts';
 import { commands } from './commands.ts';
 import { reserveStdout } from './console-output.ts';
-import { takeExitStatus } from './exit-status.ts';
+import { ExitStatus } from './errors.ts';
 
 /** Runs distill with argv (without node and script); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   if (toStdout) reserveStdout();
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return takeExitStatus();
+    return 0;
   } catch (err) {
     return report(err);
   }
@@ -62,6 +62,7 @@ export function report(err: unknown): number {
       return 0;
     return 2;
   }
+  if (err instanceof ExitStatus) return err.status;
   const e = err as { code?: unknown; message?: string; cause?: unknown };
   const code = typeof e?.code === 'string' ? e.code : 'INTERNAL';
   // Messages may carry what a server or a file said: no escape sequence reaches the terminal.

@@ -1,3 +1,25 @@
 /** Running images with runc under the seed's hardened profile (`distill run`), and finding them again. */
 export * from './errors.ts';
+export { checkArch, findRunc, hostArch } from './host.ts';
+export { checkName, parseEnv, parseNetwork, parseVolume } from './options.ts';
+export { chainIds, ensureRootfs, rootfsStore, type UnpackedRootfs } from './rootfs.ts';
+export {
+  loadPrepared,
+  type PreparedRun,
+  prepareRun,
+  type RunOptions,
+  runImage,
+  savePrepared,
+  startRun,
+} from './run.ts';
+export { dockerDefaultSeccomp, kernelAtLeast, type OciSeccomp, seccompFor } from './seccomp.ts';
+export {
+  type BindVolume,
+  MASKED_PATHS,
+  mergeEnv,
+  READONLY_PATHS,
+  runtimeSpec,
+  type SpecInput,
+} from './spec.ts';
 export * from './state.ts';
+export { imageUser, type ProcessUser, parseGroup, resolveProcessUser } from './user.ts';

@@ -8,6 +8,7 @@
 import { posix } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CodedError } from '../coded-error.ts';
 import { decompressStream, type Image, type Layer, OciError } from '../oci/index.ts';
 import type { FileEntry, HiddenFile, ImageFiles, LayerSummary } from './types.ts';
 
@@ -64,7 +65,7 @@ export async function scanImage(image: Image, opts: ScanOptions = {}): Promise<I
   for (const [i, layer] of image.layers.entries()) {
     let entries = 0;
     const counter = new ByteCounter();
-    await readTar(layer, counter, async (h, body) => {
+    await walkLayerTar(layer, counter, async (h, body) => {
       entries++;
       const path = normalisePath(h.name);
       const base = posix.basename(path);
@@ -119,7 +120,8 @@ export async function scanImage(image: Image, opts: ScanOptions = {}): Promise<I
   return { files, contents, hidden, layers };
 }
 
-interface TarHeader {
+/** A layer entry's header, as tar-stream gives it (type: file, directory, symlink, link, …). */
+export interface TarHeader {
   name: string;
   type?: string | null;
   mode?: number;
@@ -127,6 +129,7 @@ interface TarHeader {
   gid?: number;
   size?: number;
   linkname?: string | null;
+  mtime?: Date;
 }
 
 /** Counts the bytes of the uncompressed tar going through. */
@@ -139,12 +142,14 @@ class ByteCounter extends Transform {
 }
 
 /**
- * Streams a layer's tar entries to `onEntry`, one at a time. The compression is read from the
- * blob's first bytes, not its media type: `docker save` writes plain tars under a gzip media type.
+ * Streams a layer's tar entries to `onEntry`, one at a time (the scan's and `distill run`'s unpack's
+ * one reader of layer blobs). The uncompressed tar flows through `through` (a byte counter, a
+ * hasher) on its way. The compression is read from the blob's first bytes, not its media type:
+ * `docker save` writes plain tars under a gzip media type.
  */
-async function readTar(
+export async function walkLayerTar(
   layer: Layer,
-  counter: ByteCounter,
+  through: Transform,
   onEntry: (h: TarHeader, body: Readable) => Promise<void>,
 ): Promise<void> {
   const { default: tar } = await import('tar-stream');
@@ -162,9 +167,10 @@ async function readTar(
   });
   const raw = await layer.open();
   try {
-    await pipeline([...(await decompressed(raw)), counter, extract]);
+    await pipeline([...(await decompressed(raw)), through, extract]);
   } catch (err) {
-    if (err instanceof OciError) throw err;
+    // A coded error is the layer's own (OCI) or the caller's (from onEntry): it stays as it is.
+    if (err instanceof CodedError) throw err;
     throw new OciError(
       'LAYER_SOURCE_INVALID',
       `layer ${layer.descriptor.digest} is not a readable tar: ${(err as Error).message}`,

@@ -19,8 +19,7 @@ import {
   shellCommand,
 } from '../../debug/index.ts';
 import { consoleOutput } from '../console-output.ts';
-import { UsageError } from '../errors.ts';
-import { setExitStatus } from '../exit-status.ts';
+import { ExitStatus, UsageError } from '../errors.ts';
 
 interface Flags {
   root?: boolean;
@@ -55,7 +54,8 @@ async function debugContainer(target: string, cmd: string[], o: Flags): Promise<
     process.stderr.write(
       `distill debug: ${t.kind === 'docker' ? 'docker container' : 'container'} ${t.name}, pid ${t.pid}, as ${o.root ? 'root (SYS_PTRACE, DAC_READ_SEARCH, KILL)' : `uid ${t.uid} gid ${t.gid}`}; busybox ${bb.version}; its files are at /proc/1/root\n`,
     );
-  setExitStatus(await attach(t, { rootfs: bb.dir, args: cmd, terminal, root: Boolean(o.root) }));
+  const status = await attach(t, { rootfs: bb.dir, args: cmd, terminal, root: Boolean(o.root) });
+  if (status !== 0) throw new ExitStatus(status);
 }
 
 async function kubectlDebug(ref: string, o: Flags): Promise<void> {
@@ -84,7 +84,8 @@ async function kubectlDebug(ref: string, o: Flags): Promise<void> {
   });
   const chosen = o.copy ? plan.copy : plan.ephemeral;
   if (o.run) {
-    setExitStatus(await runKubectl(chosen, plan));
+    const status = await runKubectl(chosen, plan);
+    if (status !== 0) throw new ExitStatus(status);
     return;
   }
   const out = consoleOutput(Boolean(o.json));
