@@ -6,7 +6,8 @@
  * the debug shell — one command, and the interactive shell on a pty — `ps` shows the app,
  * /proc/1/root/etc/os-release is the target's, `wget localhost:PORT` reaches the app (its network
  * namespace, which the host cannot reach), and the target has no new or changed file afterwards.
- * Then every coded error, each leaving no debug bundle or container behind.
+ * The same again for a container started by `distill run --detach` (found by its name). Then
+ * every coded error, each leaving no debug bundle or container behind.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -36,6 +37,15 @@ function python3(t: TestContext) {
   })();
   t.diagnostic(`image ${TAG}`);
   return built;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Whether process `pid`'s network namespace has a TCP listener on `port`. */
@@ -171,6 +181,58 @@ describe('distill debug: a busybox shell in a running nonroot python3 app', { ti
     // SYS_PTRACE (19), DAC_READ_SEARCH (2), KILL (5).
     assert.match(r.stdout, /^0\nCapEff:\s+0*80024\nPRETTY_NAME="Distroless"/);
     assert.deepEqual(await tree(rootfs), before);
+  });
+
+  test('a container started by distill run --detach (found by its --name)', async (t) => {
+    if (!needTools(t, ['runc', 'bsdutils:script'])) return;
+    const { layout } = await python3(t);
+    const runRoot = await runRootDir(t);
+    const env = { DISTILL_RUN_ROOT: runRoot };
+    const port = PORT_BASE + 3;
+    const started = distill(
+      [
+        'run',
+        '--detach',
+        '--json',
+        '--name',
+        'pyrun',
+        '--entrypoint',
+        '/usr/bin/python3',
+        `oci:${layout}`,
+        '--',
+        '-m',
+        'http.server',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+      ],
+      env,
+    );
+    assert.equal(started.status, 0, started.stderr);
+    const { pid, supervisor, bundle } = JSON.parse(started.stdout) as {
+      pid: number;
+      supervisor: number;
+      bundle: string;
+    };
+    t.after(() => {
+      if (alive(supervisor)) process.kill(supervisor, 'SIGKILL');
+    });
+    await waitListening(pid, port);
+    // Nothing new in the container's writable layer, nor in the shared cached rootfs under it.
+    const upper = join(bundle, 'upper');
+    const before = { upper: await tree(upper), root: await tree(`/proc/${pid}/root/etc`) };
+    await inspect('pyrun', pid, port, env);
+    await inspect('run:pyrun', pid, port, env);
+    assert.deepEqual(
+      { upper: await tree(upper), root: await tree(`/proc/${pid}/root/etc`) },
+      before,
+      'the target changed',
+    );
+    assert.deepEqual(await leftovers(runRoot), []);
+    // Stopped through its supervisor, which unmounts the bundle before the run root goes.
+    process.kill(supervisor, 'SIGTERM');
+    for (let i = 0; i < 100 && alive(supervisor); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(alive(supervisor), false, 'the supervisor stopped');
   });
 
   test('a Docker engine container (docker run --user 65532 --read-only --network none)', async (t) => {
