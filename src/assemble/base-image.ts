@@ -18,7 +18,15 @@ import type { Cache } from '../platform/index.ts';
 import { baseAnnotations, runtimeLabels, upstreamVersion } from './base-annotations.ts';
 import type { BasePlan } from './base-plan.ts';
 import { baseRun, debugLayer, reported, stackLayer } from './base-stack.ts';
-import type { CachedLayer, LayerWriteEvent } from './layer-cache.ts';
+import { type CachedLayer, LAYER_FORMAT, type LayerWriteEvent } from './layer-cache.ts';
+
+/**
+ * What an assembled catalogue image is, as a version: bump the suffix whenever a catalogue
+ * image's config, manifest or annotations change (its layers are LAYER_FORMAT's). Whatever
+ * remembers assembled images (an app build's pinned base) keys on it, so a newer distill never
+ * serves an image an older one assembled.
+ */
+export const BASE_IMAGE_FORMAT = `${LAYER_FORMAT}/image-2`;
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const SSL_CERT_FILE = '/etc/ssl/certs/ca-certificates.crt';

@@ -6,7 +6,7 @@
 
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { CachedLayer, CatalogueEvent } from '../../assemble/index.ts';
+import { BASE_IMAGE_FORMAT, type CachedLayer, type CatalogueEvent } from '../../assemble/index.ts';
 import { lookup } from '../../catalogue/index.ts';
 import type { ArchiveContext, DebianRelease } from '../../debian/index.ts';
 import type { BaseLockFile } from '../../lock/index.ts';
@@ -132,7 +132,7 @@ export async function appBase(o: BaseOptions): Promise<AppBase> {
   if (isCatalogueName(o.ref, o.debian)) {
     const key =
       o.lock && o.cache
-        ? `app-base:v1:${sha256(canonicalJson({ ref: o.ref, archs: o.archs, debian: o.debian, epoch: o.epoch, lock: o.lock, ...layerCompression(o), ...(o.slim ? { slim: true } : {}) }))}`
+        ? `app-base:v1:${sha256(canonicalJson({ format: BASE_IMAGE_FORMAT, ref: o.ref, archs: o.archs, debian: o.debian, epoch: o.epoch, lock: o.lock, ...layerCompression(o), ...(o.slim ? { slim: true } : {}) }))}`
         : undefined;
     if (key && o.cache) {
       const hit = await rememberedBase(o, o.cache, key);
