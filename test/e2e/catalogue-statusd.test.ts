@@ -22,7 +22,7 @@ import { layoutTree } from '../helpers/layout-tree.ts';
  * Files distill writes itself, as distroless does (common/BUILD.bazel, rules_distroless), or takes
  * from outside Debian.
  */
-const GENERATED: readonly { path: RegExp; why: string }[] = [
+const GENERATED: readonly { path: RegExp; target?: RegExp; why: string }[] = [
   { path: /^etc\/(passwd|group|nsswitch\.conf)$/, why: "distroless's accounts and NSS config" },
   { path: /^usr\/lib\/os-release$/, why: "distroless's os-release (replaces base-files')" },
   { path: /^etc\/ssl\/certs\/ca-certificates\.crt$/, why: 'the CA bundle ca-certificates would build' },
@@ -30,6 +30,11 @@ const GENERATED: readonly { path: RegExp; why: string }[] = [
   { path: /^etc\/ld\.so\.cache$/, why: 'what ldconfig would write (python3)' },
   { path: /^var\/lib\/dpkg\/status\.d\/[^/]+$/, why: 'the status.d records themselves' },
   { path: /^usr\/bin\/(python3?|java)$/, why: 'the links update-alternatives / python3 would make' },
+  {
+    path: /^usr\/bin\/[a-z0-9-]+$/,
+    target: /^\/usr\/lib\/jvm\/java-\d+-openjdk-amd64\/bin\/[a-z0-9-]+$/,
+    why: "the links update-alternatives would make for the JDK's tools (javaNN:debug)",
+  },
   { path: /^nodejs\/(bin\/node|LICENSE)$/, why: 'Node.js from the npm registry (not a Debian package)' },
   { path: /^busybox\/.+$/, why: "busybox-static's binary (recorded in status.d) and its applet links" },
 ];
@@ -72,7 +77,15 @@ describe('every file of a catalogue image is accounted for in status.d (debian13
         for (const f of c.files) owned.add(f.path.replace(/^\.?\/+/, '').replace(/\/+$/, ''));
       const orphans = [...tree.values()]
         .filter((e) => e.type !== 'dir')
-        .filter((e) => !owned.has(e.path) && !GENERATED.some((g) => g.path.test(e.path)))
+        .filter(
+          (e) =>
+            !owned.has(e.path) &&
+            !GENERATED.some(
+              (g) =>
+                g.path.test(e.path) &&
+                (!g.target || (e.type === 'symlink' && g.target.test(e.linkname ?? ''))),
+            ),
+        )
         .map((e) => `${e.type} /${e.path}`);
       assert.deepEqual(orphans, [], `${name}: files no status.d-recorded package owns`);
       // busybox/ is claimed for busybox-static: it must be recorded.
