@@ -7,11 +7,11 @@
 import type { AppConfig } from '../app/index.ts';
 import { type AppBuild, buildApp as buildAppImage } from '../app/index.ts';
 import { buildCatalogueImage, type CatalogueBuild, type CatalogueEvent } from '../assemble/index.ts';
-import { openArchiveContext, parseDebianRelease } from '../debian/index.ts';
+import { parseDebianRelease } from '../debian/index.ts';
 import { readBaseLock, writeAppLock, writeBaseLock } from '../lock/index.ts';
 import { discoverNpmConfig, type NpmConfig, nodeConfigSources } from '../npm/index.ts';
 import type { Compression } from '../oci/index.ts';
-import { type DebianSource, type Effects, openEffectsCache, resolveEffects } from './effects.ts';
+import { type DebianSource, type Effects, openArchive, openEffectsCache, resolveEffects } from './effects.ts';
 import { openImage } from './images.ts';
 import type { RegistryOptions } from './registry.ts';
 
@@ -51,15 +51,7 @@ export async function buildBase(name: string, o: BuildBaseOptions = {}): Promise
   const arches = [...(o.arches ?? ['amd64'])];
   const inputs = { image: name.split(':')[0] as string, debian, architectures: arches };
   const lock = o.lock ? await readBaseLock(o.lock, inputs) : undefined;
-  const context = await openArchiveContext({
-    debian,
-    env: fx.env,
-    flag: o.mirror,
-    securityFlag: o.securityMirror,
-    cache: await openEffectsCache(fx),
-    indexes: !lock,
-    ...(o.fetch ? { fetch: o.fetch } : {}),
-  });
+  const context = await openArchive(o, fx, await openEffectsCache(fx), debian, { indexes: !lock });
   const b = await buildCatalogueImage({
     ref: name,
     arches,
@@ -108,15 +100,7 @@ export async function buildApp(dir: string, o: BuildAppOptions = {}): Promise<Ap
     env: fx.env,
     epoch: fx.epoch,
     cache,
-    archive: (debian) =>
-      openArchiveContext({
-        debian,
-        env: fx.env,
-        flag: o.mirror,
-        securityFlag: o.securityMirror,
-        cache,
-        ...(o.fetch ? { fetch: o.fetch } : {}),
-      }),
+    archive: (debian) => openArchive(o, fx, cache, debian),
     openImage: (ref) => openImage(ref, o.registry),
     relock: Boolean(o.relock),
     frozen: Boolean(o.frozenLock),

@@ -2,7 +2,12 @@
  * The effects every verb of the library API may be given (environment, cache directory, clock,
  * HTTP) and their defaults on a real machine, resolved in one place so each verb stays a few lines.
  */
-import type { FetchFn } from '../debian/index.ts';
+import {
+  type ArchiveContext,
+  type DebianRelease,
+  type FetchFn,
+  openArchiveContext,
+} from '../debian/index.ts';
 import { type Cache, cacheRoot, EpochError, openCache, sourceDateEpoch } from '../platform/index.ts';
 
 /** Effects shared by the verbs. Every field is optional; the default is what the CLI uses. */
@@ -43,4 +48,26 @@ export function resolveEffects(e: Effects = {}): ResolvedEffects {
 /** Opens the cache the effects name. */
 export function openEffectsCache(e: ResolvedEffects): Promise<Cache> {
   return openCache(e.cacheDir);
+}
+
+/**
+ * The archive of a Debian release, from the verb's DebianSource and effects: the one way the
+ * verbs open it. `indexes: false` when a lock names every package (no index is read).
+ */
+export function openArchive(
+  o: DebianSource,
+  fx: ResolvedEffects,
+  cache: Cache,
+  debian: DebianRelease,
+  more: { indexes?: boolean } = {},
+): Promise<ArchiveContext> {
+  return openArchiveContext({
+    debian,
+    env: fx.env,
+    flag: o.mirror,
+    securityFlag: o.securityMirror,
+    cache,
+    ...more,
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+  });
 }

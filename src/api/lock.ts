@@ -4,10 +4,10 @@
  */
 
 import type { ReleaseResolution } from '../debian/index.ts';
-import { openArchiveContext, parseDebianRelease, resolveFromRelease } from '../debian/index.ts';
+import { parseDebianRelease, resolveFromRelease } from '../debian/index.ts';
 import type { LockFile, LockInputs } from '../lock/index.ts';
 import { makeLock, writeLock } from '../lock/index.ts';
-import { type DebianSource, type Effects, openEffectsCache, resolveEffects } from './effects.ts';
+import { type DebianSource, type Effects, openArchive, openEffectsCache, resolveEffects } from './effects.ts';
 
 export type { LockFile, LockInputs };
 
@@ -51,14 +51,7 @@ export async function lock(packages: readonly string[], o: LockOptions = {}): Pr
  */
 export async function resolveLock(inputs: LockInputs, o: Effects & DebianSource = {}): Promise<LockFile> {
   const fx = resolveEffects(o);
-  const ctx = await openArchiveContext({
-    debian: inputs.debian,
-    env: fx.env,
-    flag: o.mirror,
-    securityFlag: o.securityMirror,
-    cache: await openEffectsCache(fx),
-    ...(o.fetch ? { fetch: o.fetch } : {}),
-  });
+  const ctx = await openArchive(o, fx, await openEffectsCache(fx), inputs.debian);
   const resolutions: Record<string, ReleaseResolution> = {};
   // One architecture at a time: each holds a whole release's indexes in memory.
   for (const arch of inputs.architectures)

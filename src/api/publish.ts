@@ -2,7 +2,6 @@
  * Library verb for `distill publish`: the catalogue (or a selection) built and pushed to a
  * registry as distroless tags it, only changed tags pushed, optionally one shard of many.
  */
-import { openArchiveContext } from '../debian/index.ts';
 import { discoverNpmConfig, type NpmConfig, nodeConfigSources } from '../npm/index.ts';
 import type { Compression } from '../oci/index.ts';
 import {
@@ -14,7 +13,7 @@ import {
   type Selection,
   type Shard,
 } from '../publish/index.ts';
-import { type DebianSource, type Effects, openEffectsCache, resolveEffects } from './effects.ts';
+import { type DebianSource, type Effects, openArchive, openEffectsCache, resolveEffects } from './effects.ts';
 import { type RegistryOptions, registryClientOptions } from './registry.ts';
 
 export type { PublishEvent, PublishResult, PushedArtifact };
@@ -58,15 +57,7 @@ export async function publish(target: string, o: PublishOptions = {}): Promise<P
     registry: target,
     ...(shard ? { shard } : {}),
     client: registryClientOptions({ env: fx.env, ...o.registry }),
-    archive: (debian) =>
-      openArchiveContext({
-        debian,
-        env: fx.env,
-        flag: o.mirror,
-        securityFlag: o.securityMirror,
-        cache,
-        ...(o.fetch ? { fetch: o.fetch } : {}),
-      }),
+    archive: (debian) => openArchive(o, fx, cache, debian),
     epoch: fx.epoch,
     npm: o.npm ?? (() => discoverNpmConfig(nodeConfigSources())),
   });

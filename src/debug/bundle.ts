@@ -14,6 +14,7 @@
  * user (no DAC_OVERRIDE, no CHOWN, no SETUID). Root without SYS_PTRACE gets EACCES on /proc/1/root
  * of a non-root target.
  */
+import { MASKED_PATHS, READONLY_PATHS } from '../run/index.ts';
 import type { DebugTarget } from './target-types.ts';
 
 export const ROOT_CAPABILITIES = ['CAP_SYS_PTRACE', 'CAP_DAC_READ_SEARCH', 'CAP_KILL'] as const;
@@ -114,18 +115,9 @@ export function debugBundleConfig(o: BundleOptions): Record<string, unknown> {
         ...(o.userns ? [ns('user', 'user')] : []),
       ],
       ...(o.userns ? o.userns : {}),
-      maskedPaths: [
-        '/proc/acpi',
-        '/proc/asound',
-        '/proc/kcore',
-        '/proc/keys',
-        '/proc/latency_stats',
-        '/proc/timer_list',
-        '/proc/timer_stats',
-        '/proc/sched_debug',
-        '/proc/scsi',
-      ],
-      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
+      // Docker's defaults, as `distill run` applies them.
+      maskedPaths: [...MASKED_PATHS],
+      readonlyPaths: [...READONLY_PATHS],
     },
   };
 }

@@ -6,6 +6,7 @@
  */
 import { resolveUser } from '../audit/index.ts';
 import type { ContainerConfig, Image } from '../oci/index.ts';
+import { parseGroup } from '../run/index.ts';
 import { scanImage } from '../scan/index.ts';
 import { KubeError } from './errors.ts';
 
@@ -41,17 +42,6 @@ export function parsePort(s: string): PortSpec | undefined {
   return { port, protocol: (m[2] ?? 'tcp').toUpperCase() as Protocol };
 }
 
-/** gid by group name, from an /etc/group body (the first line for a name wins, as getgrnam reads it). */
-export function parseGroup(body: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of body.split('\n')) {
-    const f = line.split(':');
-    if (f.length < 3 || !f[0] || !/^\d+$/.test(f[2] ?? '')) continue;
-    if (!out.has(f[0])) out.set(f[0], Number(f[2]));
-  }
-  return out;
-}
-
 const ETC = new Set(['/etc/passwd', '/etc/group']);
 
 /**
@@ -74,7 +64,7 @@ export function userOf(spec: string, passwd: string, group: string): ImageUser {
   let gid: number | undefined;
   let gidFrom: ImageUser['gidFrom'] = 'spec';
   if (groupPart !== undefined && groupPart !== '' && !/^\d+$/.test(groupPart)) {
-    gid = parseGroup(group).get(groupPart);
+    gid = parseGroup(group).find((g) => g.name === groupPart)?.gid;
     gidFrom = 'group';
     if (gid === undefined)
       throw new KubeError(

@@ -13,7 +13,7 @@ export {
   type KubeResult,
   kubeManifests,
 } from './generate.ts';
-export { type ImageFacts, type ImageUser, imageFacts, parseGroup, parsePort, userOf } from './image-facts.ts';
+export { type ImageFacts, type ImageUser, imageFacts, parsePort, userOf } from './image-facts.ts';
 export {
   formatPath,
   type LintFinding,
