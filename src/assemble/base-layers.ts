@@ -8,7 +8,7 @@ import { CatalogueError } from '../catalogue/index.ts';
 import type { PackageContents } from '../debian/index.ts';
 import { buildLdSoCache, entriesRootFs, ldSoCacheLayerEntry } from '../ldcache/index.ts';
 import type { NodeRuntime } from '../npm/index.ts';
-import type { LayerEntry } from '../oci/index.ts';
+import { type LayerEntry, rootSymlink } from '../oci/index.ts';
 import { busyboxLayer } from './busybox.ts';
 import { caBundle } from './ca-bundle.ts';
 import { javaKeystoreEntries } from './java-keystore.ts';
@@ -46,15 +46,6 @@ export function localeEntries(libcBin: PackageContents): LayerEntry[] {
   ];
 }
 
-const symlink = (path: string, linkname: string): LayerEntry => ({
-  path,
-  type: 'symlink',
-  linkname,
-  mode: 0o777,
-  uid: 0,
-  gid: 0,
-});
-
 export interface RuntimeInputs {
   spec: BaseImageSpec;
   arch: string;
@@ -88,7 +79,12 @@ export async function runtimeLayerEntries(r: RuntimeInputs): Promise<LayerEntry[
           ...localeEntries(r.libcBin),
           ...r.libcBin.files.filter((e) => e.path === 'usr/sbin/ldconfig' || e.path === 'sbin/ldconfig'),
         ];
-    const entries = [...own, ...fromLibcBin, symlink('usr/bin/python3', py), symlink('usr/bin/python', py)];
+    const entries = [
+      ...own,
+      ...fromLibcBin,
+      rootSymlink('usr/bin/python3', py),
+      rootSymlink('usr/bin/python', py),
+    ];
     // ctypes.util.find_library reads ld.so.cache: write the one ldconfig would have written.
     const cache = await buildLdSoCache(entriesRootFs([...r.below, ...entries]), {
       arch: r.arch,
@@ -102,7 +98,7 @@ export async function runtimeLayerEntries(r: RuntimeInputs): Promise<LayerEntry[
   }
   // What update-alternatives would have made, without /etc/alternatives; the locale and the
   // trust store are java-base's.
-  return [...own, symlink('usr/bin/java', `/${jvm}/bin/java`)];
+  return [...own, rootSymlink('usr/bin/java', `/${jvm}/bin/java`)];
 }
 
 /**
@@ -138,7 +134,7 @@ export function jdkLayerEntries(
   );
   if (!tools.some((e) => e.path === `${bin}jcmd`))
     throw new CatalogueError('CATALOGUE_PACKAGE_MISSING', `${spec.name}: the JDK has no ${bin}jcmd`);
-  return [...own, ...tools.map((e) => symlink(`usr/bin/${e.path.slice(bin.length)}`, `/${e.path}`))];
+  return [...own, ...tools.map((e) => rootSymlink(`usr/bin/${e.path.slice(bin.length)}`, `/${e.path}`))];
 }
 
 /**

@@ -22,6 +22,8 @@ import {
   type Layer,
   type LayerEntry,
   layerCompression,
+  rootDir,
+  rootSymlink,
   sha256,
 } from '../../oci/index.ts';
 import { classLinks, moduleRequires } from '../detect/java/classfile.ts';
@@ -266,22 +268,12 @@ export async function jmodPackages(dir: string): Promise<Map<string, string>> {
   return (await jmodIndex(dir)).byPackage;
 }
 
-const dirEntry = (path: string): LayerEntry => ({ path, type: 'dir', mode: 0o755, uid: 0, gid: 0 });
-const link_ = (path: string, linkname: string): LayerEntry => ({
-  path,
-  type: 'symlink',
-  linkname,
-  mode: 0o777,
-  uid: 0,
-  gid: 0,
-});
-
 /**
  * The runtime's files at `dest`, owned by root, with ELF files stripped of their symbol tables,
  * lib/security/cacerts pointing at java-base's trust store, and /usr/bin/java.
  */
 async function runtimeEntries(jre: string, dest: string): Promise<LayerEntry[]> {
-  const entries: LayerEntry[] = [dirEntry('usr/lib/jvm'), dirEntry(dest)];
+  const entries: LayerEntry[] = [rootDir('usr/lib/jvm'), rootDir(dest)];
   const walk = async (rel: string): Promise<void> => {
     for (const name of (await readdir(join(jre, rel))).sort()) {
       const r = rel ? `${rel}/${name}` : name;
@@ -289,15 +281,15 @@ async function runtimeEntries(jre: string, dest: string): Promise<LayerEntry[]> 
       const path = posix.join(dest, r);
       const st = await lstat(host);
       if (st.isDirectory()) {
-        entries.push(dirEntry(path));
+        entries.push(rootDir(path));
         await walk(r);
-      } else if (st.isSymbolicLink()) entries.push(link_(path, await readlink(host)));
-      else if (r === 'lib/security/cacerts') entries.push(link_(path, '/etc/ssl/certs/java/cacerts'));
+      } else if (st.isSymbolicLink()) entries.push(rootSymlink(path, await readlink(host)));
+      else if (r === 'lib/security/cacerts') entries.push(rootSymlink(path, '/etc/ssl/certs/java/cacerts'));
       else if (st.isFile()) entries.push(await fileEntry(host, path, st.mode & 0o7777, st.size));
     }
   };
   await walk('');
-  entries.push(link_('usr/bin/java', `/${dest}/bin/java`));
+  entries.push(rootSymlink('usr/bin/java', `/${dest}/bin/java`));
   return entries;
 }
 

@@ -26,6 +26,16 @@ export interface LayerEntry {
   xattrs?: Record<string, Buffer>;
 }
 
+/** A root-owned directory (0755). */
+export function rootDir(path: string): LayerEntry {
+  return { path, type: 'dir', mode: 0o755, uid: 0, gid: 0 };
+}
+
+/** A root-owned symlink (0777, as symlinks are). */
+export function rootSymlink(path: string, linkname: string): LayerEntry {
+  return { path, type: 'symlink', linkname, mode: 0o777, uid: 0, gid: 0 };
+}
+
 /** An OCI whiteout entry that deletes `path` from the layers below. */
 export function whiteout(path: string): LayerEntry {
   const i = path.lastIndexOf('/');
