@@ -71,6 +71,66 @@ describe('faults', () => {
     assert.ok(reg.repo('app').tags.has('1'));
   });
 
+  it('a manifest PUT answered "blob unknown" for a blob that is there (a relink race) is sent again', async () => {
+    const reg = new FakeRegistry();
+    let refusals = 0;
+    reg.intercept = (req) => {
+      if (req.method !== 'PUT' || !req.url.includes('/manifests/') || refusals++ > 0) return undefined;
+      // What distribution answers when it reads a link file another upload is rewriting.
+      return new Response(
+        '{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"},' +
+          '{"code":"MANIFEST_BLOB_UNKNOWN","message":"blob unknown to registry","detail":"sha256:x"}]}',
+        { status: 400 },
+      );
+    };
+    const events: RegistryEvent[] = [];
+    const o = opts(reg);
+    const img = testImage();
+    const r = await pushArtifact(img, `${reg.host}/app:1`, { ...o, onEvent: (e) => events.push(e) });
+    assert.equal(reg.repo('app').tags.get('1'), img.descriptor.digest);
+    assert.deepEqual(o.sleeps, [1000]);
+    assert.equal(events.filter((e) => e.type === 'retry').length, 1);
+    // Each blob was checked again (a HEAD) and none sent twice.
+    assert.equal(r.blobs.uploaded, 3);
+    assert.equal(reg.count('PUT', '/manifests/'), 2);
+  });
+
+  it('a blob gone from the repository before the manifest PUT is sent again, then the manifest', async () => {
+    const reg = new FakeRegistry();
+    const img = testImage();
+    const victim = img.layers[0]?.descriptor.digest as string;
+    let removed = false;
+    reg.intercept = (req) => {
+      if (req.method === 'PUT' && req.url.includes('/manifests/') && !removed) {
+        removed = true;
+        reg.repo('app').blobs.delete(victim);
+      }
+      return undefined;
+    };
+    const r = await pushArtifact(img, `${reg.host}/app:1`, opts(reg));
+    assert.equal(reg.repo('app').tags.get('1'), img.descriptor.digest);
+    assert.ok(reg.repo('app').blobs.has(victim));
+    assert.equal(r.blobs.uploaded + r.blobs.mounted, 4);
+  });
+
+  it('a manifest whose blob stays unknown fails after the bounded attempts and tags nothing', async () => {
+    const reg = new FakeRegistry();
+    const img = testImage();
+    const victim = img.layers[0]?.descriptor.digest as string;
+    reg.intercept = (req) => {
+      if (req.method === 'PUT' && req.url.includes('/manifests/')) reg.repo('app').blobs.delete(victim);
+      return undefined;
+    };
+    const o = opts(reg);
+    await assert.rejects(
+      pushArtifact(img, `${reg.host}/app:1`, { ...o, mountAnywhere: false }),
+      (e) => isRegistryError(e) && /MANIFEST_BLOB_UNKNOWN/.test(e.message),
+    );
+    assert.equal(reg.repo('app').tags.size, 0);
+    assert.equal(reg.count('PUT', '/manifests/'), 3);
+    assert.deepEqual(o.sleeps, [1000, 3000]);
+  });
+
   it('with a fault on every request, fails clearly after bounded retries and leaves no tag', async () => {
     const reg = new FakeRegistry();
     reg.intercept = (_req, url) =>

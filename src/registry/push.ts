@@ -54,6 +54,14 @@ const FOREIGN = new Set([
   'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
 ]);
 
+/** A manifest PUT refused because a blob or child manifest it names is unknown to the registry. */
+function namesUnknownPart(e: unknown): e is RegistryError {
+  return (
+    e instanceof RegistryError &&
+    e.entries.some((x) => x.code === 'MANIFEST_BLOB_UNKNOWN' || x.code === 'BLOB_UNKNOWN')
+  );
+}
+
 /** The manifests under an artifact, children before parents, each once. */
 function manifestsInOrder(a: Artifact, out: Artifact[] = [], seen = new Set<string>()): Artifact[] {
   if (a.kind === 'index') for (const c of a.children) manifestsInOrder(c, out, seen);
@@ -179,7 +187,7 @@ export async function pushArtifact(
       });
       return;
     }
-    await putManifest(session, r.repository, id, m.rawManifest, m.descriptor.mediaType, scopes);
+    await putManifestRechecked(m, id);
     result.manifests.pushed++;
     opts.onEvent?.({
       type: 'manifest-pushed',
@@ -188,6 +196,30 @@ export async function pushArtifact(
       mediaType: m.descriptor.mediaType,
     });
   };
+  /**
+   * PUT, and when the registry says a blob or child manifest it names is unknown although this
+   * push saw it there: make sure each one is there (HEAD, and push again what is missing), wait,
+   * and PUT again, as often as the registry retry policy allows. Two pushes sending the same blob
+   * to one repository at once meet this: distribution rewrites the blob's link file in place on
+   * every upload and mount, and a manifest PUT that reads it half-written answers 400
+   * (DIGEST_INVALID + MANIFEST_BLOB_UNKNOWN); registries on eventually consistent storage too.
+   */
+  async function putManifestRechecked(m: Artifact, id: string): Promise<void> {
+    const t = session.transport.options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await putManifest(session, r.repository, id, m.rawManifest, m.descriptor.mediaType, scopes);
+        return;
+      } catch (e) {
+        if (!namesUnknownPart(e) || attempt >= t.policy.attempts) throw e;
+        const delayMs = session.transport.delayFor(e, attempt);
+        t.onRetry?.({ what: `PUT manifest ${r.repository}:${id}`, attempt, delayMs, error: e });
+        await t.sleep(delayMs);
+        if (m.kind === 'index') for (const c of m.children) await pushManifest(c);
+        else await eachLimit(blobsOf(m), jobs, (b) => pushBlob(b.descriptor, b));
+      }
+    }
+  }
   // Every platform's image manifest at once (their blobs are all there now), then the indexes
   // children first, the top one (the tag) last.
   const manifests = manifestsInOrder(artifact);
