@@ -12,6 +12,7 @@ export { busyboxApplets, busyboxVersion } from './busybox-applets.ts';
 export * from './ca-bundle.ts';
 export * from './catalogue-build.ts';
 export * from './errors.ts';
+export { WRITABLE_LABEL } from './image-labels.ts';
 export * from './java-keystore.ts';
 export * from './layer-cache.ts';
 export * from './root-files.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { WRITABLE_LABEL } from '../app/index.ts';
+import { WRITABLE_LABEL } from '../assemble/index.ts';
 import { auditTestImage } from './audit-testing.ts';
 import { auditImage, auditJson, failsAt, seedPolicyViolations } from './index.ts';
 

@@ -9,7 +9,7 @@
  * (owner, group or world write; outside the declared ones, its home and the temp dirs) says the application writes there:
  * with a read-only root it cannot (DL-WRITABLE-UNDECLARED, medium — what `--policy seed` fails on).
  */
-import { WRITABLE_LABEL } from '../app/index.ts';
+import { WRITABLE_LABEL } from '../assemble/index.ts';
 import type { FileEntry, Finding } from '../scan/index.ts';
 import type { AuditContext } from './types.ts';
 

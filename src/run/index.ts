@@ -1,4 +1,5 @@
 /** Running images with runc under the seed's hardened profile (`distill run`), and finding them again. */
+export { prepareBundle, releaseBundle, writeSpec } from './bundle.ts';
 export * from './errors.ts';
 export { checkArch, findRunc, hostArch } from './host.ts';
 export { checkName, parseEnv, parseNetwork, parseVolume } from './options.ts';

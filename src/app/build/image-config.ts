@@ -1,16 +1,13 @@
 /** The application image's config: the base's, with the plan's and distill.yaml's changes on top. */
 
+import { WRITABLE_LABEL } from '../../assemble/index.ts';
 import { applyConfigChanges, type Image, type ImageConfig, isoTime } from '../../oci/index.ts';
 import type { AppConfig, AppPlan } from '../types.ts';
 import type { GitSource } from './git-source.ts';
 
 export const BASE_NAME = 'org.opencontainers.image.base.name';
 export const BASE_DIGEST = 'org.opencontainers.image.base.digest';
-/**
- * distill.yaml's `writable` directories, as a JSON array label, so `distill audit` can tell the
- * directories a read-only root needs volumes for from ones the app writes undeclared.
- */
-export const WRITABLE_LABEL = 'dev.distill.writable';
+export { WRITABLE_LABEL };
 
 /** The final entrypoint/cmd/env/... after distill.yaml and flags override the detected plan. */
 export function effectivePlan(plan: AppPlan, c: AppConfig): AppPlan {

@@ -1,12 +1,31 @@
 /**
- * Running a program of an unpacked image with runc, for `distill build --jlink`: the JDK image's
- * root read-only, no network, no capabilities, a tmpfs /tmp, and one host directory bound
- * read-write for the output. The container's state lives in a runc root of its own, removed with
- * the run, so nothing is left in the host's runc state.
+ * Running a program of distill's JDK image with runc, for `distill build --jlink`, on what
+ * `distill run` is made of: the image unpacked once into the cache's `rootfs/<chainID>` (layers
+ * checked against their diffIds), a bundle whose root is an overlay over that chain (as root), and
+ * `runtimeSpec`'s profile — read-only root, no capabilities, no_new_privileges, Docker's seccomp
+ * profile and masked paths, an own network namespace with loopback only — plus one host directory
+ * bound read-write for the output. The program runs as root of the container (uid 0 with no
+ * capabilities, which may write to the root-owned output directory and nothing else). The bundle
+ * and runc's state live in the caller's scratch directory and are removed with the run, so
+ * nothing is left in the host's runc state or in `distill run`'s.
  */
-import { spawn } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import { release } from 'node:os';
 import { join } from 'node:path';
+import type { Image } from '../../oci/index.ts';
+import {
+  dockerDefaultSeccomp,
+  ensureRootfs,
+  findRunc,
+  hostArch,
+  prepareBundle,
+  RunError,
+  releaseBundle,
+  runtimeSpec,
+  seccompFor,
+  writeSpec,
+} from '../../run/index.ts';
 import { AppError } from '../errors.ts';
 
 export interface RuncRun {
@@ -19,44 +38,51 @@ export interface RuncRun {
   outMount: string;
   args: readonly string[];
   env: readonly string[];
-  /** The runc binary (default `runc` on PATH). */
+  /** The runc binary (found on PATH by default). */
   runc?: string;
 }
 
-/** The OCI runtime config of the run (runtime-spec 1.0). */
-export function runcConfig(r: RuncRun): object {
-  const caps: string[] = [];
-  return {
-    ociVersion: '1.0.2',
-    process: {
-      terminal: false,
-      user: { uid: 0, gid: 0 },
-      args: [...r.args],
-      env: [...r.env],
-      cwd: '/',
-      capabilities: { bounding: caps, effective: caps, permitted: caps },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 4096, soft: 4096 }],
-      noNewPrivileges: true,
-    },
-    root: { path: r.rootfs, readonly: true },
+/** Whether this process runs runc rootless (then uid 0 of the container is the caller). */
+const rootless = () => (process.getuid?.() ?? 0) !== 0;
+
+/** The runc executable; APP_JLINK_RUNC_MISSING (with what to install) when there is none. */
+export function jlinkRunc(explicit?: string): string {
+  try {
+    return findRunc(explicit);
+  } catch (e) {
+    if (!(e instanceof RunError && e.code === 'RUNC_NOT_FOUND')) throw e;
+    throw new AppError(
+      'APP_JLINK_RUNC_MISSING',
+      `--jlink runs jlink in distill's JDK image with runc, and there is no ${explicit ?? 'runc'} on PATH: install runc (Debian package runc)`,
+      { cause: e },
+    );
+  }
+}
+
+/** `image` unpacked into the cache (once per layer chain): the JDK's files, read-only. */
+export async function jdkRootfs(image: Image, cacheRoot: string): Promise<string> {
+  return (await ensureRootfs(image, { cacheRoot })).path;
+}
+
+/** The OCI runtime config of the run: `distill run`'s profile, as root, with the output bound. */
+export function runcConfig(r: RuncRun & { root?: string }): Record<string, unknown> {
+  const self = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+  return runtimeSpec({
+    args: [...r.args],
+    env: [...r.env],
+    cwd: '/',
+    uid: 0,
+    gid: 0,
+    terminal: false,
     hostname: 'distill-jlink',
-    mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      {
-        destination: '/dev',
-        type: 'tmpfs',
-        source: 'tmpfs',
-        options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
-      },
-      { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] },
-      { destination: r.outMount, type: 'bind', source: r.out, options: ['rbind', 'rw'] },
-    ],
-    linux: {
-      namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'network' }],
-      maskedPaths: ['/proc/kcore', '/proc/keys', '/proc/timer_list', '/sys/firmware'],
-      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
-    },
-  };
+    rootfs: r.root ?? r.rootfs,
+    tmpfs: [],
+    volumes: [{ source: r.out, destination: r.outMount, readonly: false }],
+    network: 'none',
+    // The program's syscalls reach the kernel as the host's (qemu translates a foreign JDK's).
+    seccomp: seccompFor(dockerDefaultSeccomp(), { arch: hostArch(), kernel: release() }),
+    ...(rootless() ? { rootless: self } : {}),
+  });
 }
 
 /**
@@ -64,14 +90,14 @@ export function runcConfig(r: RuncRun): object {
  * not installed, APP_JLINK_FAILED (with the program's or runc's stderr) otherwise.
  */
 export async function runcRun(r: RuncRun): Promise<{ stdout: string; stderr: string }> {
+  const runc = jlinkRunc(r.runc);
   const bundle = join(r.work, 'bundle');
   const state = join(r.work, 'runc-state');
-  await mkdir(bundle, { recursive: true });
   await mkdir(state, { recursive: true });
-  await writeFile(join(bundle, 'config.json'), JSON.stringify(runcConfig(r)));
-  const runc = r.runc ?? 'runc';
   const id = `distill-jlink-${process.pid}-${Date.now().toString(36)}`;
   try {
+    const root = await prepareBundle(bundle, r.rootfs, !rootless());
+    await writeSpec(bundle, runcConfig({ ...r, root }));
     return await new Promise((resolve, reject) => {
       const p = spawn(runc, ['--root', state, 'run', '--bundle', bundle, id], {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -84,17 +110,7 @@ export async function runcRun(r: RuncRun): Promise<{ stdout: string; stderr: str
       p.stderr.setEncoding('utf8').on('data', (d: string) => {
         stderr += d;
       });
-      p.on('error', (e: NodeJS.ErrnoException) =>
-        reject(
-          e.code === 'ENOENT'
-            ? new AppError(
-                'APP_JLINK_RUNC_MISSING',
-                `--jlink runs jlink in distill's JDK image with runc, and there is no ${runc} on PATH: install runc (Debian package runc)`,
-                { cause: e },
-              )
-            : new AppError('APP_JLINK_FAILED', `${runc}: ${e.message}`, { cause: e }),
-        ),
-      );
+      p.on('error', (e) => reject(new AppError('APP_JLINK_FAILED', `${runc}: ${e.message}`, { cause: e })));
       p.on('close', (code) => {
         if (code === 0) resolve({ stdout, stderr });
         else
@@ -106,14 +122,13 @@ export async function runcRun(r: RuncRun): Promise<{ stdout: string; stderr: str
           );
       });
     });
+  } catch (e) {
+    if (e instanceof AppError) throw e;
+    throw new AppError('APP_JLINK_FAILED', `running jlink: ${(e as Error).message}`, { cause: e });
   } finally {
     // A container that did not start cleanly may still be registered: remove it with its state.
-    await new Promise<void>((resolve) => {
-      const p = spawn(runc, ['--root', state, 'delete', '--force', id], { stdio: 'ignore' });
-      p.on('error', () => resolve());
-      p.on('close', () => resolve());
-    });
-    await rm(bundle, { recursive: true, force: true });
+    spawnSync(runc, ['--root', state, 'delete', '--force', id], { stdio: 'ignore' });
+    await releaseBundle(bundle, true);
     await rm(state, { recursive: true, force: true });
   }
 }

@@ -5,7 +5,7 @@ import { JLINK_OPTIONS } from './jlink.ts';
 import { runcConfig } from './jlink-runc.ts';
 import { type Project, planWarnings } from './steps-project.ts';
 
-test('runc config of the jlink run: read-only root, no network, no capabilities, one rw bind', () => {
+test("runc config of the jlink run: distill run's profile (read-only root, no network, no capabilities, seccomp, masked paths), one rw bind", () => {
   const c = runcConfig({
     rootfs: '/w/rootfs',
     work: '/w',
@@ -17,7 +17,12 @@ test('runc config of the jlink run: read-only root, no network, no capabilities,
     root: { path: string; readonly: boolean };
     process: { args: string[]; noNewPrivileges: boolean; capabilities: Record<string, string[]> };
     mounts: { destination: string; type: string; source: string; options?: string[] }[];
-    linux: { namespaces: { type: string }[] };
+    linux: {
+      namespaces: { type: string }[];
+      seccomp?: { defaultAction: string; syscalls: unknown[] };
+      maskedPaths: string[];
+      readonlyPaths: string[];
+    };
   };
   assert.deepEqual(c.root, { path: '/w/rootfs', readonly: true });
   assert.ok(c.process.noNewPrivileges);
@@ -26,9 +31,16 @@ test('runc config of the jlink run: read-only root, no network, no capabilities,
     c.linux.namespaces.some((n) => n.type === 'network'),
     'its own (empty) network namespace',
   );
+  assert.equal(c.linux.seccomp?.defaultAction, 'SCMP_ACT_ERRNO', "Docker's default seccomp profile");
+  assert.ok(c.linux.maskedPaths.includes('/proc/keys') && c.linux.readonlyPaths.includes('/proc/sys'));
   const rw = c.mounts.filter((m) => m.type === 'bind');
   assert.deepEqual(rw, [
-    { destination: '/jlink-out', type: 'bind', source: '/w/out', options: ['rbind', 'rw'] },
+    {
+      destination: '/jlink-out',
+      type: 'bind',
+      source: '/w/out',
+      options: ['rbind', 'nosuid', 'nodev', 'rw'],
+    },
   ]);
   assert.ok(JLINK_OPTIONS.includes('--strip-java-debug-attributes'));
   assert.ok(

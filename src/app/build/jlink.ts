@@ -1,37 +1,25 @@
 /**
  * `distill build --jlink`: a Java runtime with only the modules the app needs, as one layer on
  * java-base, made without a JDK on the host. Debian's JDK comes as distill's own catalogue image
- * `javaNN:debug` (its jdk layer has jlink and the jmods); its layers are unpacked into a scratch
- * root, the packages the app's classes refer to (found by the detector) are mapped to modules
- * through the jmods' class lists, and jlink runs in that root with runc. The output lands at
+ * `javaNN:debug` (its jdk layer has jlink and the jmods), unpacked once into the cache as `distill
+ * run` unpacks images; the packages the app's classes refer to (found by the detector) are mapped
+ * to modules through the jmods' class lists, and jlink runs in that root with runc (jlink-runc.ts). The output lands at
  * /usr/lib/jvm/java-NN-jlink with /usr/bin/java pointing at it; its trust store is java-base's
  * (/etc/ssl/certs/java/cacerts), and its shared objects lose their symbol tables.
  */
-import { spawn } from 'node:child_process';
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { type CachedLayer, cachedLayer } from '../../assemble/index.ts';
 import { fileSource, planStrip, strippedStream } from '../../elf/index.ts';
 import { holdTemp } from '../../files/index.ts';
-import {
-  canonicalJson,
-  decompressStream,
-  type Image,
-  type Layer,
-  type LayerEntry,
-  layerCompression,
-  rootDir,
-  rootSymlink,
-  sha256,
-} from '../../oci/index.ts';
+import { canonicalJson, type Image, type LayerEntry, rootDir, rootSymlink, sha256 } from '../../oci/index.ts';
 import { classLinks, moduleRequires } from '../detect/java/classfile.ts';
 import { zipEntries, zipRead } from '../detect/java/zip.ts';
 import { AppError } from '../errors.ts';
 import type { JlinkPlan } from '../types.ts';
 import { jdkImages } from './jlink-jdk.ts';
-import { runcRun } from './jlink-runc.ts';
+import { jdkRootfs, jlinkRunc, runcRun } from './jlink-runc.ts';
 import { type DesktopIndex, desktopTrim, type JmodFile, type TrimDecision } from './jlink-trim.ts';
 import type { AppRun } from './steps-project.ts';
 
@@ -147,10 +135,12 @@ async function link(
   work: string,
   home: string,
 ): Promise<{ entries: LayerEntry[]; modules: string[]; javaVersion: string; trim: TrimDecision }> {
-  const rootfs = join(work, 'rootfs');
-  await mkdir(rootfs);
-  run.emit({ type: 'step', message: `jlink: unpacking the JDK image (${jdk.layers.length} layers)` });
-  for (const l of jdk.layers) await unpackLayer(l, rootfs);
+  jlinkRunc(); // before anything is unpacked
+  run.emit({
+    type: 'step',
+    message: `jlink: the JDK image's files (${jdk.layers.length} layers, unpacked once)`,
+  });
+  const rootfs = await jdkRootfs(jdk, run.o.cache.root);
   const jdkHome = `usr/lib/jvm/java-${jl.java}-openjdk-${arch}`;
   const { byPackage, desktop } = await jmodIndex(join(rootfs, jdkHome, 'jmods'));
   const known = new Set(byPackage.values());
@@ -172,7 +162,6 @@ async function link(
   run.emit({ type: 'step', message: `jlink: ${trim.why}` });
   const out = join(work, 'out');
   await mkdir(out);
-  await mkdir(join(rootfs, 'jlink-out'), { recursive: true });
   await runcRun({
     rootfs,
     work,
@@ -196,23 +185,6 @@ async function link(
     throw new AppError('APP_JLINK_FAILED', `jlink wrote no release file with JAVA_VERSION in ${jre}`);
   const entries = await runtimeEntries(jre, home.slice(1));
   return { entries, modules, javaVersion, trim };
-}
-
-/** Unpacks one layer of the JDK image with the host's tar (the catalogue's layers have no whiteouts). */
-async function unpackLayer(l: Layer, rootfs: string): Promise<void> {
-  const tar = spawn('tar', ['-x', '-f', '-', '-C', rootfs], { stdio: ['pipe', 'ignore', 'pipe'] });
-  let stderr = '';
-  tar.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d;
-  });
-  const exited = new Promise<number | null>((resolve, reject) => {
-    tar.on('error', reject);
-    tar.on('close', resolve);
-  });
-  await pipeline(await l.open(), decompressStream(layerCompression(l.descriptor.mediaType)), tar.stdin);
-  const code = await exited;
-  if (code !== 0)
-    throw new AppError('APP_JLINK_FAILED', `unpacking the JDK image: tar exited ${code}: ${stderr}`);
 }
 
 /**
