@@ -16,7 +16,10 @@ export async function main(argv: string[]): Promise<number> {
     .description('Distroless container images from signed Debian packages, without a Docker engine.')
     .version(await version(), '-V, --version')
     .exitOverride()
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    // An option belongs to the command named before it (`kube lint --json` is lint's): without
+    // this, commander hands an option a subcommand lacks up to its parent.
+    .enablePositionalOptions();
   const name = argv.find((a) => !a.startsWith('-'));
   const entry = name ? commands[name] : undefined;
   if (entry) (await entry.load()).register(program);

@@ -62,9 +62,6 @@ async function writeOut(file: string, text: string): Promise<void> {
 }
 
 export function register(program: Command): void {
-  // `kube lint --json`: options after `lint` are lint's, not kube's (commander hands options it
-  // does not know on to the command named before them unless options are positional).
-  program.enablePositionalOptions();
   const kube = program
     .command('kube')
     .description(
