@@ -195,6 +195,8 @@ describe('distill publish', () => {
       'amd64,arm64',
       '--shard',
       '1/2',
+      '--stamp',
+      'lonely',
       '--shard-timeout',
       '1',
       '-q',
@@ -219,6 +221,8 @@ describe('distill publish', () => {
     const reg = await startRegistry(t);
     const cases: [string[], string][] = [
       [['--registry', `${reg.host}/x`, '--shard', '3/2'], 'PUBLISH_SHARD_INVALID'],
+      // Shards must agree on the stamp; today's date may differ between them.
+      [['--registry', `${reg.host}/x`, '--shard', '1/2'], 'CLI_USAGE'],
       [['--registry', `${reg.host}/x`, '--images', 'nope'], 'PUBLISH_SELECTION_INVALID'],
       [['--registry', `${reg.host}/x`, '--arch', 'mips'], 'PUBLISH_SELECTION_INVALID'],
       [['--registry', `${reg.host}/x`, '--stamp', 'a/b'], 'PUBLISH_STAMP_INVALID'],

@@ -80,6 +80,20 @@ export function dateStamp(now: number = Date.now()): string {
   return new Date(now).toISOString().slice(0, 10).replaceAll('-', '');
 }
 
+/**
+ * The stamp when `--stamp` is not given: today's UTC date — but shards must all tag the same
+ * stamp (an index owner waits for the others' stamped per-arch tags), and machines that start on
+ * both sides of midnight see two dates. A sharded publish takes the date of SOURCE_DATE_EPOCH
+ * (which a CI run shares between its jobs), or asks for a stamp.
+ */
+export function defaultStamp(sharded: boolean, env: NodeJS.ProcessEnv, now: number = Date.now()): string {
+  if (!sharded) return dateStamp(now);
+  if (env.SOURCE_DATE_EPOCH) return dateStamp(sourceDateEpoch(env) * 1000);
+  throw new UsageError(
+    "--shard needs --stamp TEXT (the CI run's id, say), SOURCE_DATE_EPOCH or --no-stamp: every shard must tag the same stamp, and today's date differs between shards that start on both sides of midnight",
+  );
+}
+
 function positive(flag: string, v: string, max: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag} takes 1..${max}, got ${v}`);
@@ -134,7 +148,7 @@ export function register(program: Command): void {
     // The key is opened before anything is built: a wrong password costs nothing.
     const signer = o.key ? await loadSigner(o.key) : undefined;
     if (!o.key && !o.attest) throw new UsageError('--no-attest is for --key');
-    const stamp = o.stamp === false ? undefined : (o.stamp ?? dateStamp());
+    const stamp = o.stamp === false ? undefined : (o.stamp ?? defaultStamp(Boolean(shard), process.env));
     const progress = createProgress(process.stderr, { enabled: !o.json && !o.quiet, env: process.env });
     const started = Date.now();
     const client = registryOptions({ ...o, quiet: true }, out.warn);
