@@ -20,7 +20,7 @@ import { FakeRegistry } from '../../src/registry/testing/fake-registry.ts';
 import { DSSE_MEDIA_TYPE, registryStore, SIGNATURE_ANNOTATION } from '../../src/sign/index.ts';
 import { distill } from '../helpers/cli.ts';
 import { REPO_ROOT, requireTool, run, tempDir } from '../helpers/tools.ts';
-import { smallImage } from './fixtures.ts';
+import { smallImage, twoPlatformIndex } from './fixtures.ts';
 import { freePort, startRegistry } from './registry-server.ts';
 
 const PW = { COSIGN_PASSWORD: 'correct horse' };
@@ -459,6 +459,59 @@ function runAsync(cmd: string, args: string[], env: Record<string, string> = {})
     );
   });
 }
+
+describe('distill sign --recursive', () => {
+  it("signs an index and each platform's image; cosign verifies every digest; a layout is refused before the key is opened", async (t) => {
+    if (!needPeers(t)) return;
+    const dir = await tempDir(t);
+    const reg = await startRegistry(t);
+    const index = await twoPlatformIndex(dir);
+    const layout = join(dir, 'multi');
+    await writeLayout(layout, [{ artifact: index, tag: 'v1' }]);
+    const p = distill(['push', `oci:${layout}:v1`, `${reg.host}/multi:v1`]);
+    assert.equal(p.status, 0, p.stderr);
+    const gen = distill(['generate-key-pair', '--output-key-prefix', join(dir, 'k')], PW);
+    assert.equal(gen.status, 0, gen.stderr);
+    const s = distill(
+      ['sign', `${reg.host}/multi:v1`, '--key', join(dir, 'k.key'), '--recursive', '--json'],
+      PW,
+    );
+    assert.equal(s.status, 0, s.stderr);
+    const res = JSON.parse(s.stdout) as { digest: string; children: { platform: string; digest: string }[] };
+    const children = index.children.map((c) => c.descriptor.digest);
+    assert.equal(res.digest, index.descriptor.digest);
+    assert.deepEqual(
+      res.children.map((c) => [c.platform, c.digest]),
+      [
+        ['linux/amd64', children[0]],
+        ['linux/arm64/v8', children[1]],
+      ],
+    );
+    for (const d of [index.descriptor.digest, ...children]) {
+      const v = cosign(['verify', '--key', join(dir, 'k.pub'), ...VERIFY, `${reg.host}/multi@${d}`]);
+      assert.equal(v.status, 0, `${d}: ${v.stderr}`);
+      const payload = JSON.parse(v.stdout)[0];
+      assert.equal(payload.critical.image['docker-manifest-digest'], d);
+      assert.equal(payload.critical.identity['docker-reference'], `${reg.host}/multi`);
+    }
+    // Without --recursive only the index is signed (cosign's default too).
+    const plain = await twoPlatformIndex(dir);
+    await writeLayout(join(dir, 'plain'), [{ artifact: plain, tag: 'v1' }]);
+    assert.equal(distill(['push', `oci:${join(dir, 'plain')}:v1`, `${reg.host}/plain:v1`]).status, 0);
+    assert.equal(distill(['sign', `${reg.host}/plain:v1`, '--key', join(dir, 'k.key')], PW).status, 0);
+    const child = plain.children[0]?.descriptor.digest as string;
+    const unsigned = cosign(['verify', '--key', join(dir, 'k.pub'), ...VERIFY, `${reg.host}/plain@${child}`]);
+    assert.notEqual(unsigned.status, 0);
+    // A layout: a usage error, before any password is asked for, and the layout unchanged.
+    const before = await readFile(join(layout, 'index.json'), 'utf8');
+    const bad = distill(['sign', `oci:${layout}:v1`, '--key', join(dir, 'k.key'), '--recursive'], {
+      COSIGN_PASSWORD: 'wrong',
+    });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /error CLI_USAGE: --recursive signs the images of an index in a registry/);
+    assert.equal(await readFile(join(layout, 'index.json'), 'utf8'), before);
+  });
+});
 
 describe('OCI 1.1 referrers (a registry that answers the referrers API)', () => {
   it('distill sign pushes a referrer that cosign verify --experimental-oci11 finds', async (t) => {
