@@ -9,23 +9,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { buildArchive, type FixtureServer, serveFiles } from './fixtures/debian-archive.ts';
+import {
+  buildArchive,
+  type FixtureArchive,
+  type FixtureServer,
+  serveFiles,
+} from './fixtures/debian-archive.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/distill.js', import.meta.url));
 let server: FixtureServer;
 let dir: string;
 let env: NodeJS.ProcessEnv;
 
+const PACKAGES = [
+  { name: 'libc6', version: '2.41-12' },
+  { name: 'libc6', version: '2.41-12', architecture: 'arm64' },
+  { name: 'libc6', version: '2.41-12+deb13u1', suite: 'trixie-security' },
+  { name: 'tzdata', version: '2026a-1', architecture: 'all', depends: 'debconf (>= 0.5) | debconf-2.0' },
+  { name: 'debconf', version: '1.5.91', architecture: 'all', preDepends: 'perl-base' },
+  { name: 'app', version: '1', depends: 'libc6 (>= 2.41), tzdata' },
+  { name: 'app', version: '1', architecture: 'arm64', depends: 'libc6 (>= 2.41), tzdata' },
+];
+let archive: FixtureArchive;
+
 before(async () => {
-  const a = await buildArchive([
-    { name: 'libc6', version: '2.41-12' },
-    { name: 'libc6', version: '2.41-12', architecture: 'arm64' },
-    { name: 'libc6', version: '2.41-12+deb13u1', suite: 'trixie-security' },
-    { name: 'tzdata', version: '2026a-1', architecture: 'all', depends: 'debconf (>= 0.5) | debconf-2.0' },
-    { name: 'debconf', version: '1.5.91', architecture: 'all', preDepends: 'perl-base' },
-    { name: 'app', version: '1', depends: 'libc6 (>= 2.41), tzdata' },
-    { name: 'app', version: '1', architecture: 'arm64', depends: 'libc6 (>= 2.41), tzdata' },
-  ]);
+  const a = await buildArchive(PACKAGES);
+  archive = a;
   server = await serveFiles(a.files);
   dir = await mkdtemp(join(tmpdir(), 'distill-cli-'));
   await writeFile(join(dir, 'fixture.asc'), a.privateKey.toPublic().armor());
@@ -42,9 +51,13 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function run(args: string[], cwd = dir): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  cwd = dir,
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, ...args], { cwd, env });
+    const p = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...env, ...extraEnv } });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (c) => (stdout += c));
@@ -120,6 +133,36 @@ test('lock writes distill.lock, --check reports drift, a re-lock reports the cha
   assert.equal(relock.code, 0, relock.stderr);
   assert.match(relock.stderr, /configuration changed: architectures removed: arm64/);
   assert.match(relock.stdout, /amd64: - app 1/);
+});
+
+test('a relock against re-signed indexes with the same files leaves distill.lock as it was', async () => {
+  const work = await mkdtemp(join(dir, 'resigned-'));
+  assert.equal((await run(['lock', 'app', '--arch', 'amd64'], work)).code, 0);
+  const text = await readFile(join(work, 'distill.lock'), 'utf8');
+  // The same packages, signed again later: other InRelease bytes, the same Packages and .debs.
+  const again = await buildArchive(PACKAGES, {
+    signingKey: archive.privateKey,
+    validUntil: new Date('2099-01-01T00:00:00Z'),
+  });
+  const later = await serveFiles(again.files);
+  try {
+    const mirrors = {
+      DISTILL_DEBIAN_MIRROR: later.mirrors.main,
+      DISTILL_DEBIAN_SECURITY_MIRROR: later.mirrors.security,
+    };
+    const fresh = await run(['lock', 'app', '--arch', 'amd64', '--output', 'fresh.lock'], work, mirrors);
+    assert.equal(fresh.code, 0, fresh.stderr);
+    const digests = (t: string) => JSON.parse(t).releases.map((r: { sha256: string }) => r.sha256);
+    const freshText = await readFile(join(work, 'fresh.lock'), 'utf8');
+    assert.notDeepEqual(digests(freshText), digests(text), 'the indexes were re-signed');
+    assert.deepEqual(JSON.parse(freshText).architectures, JSON.parse(text).architectures);
+    const relock = await run(['lock', '--json'], work, mirrors);
+    assert.equal(relock.code, 0, relock.stderr);
+    assert.equal(JSON.parse(relock.stdout).written, false);
+    assert.equal(await readFile(join(work, 'distill.lock'), 'utf8'), text, 'no churn');
+  } finally {
+    await later.close();
+  }
 });
 
 test('packages exclusions lists the default set with reasons', async () => {

@@ -6,7 +6,7 @@
 import type { ReleaseResolution } from '../debian/index.ts';
 import { parseDebianRelease, resolveFromRelease } from '../debian/index.ts';
 import type { LockFile, LockInputs } from '../lock/index.ts';
-import { makeLock, writeLock } from '../lock/index.ts';
+import { lockChanged, makeLock, readLock, writeLock } from '../lock/index.ts';
 import { type DebianSource, type Effects, openArchive, openEffectsCache, resolveEffects } from './effects.ts';
 
 export type { LockFile, LockInputs };
@@ -39,7 +39,11 @@ export async function lock(packages: readonly string[], o: LockOptions = {}): Pr
     ...(o.keep?.length ? { keep: [...o.keep] } : {}),
   };
   const l = await resolveLock(inputs, o);
-  if (o.output) await writeLock(o.output, l);
+  if (!o.output) return l;
+  // A lock whose packages did not move stays as it is, though the indexes were re-signed since.
+  const previous = await readLock(o.output).catch(() => undefined);
+  if (previous && !lockChanged(previous, l)) return previous;
+  await writeLock(o.output, l);
   return l;
 }
 

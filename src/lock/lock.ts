@@ -67,6 +67,18 @@ export function makeLock(
   };
 }
 
+/**
+ * Whether `next` (just resolved) pins something `previous` does not — a package or base lock; as
+ * `appLockChanged` decides for apps: other inputs or packages are a change, and so are InRelease digests where `previous`
+ * records none; indexes re-signed since that resolve to exactly the same files are not (the
+ * previous lock stays, and its InRelease files still vouch for the same files).
+ */
+export function lockChanged<L extends { readonly releases?: unknown }>(previous: L, next: L): boolean {
+  const pinned = ({ releases: _, ...rest }: L) => rest;
+  if (canonicalJson(pinned(previous)) !== canonicalJson(pinned(next))) return true;
+  return Boolean(next.releases && !previous.releases);
+}
+
 /** One resolved package as the lock records it (the archive named, not its host). */
 export function locked(p: ResolvedPackage, securityMirror: string | undefined): LockedPackage {
   // Fixed key order: this is the order the file shows.

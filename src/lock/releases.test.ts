@@ -22,7 +22,7 @@ import { releaseSpec } from '../debian/archive/mirror.ts';
 import { type ReleaseResolution, resolveFromRelease } from '../debian/resolve/from-release.ts';
 import { type AppLockFile, appLockChanged, readAppLock } from './app-lock.ts';
 import { makeBaseLock, readBaseLock } from './base-lock.ts';
-import { lockedPackages, makeLock, parseLock, serialiseLock, writeLock } from './lock.ts';
+import { lockChanged, lockedPackages, makeLock, parseLock, serialiseLock, writeLock } from './lock.ts';
 import { lockedReleases } from './releases.ts';
 import type { LockInputs } from './types.ts';
 
@@ -186,6 +186,32 @@ describe('the lock records the InRelease files the resolution verified', () => {
     } finally {
       archive.files.set(path, was);
     }
+  });
+
+  it('a package relock that only saw re-signed indexes is no change; other packages or new digests are', async () => {
+    const lock = lockOf(await resolveAll());
+    const resigned = {
+      ...lock,
+      releases: lock.releases?.map((r) => ({
+        ...r,
+        sha256: 'e'.repeat(64),
+        date: 'Mon, 02 Feb 2026 00:00:00 GMT',
+      })),
+    };
+    assert.equal(lockChanged(lock, resigned), false);
+    const { releases: _, ...rest } = lock;
+    const older: typeof lock = rest;
+    assert.equal(lockChanged(older, lock), true, 'an older lock gains the digests');
+    assert.equal(lockChanged(lock, older), false);
+    const amd64 = lock.architectures.amd64 as (typeof lock.architectures)[string];
+    const moved = {
+      ...resigned,
+      architectures: {
+        ...lock.architectures,
+        amd64: { ...amd64, packages: amd64.packages.map((p) => ({ ...p, version: `${p.version}+b1` })) },
+      },
+    };
+    assert.equal(lockChanged(lock, moved), true);
   });
 
   it('an app relock that only saw re-signed indexes is no change; one that adds digests to an older lock is', async () => {

@@ -60,6 +60,17 @@ describe('distill base --lock', () => {
     );
     assert.equal(second.platforms[0]?.layers[0]?.cached, false, 'built again, not taken from a cache');
     assert.equal(await readFile(lock, 'utf8'), text, 'a build with a lock does not rewrite it');
+
+    // --relock when the indexes were re-signed since (the lock names older InRelease bytes) but
+    // the same files stand behind them: the lock stays as it is.
+    const resigned = text.replace(parsed.releases[2].sha256, 'f'.repeat(64));
+    await writeFile(lock, resigned);
+    const relock = distill(['base', 'static', '--lock', lock, '--relock', '--output', join(work, 'r')], {
+      DISTILL_CACHE: join(work, 'cache-a'),
+    });
+    assert.equal(relock.status, 0, relock.stderr);
+    assert.match(relock.stdout, /lock .* is current/);
+    assert.equal(await readFile(lock, 'utf8'), resigned, 'no churn');
   });
 
   it('refuses a lock made for other inputs, and a damaged lock', async () => {

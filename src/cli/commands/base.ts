@@ -16,7 +16,7 @@ import {
   VARIANTS,
 } from '../../catalogue/index.ts';
 import { openArchiveContext, parseDebianRelease } from '../../debian/index.ts';
-import { readBaseLock, writeBaseLock } from '../../lock/index.ts';
+import { lockChanged, readBaseLock, writeBaseLock } from '../../lock/index.ts';
 import { discoverNpmConfig, nodeConfigSources, nodeMajorStatus } from '../../npm/index.ts';
 import { sourceDateEpoch } from '../../platform/index.ts';
 import { consoleOutput, type Output } from '../console-output.ts';
@@ -115,8 +115,13 @@ export function register(program: Command): void {
       return { b, res: await writeOutputs(b.artifact, o, `${b.spec.name}-${b.variant}`, out) };
     });
     if (o.lock && !lock) {
-      await writeBaseLock(o.lock, b.lock);
-      out.info(`wrote lock ${o.lock}`);
+      // A relock that found the same files behind re-signed indexes keeps the lock (no churn).
+      const previous = o.relock ? await readBaseLock(o.lock, inputs).catch(() => undefined) : undefined;
+      if (previous && !lockChanged(previous, b.lock)) out.info(`lock ${o.lock} is current`);
+      else {
+        await writeBaseLock(o.lock, b.lock);
+        out.info(`wrote lock ${o.lock}`);
+      }
     }
     const layers = b.layers.map((ls, i) => ({
       arch: b.plans[i]?.arch,

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { resolveLock } from '../../api/index.ts';
 import { parseDebianRelease } from '../../debian/index.ts';
 import type { LockFile, LockInputs } from '../../lock/index.ts';
-import { LockError, lockDrift, readLock, writeLock } from '../../lock/index.ts';
+import { LockError, lockChanged, lockDrift, readLock, writeLock } from '../../lock/index.ts';
 import { consoleOutput, type Output } from '../console-output.ts';
 import { UsageError } from '../errors.ts';
 import { collect } from '../options.ts';
@@ -66,13 +66,22 @@ export function register(program: Command): void {
       });
       const changes = previous ? packageChanges(previous, lock) : [];
       for (const c of changes) out.info(`  ${c}`);
-      await writeLock(o.output, lock);
-      out.result({ lockfile: o.output, configChecksum: lock.configChecksum, changes, lock });
-      for (const [arch, a] of Object.entries(lock.architectures))
+      // Indexes re-signed with the same files behind them leave the lock as it is (no churn).
+      const kept = previous && !lockChanged(previous, lock) ? previous : undefined;
+      if (!kept) await writeLock(o.output, lock);
+      const result = kept ?? lock;
+      out.result({
+        lockfile: o.output,
+        configChecksum: result.configChecksum,
+        changes,
+        written: !kept,
+        lock: result,
+      });
+      for (const [arch, a] of Object.entries(result.architectures))
         out.info(
           `${arch}: ${a.packages.length} packages${a.excluded.length ? `, left out ${a.excluded.map((x) => x.name).join(', ')}` : ''}`,
         );
-      out.info(`wrote ${o.output}`);
+      out.info(kept ? `${o.output} is current (nothing it pins changed)` : `wrote ${o.output}`);
     });
 }
 
