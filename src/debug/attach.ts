@@ -8,10 +8,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, open, rm, writeFile } from 'node:fs/promises';
-import { constants as osConstants } from 'node:os';
+import { constants as osConstants, release } from 'node:os';
 import { join } from 'node:path';
-import { runRoot } from '../run/index.ts';
-import { debugBundleConfig, type IdMapping } from './bundle.ts';
+import { dockerDefaultSeccomp, hostArch, runRoot, seccompFor } from '../run/index.ts';
+import { debugBundleConfig, type IdMapping, ROOT_CAPABILITIES } from './bundle.ts';
 import { permittedCapabilities } from './capabilities.ts';
 import { DebugError } from './errors.ts';
 import type { DebugTarget } from './target-types.ts';
@@ -88,13 +88,19 @@ async function writeBundle(
     );
     await writeFile(resolvConf, (await targetFile(target.pid, '/etc/resolv.conf')) ?? '');
     const userns = userNamespace(target.pid);
+    const targetCapabilities = permittedCapabilities(target.pid);
     const config = debugBundleConfig({
       target,
       rootfs: o.rootfs,
       args: o.args,
       terminal: o.terminal,
       root: o.root,
-      targetCapabilities: permittedCapabilities(target.pid),
+      targetCapabilities,
+      seccomp: seccompFor(dockerDefaultSeccomp(), {
+        arch: hostArch(),
+        kernel: release(),
+        caps: o.root ? ROOT_CAPABILITIES : targetCapabilities,
+      }),
       hosts,
       resolvConf,
       ...(env.TERM ? { term: env.TERM } : {}),

@@ -12,9 +12,10 @@
  * check for a target of another user), DAC_READ_SEARCH (to read the target's files whatever their
  * modes) and KILL (to signal its processes): reading and signalling, never writing as another
  * user (no DAC_OVERRIDE, no CHOWN, no SETUID). Root without SYS_PTRACE gets EACCES on /proc/1/root
- * of a non-root target.
+ * of a non-root target. The shell's system calls pass Docker's default seccomp profile for the
+ * capabilities it holds, as a `distill run` container's do.
  */
-import { MASKED_PATHS, READONLY_PATHS } from '../run/index.ts';
+import { MASKED_PATHS, type OciSeccomp, READONLY_PATHS } from '../run/index.ts';
 import type { DebugTarget } from './target-types.ts';
 
 export const ROOT_CAPABILITIES = ['CAP_SYS_PTRACE', 'CAP_DAC_READ_SEARCH', 'CAP_KILL'] as const;
@@ -42,6 +43,8 @@ export interface BundleOptions {
   term?: string;
   /** When the target lives in another user namespace: join it, with its mappings. */
   userns?: { uidMappings: IdMapping[]; gidMappings: IdMapping[] };
+  /** The syscall filter (Docker's default profile for the shell's capabilities). */
+  seccomp?: OciSeccomp;
 }
 
 const tmpfs = (destination: string, options: string[]) => ({
@@ -118,6 +121,7 @@ export function debugBundleConfig(o: BundleOptions): Record<string, unknown> {
       // Docker's defaults, as `distill run` applies them.
       maskedPaths: [...MASKED_PATHS],
       readonlyPaths: [...READONLY_PATHS],
+      ...(o.seccomp ? { seccomp: o.seccomp } : {}),
     },
   };
 }

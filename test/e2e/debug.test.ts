@@ -108,6 +108,16 @@ async function inspect(target: string, pid: number, port: number, env: Record<st
   assert.match(page ?? '', /Directory listing for \//);
   assert.equal(ids, '65532\n65532\n');
 
+  // The shell's system calls pass Docker's default seccomp profile: filtered (mode 2), and
+  // unshare (allowed to an unprivileged process by this kernel) refused.
+  const f = distill(
+    ['debug', target, '--', 'sh', '-c', 'grep Seccomp: /proc/self/status; unshare -U true'],
+    env,
+  );
+  assert.match(f.stdout, /^Seccomp:\s+2$/m);
+  assert.notEqual(f.status, 0, 'unshare -U succeeded in the debug shell');
+  assert.match(f.stderr, /unshare.*(Operation not permitted|EPERM)/i);
+
   // The shell's exit status is distill's.
   assert.equal(distill(['debug', target, '--', 'sh', '-c', 'exit 7'], env).status, 7);
 
