@@ -87,9 +87,10 @@ test('rootless: nobody runs static:nonroot under the profile, with no overlay an
   assert.equal(p.unshare_user, 'EPERM');
   assert.equal(p.net_ifaces, '1');
   assert.match(r.stderr, /rootless without subordinate ids/);
-  // The chain was unpacked by nobody (no chown as non-root), and no bundle is left.
-  const chains = readdirSync(join(dir, 'cache', 'rootfs'));
+  // The chain was unpacked by nobody (no chown as non-root), and no bundle (or lease of it) is left.
+  const chains = readdirSync(join(dir, 'cache', 'rootfs')).filter((n) => !n.startsWith('.'));
   assert.equal(chains.length, 1);
+  assert.deepEqual(readdirSync(join(dir, 'cache', 'rootfs', '.in-use')), []);
   assert.equal(statSync(join(dir, 'cache', 'rootfs', chains[0] as string, 'etc', 'passwd')).uid, 65534);
   assert.deepEqual(readdirSync(join(dir, 'run', 'bundles')), []);
 });
