@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { constants as osConstants, release, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type Artifact, imageForPlatform } from '../oci/index.ts';
@@ -212,8 +212,10 @@ async function prepareLeased(
     }
   }
   try {
-    const rootPath = await prepareBundle(bundle, unpacked.path, !rootless);
+    // Recorded before the overlay is mounted: a bundle without a live supervisor is one prune may take.
+    await mkdir(bundle, { recursive: true, mode: 0o700 });
     await writeSupervisor(bundle);
+    const rootPath = await prepareBundle(bundle, unpacked.path, !rootless);
     const spec = runtimeSpec({
       args,
       env: procEnv,
