@@ -190,10 +190,13 @@ export async function removeContainers(
       await stopOne(c, 0, runc, env);
       // A supervisor still preparing (no container yet) is stopped itself, as Ctrl-C would.
       const sup = c.supervisor !== undefined ? processId(c.supervisor) : undefined;
-      if (stillRunning(sup) && sup) {
-        process.kill(sup.pid, 'SIGTERM');
-        if (!(await until(() => !stillRunning(sup), 5000))) process.kill(sup.pid, 'SIGKILL');
-      }
+      const signal = (sig: NodeJS.Signals) => {
+        try {
+          if (sup && stillRunning(sup)) process.kill(sup.pid, sig);
+        } catch {} // gone meanwhile
+      };
+      signal('SIGTERM');
+      if (!(await until(() => !stillRunning(sup), 5000))) signal('SIGKILL');
     }
     await removeStopped(c, runc, env, o.cacheRoot);
     out.push({ id: c.id, killed });
