@@ -49,6 +49,22 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'run an image with runc under the hardened profile (non-root, read-only, no caps, seccomp)',
     load: () => import('./commands/run.ts'),
   },
+  ps: {
+    summary: 'list the containers of distill run (--all: stopped ones too)',
+    load: () => import('./commands/ps.ts'),
+  },
+  stop: {
+    summary: 'stop containers of distill run (SIGTERM, then SIGKILL after --time)',
+    load: () => import('./commands/stop.ts'),
+  },
+  rm: {
+    summary: 'remove stopped containers of distill run (--force: running ones too)',
+    load: () => import('./commands/rm.ts'),
+  },
+  prune: {
+    summary: "remove distill run's stopped containers and the unpacked image chains no container uses",
+    load: () => import('./commands/prune.ts'),
+  },
   sbom: {
     summary: 'write an SPDX or CycloneDX SBOM of any image',
     load: () => import('./commands/sbom.ts'),

@@ -4,7 +4,12 @@ import { CodedError } from '../coded-error.ts';
 export type RunErrorCode =
   /** runc is not on PATH (Debian package runc). */
   | 'RUNC_NOT_FOUND'
+  /** No container of that name under the run root (no bundle, and runc does not know it). */
   | 'RUN_CONTAINER_NOT_FOUND'
+  /** `distill rm` of a running container without --force. */
+  | 'RUN_CONTAINER_RUNNING'
+  /** `distill stop --time` is not a number of seconds ≥ 0. */
+  | 'RUN_STOP_TIME_INVALID'
   | 'RUN_STATE_UNREADABLE'
   /** The image runs as uid 0 and --allow-root was not given. */
   | 'RUN_ROOT_REFUSED'

@@ -1,8 +1,24 @@
 /** Running images with runc under the seed's hardened profile (`distill run`), and finding them again. */
 export { prepareBundle, releaseBundle, writeSpec } from './bundle.ts';
+export {
+  type ContainerInfo,
+  type ContainerOptions,
+  type ContainerStatus,
+  isActive,
+  listContainers,
+} from './containers.ts';
 export * from './errors.ts';
 export { checkArch, findRunc, hostArch } from './host.ts';
+export {
+  type RemoveOptions,
+  type RemoveResult,
+  removeContainers,
+  type StopOptions,
+  type StopResult,
+  stopContainers,
+} from './lifecycle.ts';
 export { checkName, parseEnv, parseNetwork, parseVolume } from './options.ts';
+export { type PruneOptions, type PruneResult, prune } from './prune.ts';
 export { chainIds, ensureRootfs, rootfsStore, type UnpackedRootfs } from './rootfs.ts';
 export {
   loadPrepared,

@@ -58,11 +58,11 @@ export function parseNetwork(s: string | undefined): 'none' | 'host' {
 }
 
 /** A container name runc accepts as an id. */
-export function checkName(name: string): string {
+export function checkName(name: string, what = '--name'): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(name))
     throw new RunError(
       'RUN_NAME_INVALID',
-      `--name ${JSON.stringify(name)}: use letters, digits, _ . - (starting with a letter or digit)`,
+      `${what} ${JSON.stringify(name)}: use letters, digits, _ . - (starting with a letter or digit)`,
     );
   return name;
 }

@@ -128,14 +128,18 @@ async function isDir(p: string): Promise<boolean> {
   }
 }
 
-/** Removes `.tmp-*` directories whose unpacking process is gone (killed mid-unpack). */
+/** Whether `name` in the store is a `.tmp-<hex>-<pid>-…` directory whose process is gone (killed mid-unpack). */
+export function isStaleTemp(name: string): boolean {
+  const m = /^\.tmp-[0-9a-f]+-(\d+)-/.exec(name);
+  if (!m) return false;
+  const pid = Number(m[1]);
+  return pid !== process.pid && !alive(pid);
+}
+
+/** Removes the stale `.tmp-*` directories of the store. */
 async function removeStaleTemps(store: string): Promise<void> {
-  for (const name of await readdir(store)) {
-    const m = /^\.tmp-[0-9a-f]+-(\d+)-/.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid !== process.pid && !alive(pid)) await rm(join(store, name), { recursive: true, force: true });
-  }
+  for (const name of await readdir(store))
+    if (isStaleTemp(name)) await rm(join(store, name), { recursive: true, force: true });
 }
 
 function alive(pid: number): boolean {

@@ -6,8 +6,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { constants as osConstants, release, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type Artifact, imageForPlatform } from '../oci/index.ts';
@@ -15,8 +14,11 @@ import { openSource } from '../transports/index.ts';
 import { prepareBundle, releaseBundle, writeSpec } from './bundle.ts';
 import { RunError } from './errors.ts';
 import { checkArch, checkRootless, findRunc, subordinateIds } from './host.ts';
+import { removeLease, writeLease } from './leases.ts';
 import { checkName, parseEnv, parseNetwork, parseVolume } from './options.ts';
-import { ensureRootfs } from './rootfs.ts';
+import { handlesSignal as handles } from './processes.ts';
+import { writeExit, writeSupervisor } from './records.ts';
+import { chainIds, ensureRootfs, rootfsStore } from './rootfs.ts';
 import { dockerDefaultSeccomp, seccompFor } from './seccomp.ts';
 import { mergeEnv, runtimeSpec, type SpecInput } from './spec.ts';
 import { bundleDir, runcRoot } from './state.ts';
@@ -68,6 +70,8 @@ export interface PreparedRun {
   tty: boolean;
   interactive: boolean;
   env: NodeJS.ProcessEnv;
+  /** The cache's record that this container uses its chains (leases.ts); removed with the bundle. */
+  lease?: string;
 }
 
 const RUNTIME_DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -114,6 +118,50 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
   const arch = image.config.architecture;
   checkArch(arch, name);
 
+  // The lease comes before the chain is looked for: prune never takes a chain from under us.
+  const bundle = bundleDir(id, env);
+  const store = rootfsStore(o.cacheRoot);
+  const lease = await writeLease(store, bundle, chainIds(image.layers.map((l) => l.diffId)));
+  const c = {
+    id,
+    name,
+    image,
+    arch,
+    bundle,
+    lease: lease.file,
+    runc,
+    rootless,
+    volumes,
+    extraEnv,
+    network,
+    env,
+  };
+  try {
+    return await prepareLeased(o, c);
+  } catch (e) {
+    await lease.undo();
+    throw e;
+  }
+}
+
+async function prepareLeased(
+  o: RunOptions,
+  c: {
+    id: string;
+    name: string;
+    image: ReturnType<typeof imageForPlatform>;
+    arch: string;
+    bundle: string;
+    lease: string;
+    runc: string;
+    rootless: boolean;
+    volumes: ReturnType<typeof parseVolume>[];
+    extraEnv: string[];
+    network: ReturnType<typeof parseNetwork>;
+    env: NodeJS.ProcessEnv;
+  },
+): Promise<PreparedRun> {
+  const { id, name, image, arch, bundle, lease, runc, rootless, volumes, extraEnv, network, env } = c;
   const unpacked = await ensureRootfs(image, {
     cacheRoot: o.cacheRoot,
     onLayer: (i, n, d) => o.onInfo?.(`unpacking layer ${i + 1}/${n} ${d.slice(0, 19)} into the cache`),
@@ -142,7 +190,6 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
     tty ? ['TERM=xterm'] : [],
     extraEnv,
   );
-  const bundle = bundleDir(id, env);
   await releaseBundle(bundle, true); // a stale bundle of a container that is gone
   const seccomp = seccompFor(dockerDefaultSeccomp(), { arch, kernel: release() });
   // Rootless: the caller is root of the user namespace; the image user exists there only through
@@ -165,6 +212,9 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
     }
   }
   try {
+    // Recorded before the overlay is mounted: a bundle without a live supervisor is one prune may take.
+    await mkdir(bundle, { recursive: true, mode: 0o700 });
+    await writeSupervisor(bundle);
     const rootPath = await prepareBundle(bundle, unpacked.path, !rootless);
     const spec = runtimeSpec({
       args,
@@ -205,6 +255,7 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
     tty,
     interactive: Boolean(o.interactive),
     env,
+    lease,
   };
 }
 
@@ -217,6 +268,12 @@ const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', '
  */
 export async function startRun(p: PreparedRun): Promise<number> {
   const log = join(p.bundle, 'runc.log');
+  // From now on this process answers for the container (distill stop waits for it to let go).
+  await writeSupervisor(p.bundle).catch(() => {});
+  const release = async (remove: boolean) => {
+    await releaseBundle(p.bundle, remove);
+    if (remove && p.lease) await removeLease(p.lease);
+  };
   const argv = [
     '--root',
     runcRoot(p.env),
@@ -239,7 +296,7 @@ export async function startRun(p: PreparedRun): Promise<number> {
       stdio: [p.tty ? 'inherit' : p.interactive ? 'pipe' : 'ignore', 'inherit', 'inherit'],
     });
   } catch (e) {
-    await releaseBundle(p.bundle, p.rm);
+    await release(p.rm);
     throw e;
   }
   if (!p.tty && p.interactive && child.stdin) {
@@ -281,21 +338,21 @@ export async function startRun(p: PreparedRun): Promise<number> {
     process.on(s, forward);
   }
   let failed = false;
+  let exitCode: number | undefined;
   try {
     const code = await new Promise<number>((resolve, reject) => {
       child.on('error', reject);
       child.on('exit', (c, sig) => resolve(c ?? 128 + (sig ? (osConstants.signals[sig] ?? 0) : 0)));
     });
     if (!p.tty && p.interactive) process.stdin.unpipe(child.stdin ?? undefined);
-    if (killedFor !== undefined && code === 128 + 9) return killedFor;
-    if (code !== 0) {
-      const failure = await runcFailure(log);
-      if (failure) {
-        failed = true;
-        throw new RunError('RUN_RUNC_FAILED', `runc could not start the container: ${failure}`);
-      }
+    const killed = killedFor !== undefined && code === 128 + 9;
+    const failure = code !== 0 && !killed ? await runcFailure(log) : undefined;
+    if (failure) {
+      failed = true;
+      throw new RunError('RUN_RUNC_FAILED', `runc could not start the container: ${failure}`);
     }
-    return code;
+    exitCode = killed && killedFor !== undefined ? killedFor : code;
+    return exitCode;
   } finally {
     for (const t of timers) clearTimeout(t);
     for (const [s, ls] of saved) {
@@ -303,8 +360,9 @@ export async function startRun(p: PreparedRun): Promise<number> {
       for (const l of ls) process.on(s, l as (...a: unknown[]) => void);
     }
     if (!p.tty && p.interactive) process.stdin.pause();
-    // A container that never started leaves nothing behind.
-    await releaseBundle(p.bundle, p.rm || failed);
+    // A container that never started leaves nothing behind; a kept one records how it ended.
+    if (!(p.rm || failed) && exitCode !== undefined) await writeExit(p.bundle, exitCode).catch(() => {});
+    await release(p.rm || failed);
   }
 }
 
@@ -317,22 +375,6 @@ function containerPid(p: PreparedRun): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Whether process `pid` catches or ignores `sig` (SigCgt / SigIgn in /proc/PID/status). */
-function handles(pid: number, sig: NodeJS.Signals): boolean {
-  const n = osConstants.signals[sig];
-  if (!n) return true;
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return true;
-  }
-  const mask = (key: string) =>
-    BigInt(`0x${new RegExp(`^${key}:\\s*([0-9a-f]+)`, 'm').exec(status)?.[1] ?? '0'}`);
-  const bit = 1n << BigInt(n - 1);
-  return ((mask('SigCgt') | mask('SigIgn')) & bit) !== 0n;
 }
 
 /** runc's own error (not the container's exit status), from its JSON log. */

@@ -32,6 +32,11 @@ export function bundleDir(id: string, env: NodeJS.ProcessEnv = process.env): str
   return join(runRoot(env), 'bundles', id);
 }
 
+/** The output of a detached container (`distill run --detach`). */
+export function logFile(id: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(runRoot(env), 'logs', `${id}.log`);
+}
+
 /** What joining a running container needs. */
 export interface RunTarget {
   id: string;

@@ -1,6 +1,6 @@
 /**
  * `distill run` without root: as user nobody (65534, through setpriv), runc runs rootless in a user
- * namespace whose root is the caller. The CLI is copied (bundle, bin, data, package.json) to a
+ * namespace whose root is the caller; then ps, stop and prune as nobody. The CLI is copied (bundle, bin, data, package.json) to a
  * directory nobody can read, so the test works from any checkout. Without subordinate ids the
  * process is root of its namespace only — still no capabilities, read-only root, seccomp.
  */
@@ -20,7 +20,7 @@ const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
 test('rootless: nobody runs static:nonroot under the profile, with no overlay and nothing of root', async (t) => {
-  if (!needTools(t, ['runc', 'gcc', 'util-linux:setpriv'])) return;
+  if (!needTools(t, ['runc', 'gcc', 'util-linux:setpriv', 'busybox-static:/bin/busybox'])) return;
   const dir = mkdtempSync(join(tmpdir(), 'distill-e2e-rootless-'));
   dirs.push(dir);
   chmodSync(dir, 0o777);
@@ -87,11 +87,45 @@ test('rootless: nobody runs static:nonroot under the profile, with no overlay an
   assert.equal(p.unshare_user, 'EPERM');
   assert.equal(p.net_ifaces, '1');
   assert.match(r.stderr, /rootless without subordinate ids/);
-  // The chain was unpacked by nobody (no chown as non-root), and no bundle is left.
-  const chains = readdirSync(join(dir, 'cache', 'rootfs'));
+  // The chain was unpacked by nobody (no chown as non-root), and no bundle (or lease of it) is left.
+  const chains = readdirSync(join(dir, 'cache', 'rootfs')).filter((n) => !n.startsWith('.'));
   assert.equal(chains.length, 1);
+  assert.deepEqual(readdirSync(join(dir, 'cache', 'rootfs', '.in-use')), []);
   assert.equal(statSync(join(dir, 'cache', 'rootfs', chains[0] as string, 'etc', 'passwd')).uid, 65534);
   assert.deepEqual(readdirSync(join(dir, 'run', 'bundles')), []);
+
+  // ps, stop and prune as nobody: no overlay, so the lease is what keeps a running container's chain.
+  const asNobody = (...args: string[]) =>
+    spawnSync(
+      'setpriv',
+      [
+        ...['--reuid', '65534', '--regid', '65534', '--clear-groups', '--'],
+        ...[process.execPath, join(cli, 'bin', 'distill.js'), ...args],
+      ],
+      { encoding: 'utf8', env },
+    );
+  // busybox runs the applet its argv[0] names.
+  const sleeper = ['--entrypoint', '/sleep', '-v', '/bin/busybox:/sleep:ro', '--', '1000'];
+  const bg = asNobody('run', `oci:${image}`, '--detach', '--json', '--name', 'rootless-bg', ...sleeper);
+  assert.equal(bg.status, 0, bg.stderr + bg.stdout);
+  const { pid } = JSON.parse(bg.stdout) as { pid: number };
+  const ps = JSON.parse(asNobody('ps', '--json').stdout) as { id: string; status: string; pid: number }[];
+  assert.deepEqual(
+    ps.map((c) => [c.id, c.status, c.pid]),
+    [['rootless-bg', 'running', pid]],
+  );
+  const kept = JSON.parse(asNobody('prune', '--json').stdout) as { chains: string[]; kept: string[] };
+  assert.deepEqual(kept.chains, []);
+  assert.deepEqual(kept.kept, [`sha256:${chains[0]}`]);
+  const stop = asNobody('stop', 'rootless-bg', '--json');
+  assert.equal(stop.status, 0, stop.stderr);
+  assert.deepEqual(JSON.parse(stop.stdout), [
+    { id: 'rootless-bg', wasRunning: true, signal: 'SIGKILL', exitCode: 137 },
+  ]);
+  const pruned = JSON.parse(asNobody('prune', '--json').stdout) as { containers: string[]; chains: string[] };
+  assert.deepEqual(pruned.containers, ['rootless-bg']);
+  assert.deepEqual(pruned.chains, [`sha256:${chains[0]}`]);
+  assert.deepEqual(readdirSync(join(dir, 'cache', 'rootfs')), ['.in-use']);
 });
 
 function mkdir(d: string): string {

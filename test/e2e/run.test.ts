@@ -280,8 +280,10 @@ describe('distill run (real runc)', () => {
     const first = distill(['run', staticRef, '--rm', ...probeArgs()], { DISTILL_CACHE: cache });
     assert.equal(first.status, 0, first.stderr);
     assert.match(first.stderr, /unpacking layer 1\/1/);
-    const chains = readdirSync(join(cache, 'rootfs'));
+    // Chains only (the .in-use leases of --rm runs are gone with their bundles).
+    const chains = readdirSync(join(cache, 'rootfs')).filter((n) => !n.startsWith('.'));
     assert.equal(chains.length, 1);
+    assert.deepEqual(readdirSync(join(cache, 'rootfs', '.in-use')), []);
     const ino = statSync(join(cache, 'rootfs', chains[0] as string)).ino;
     const second = distill(['run', staticRef, '--rm', ...probeArgs()], { DISTILL_CACHE: cache });
     assert.equal(second.status, 0, second.stderr);

@@ -6,15 +6,15 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { type Command, Option } from 'commander';
 import { cacheRoot } from '../../platform/index.ts';
 import {
   loadPrepared,
+  logFile,
   prepareRun,
   RunError,
   readRunTarget,
-  runRoot,
   savePrepared,
   startRun,
 } from '../../run/index.ts';
@@ -121,9 +121,8 @@ async function detach(
   save: () => Promise<void>,
 ): Promise<{ id: string; pid: number; supervisor: number; log: string; bundle: string }> {
   await save();
-  const logs = join(runRoot(), 'logs');
-  await mkdir(logs, { recursive: true });
-  const log = join(logs, `${id}.log`);
+  const log = logFile(id);
+  await mkdir(dirname(log), { recursive: true });
   const fh = await open(log, 'w', 0o600);
   const child = spawn(
     process.execPath,
