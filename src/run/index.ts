@@ -20,6 +20,7 @@ export {
 export { checkName, parseEnv, parseNetwork, parseVolume } from './options.ts';
 export { type PruneOptions, type PruneResult, prune } from './prune.ts';
 export { chainIds, ensureRootfs, rootfsStore, type UnpackedRootfs } from './rootfs.ts';
+export { leasedRootfs } from './rootfs-lease.ts';
 export {
   loadPrepared,
   type PreparedRun,

@@ -16,9 +16,9 @@ import { join } from 'node:path';
 import type { Image } from '../../oci/index.ts';
 import {
   dockerDefaultSeccomp,
-  ensureRootfs,
   findRunc,
   hostArch,
+  leasedRootfs,
   prepareBundle,
   RunError,
   releaseBundle,
@@ -59,9 +59,16 @@ export function jlinkRunc(explicit?: string): string {
   }
 }
 
-/** `image` unpacked into the cache (once per layer chain): the JDK's files, read-only. */
-export async function jdkRootfs(image: Image, cacheRoot: string): Promise<string> {
-  return (await ensureRootfs(image, { cacheRoot })).path;
+/**
+ * `image` unpacked into the cache (once per layer chain): the JDK's files, read-only, leased to
+ * the run's bundle in `work` (a prune meanwhile keeps them) until `release()`.
+ */
+export async function jdkRootfs(
+  image: Image,
+  cacheRoot: string,
+  work: string,
+): Promise<{ path: string; release: () => Promise<void> }> {
+  return leasedRootfs(image, cacheRoot, join(work, 'bundle'));
 }
 
 /** The OCI runtime config of the run: `distill run`'s profile, as root, with the output bound. */

@@ -140,44 +140,51 @@ async function link(
     type: 'step',
     message: `jlink: the JDK image's files (${jdk.layers.length} layers, unpacked once)`,
   });
-  const rootfs = await jdkRootfs(jdk, run.o.cache.root);
-  const jdkHome = `usr/lib/jvm/java-${jl.java}-openjdk-${arch}`;
-  const { byPackage, desktop } = await jmodIndex(join(rootfs, jdkHome, 'jmods'));
-  const known = new Set(byPackage.values());
-  for (const m of jl.addModules)
-    if (!known.has(m))
-      throw new AppError(
-        'APP_JLINK_MODULE_UNKNOWN',
-        `--add-modules ${m}: the JDK of java${jl.java} has no module ${m} (it has ${[...known].sort().join(', ')})`,
-      );
-  const modules = [
-    ...new Set([
-      ...ALWAYS.filter((m) => known.has(m)),
-      ...jl.packages.flatMap((p) => byPackage.get(p) ?? []),
-      ...jl.addModules,
-    ]),
-  ].sort();
-  run.emit({ type: 'step', message: `jlink: ${modules.length} modules: ${modules.join(',')}` });
-  const trim = desktopTrim(jl.packages, modules, desktop, jl.keepAll);
-  run.emit({ type: 'step', message: `jlink: ${trim.why}` });
+  const tree = await jdkRootfs(jdk, run.o.cache.root, work);
+  const rootfs = tree.path;
   const out = join(work, 'out');
-  await mkdir(out);
-  await runcRun({
-    rootfs,
-    work,
-    out,
-    outMount: '/jlink-out',
-    args: [
-      `/${jdkHome}/bin/jlink`,
-      '-J-XX:-UsePerfData',
-      '--add-modules',
-      modules.join(','),
-      '--output',
-      '/jlink-out/jre',
-      ...jlinkOptions(trim),
-    ],
-    env: ['PATH=/usr/bin:/bin', 'LANG=C.UTF-8'],
-  });
+  let trim: TrimDecision;
+  let modules: string[];
+  try {
+    const jdkHome = `usr/lib/jvm/java-${jl.java}-openjdk-${arch}`;
+    const { byPackage, desktop } = await jmodIndex(join(rootfs, jdkHome, 'jmods'));
+    const known = new Set(byPackage.values());
+    for (const m of jl.addModules)
+      if (!known.has(m))
+        throw new AppError(
+          'APP_JLINK_MODULE_UNKNOWN',
+          `--add-modules ${m}: the JDK of java${jl.java} has no module ${m} (it has ${[...known].sort().join(', ')})`,
+        );
+    modules = [
+      ...new Set([
+        ...ALWAYS.filter((m) => known.has(m)),
+        ...jl.packages.flatMap((p) => byPackage.get(p) ?? []),
+        ...jl.addModules,
+      ]),
+    ].sort();
+    run.emit({ type: 'step', message: `jlink: ${modules.length} modules: ${modules.join(',')}` });
+    trim = desktopTrim(jl.packages, modules, desktop, jl.keepAll);
+    run.emit({ type: 'step', message: `jlink: ${trim.why}` });
+    await mkdir(out);
+    await runcRun({
+      rootfs,
+      work,
+      out,
+      outMount: '/jlink-out',
+      args: [
+        `/${jdkHome}/bin/jlink`,
+        '-J-XX:-UsePerfData',
+        '--add-modules',
+        modules.join(','),
+        '--output',
+        '/jlink-out/jre',
+        ...jlinkOptions(trim),
+      ],
+      env: ['PATH=/usr/bin:/bin', 'LANG=C.UTF-8'],
+    });
+  } finally {
+    await tree.release();
+  }
   const jre = join(out, 'jre');
   const releaseFile = await readFile(join(jre, 'release'), 'utf8').catch(() => '');
   const javaVersion = /^JAVA_VERSION="([^"]+)"/m.exec(releaseFile)?.[1];
