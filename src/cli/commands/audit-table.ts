@@ -1,18 +1,9 @@
 /** The human form of `distill audit`: per image a header, a table of findings, fixes, and CVEs. */
 import type { AuditReport } from '../../audit/index.ts';
 import { SEVERITIES } from '../../scan/index.ts';
+import { columns } from '../table.ts';
 
 const MAX_CVES = 20;
-
-function columns(rows: string[][]): string[] {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) =>
-    r
-      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
-}
 
 export function auditTable(reports: readonly AuditReport[], rules: Record<string, string>): string[] {
   const out: string[] = [];
