@@ -13,7 +13,7 @@ import { type Artifact, imageForPlatform } from '../oci/index.ts';
 import { openSource } from '../transports/index.ts';
 import { prepareBundle, releaseBundle, writeSpec } from './bundle.ts';
 import { RunError } from './errors.ts';
-import { checkArch, checkRootless, findRunc, subordinateIds } from './host.ts';
+import { checkArch, checkRootless, findRunc, hostArch, subordinateIds } from './host.ts';
 import { removeLease, writeLease } from './leases.ts';
 import { checkName, parseEnv, parseNetwork, parseVolume } from './options.ts';
 import { handlesSignal as handles } from './processes.ts';
@@ -191,7 +191,9 @@ async function prepareLeased(
     extraEnv,
   );
   await releaseBundle(bundle, true); // a stale bundle of a container that is gone
-  const seccomp = seccompFor(dockerDefaultSeccomp(), { arch, kernel: release() });
+  // The kernel sees the host's system calls: those of the image's programs when the host runs
+  // them natively, qemu's (a host program) when binfmt_misc emulates a foreign architecture.
+  const seccomp = seccompFor(dockerDefaultSeccomp(), { arch: hostArch(), kernel: release() });
   // Rootless: the caller is root of the user namespace; the image user exists there only through
   // the caller's subordinate ids. Without them the process runs as that namespace's root (the
   // caller outside, with no capabilities), as rootless runc and podman do.

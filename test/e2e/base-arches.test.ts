@@ -13,14 +13,13 @@
  * Needs the Debian archive, docker and qemu-user-static with binfmt enabled (.ci/run does it).
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, type TestContext, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { needTools } from '../helpers/cli.ts';
 import { buildBase, dockerLoad, dockerRemove, dockerRunOk } from '../helpers/docker.ts';
-import { runOk } from '../helpers/tools.ts';
+import { requireBinfmt, runOk } from '../helpers/tools.ts';
 
 interface ArchCase {
   /** What `--arch` is given (an OCI spelling for two of them, to test the aliases). */
@@ -62,16 +61,6 @@ const CASES: readonly ArchCase[] = [
   },
 ];
 
-/** Whether binfmt_misc has qemu-user-static's handler (skips locally, fails under CI=true). */
-function binfmt(t: TestContext, name: string): boolean {
-  const path = `/proc/sys/fs/binfmt_misc/${name}`;
-  if (existsSync(path) && readFileSync(path, 'utf8').startsWith('enabled')) return true;
-  const msg = `${path} is not enabled (qemu-user-static: update-binfmts --enable ${name}; .ci/run does it)`;
-  if (process.env.CI === 'true') throw new Error(`${msg}: end-to-end tests may not skip under CI=true`);
-  t.skip(msg);
-  return false;
-}
-
 let work: Promise<string> | undefined;
 const loaded: string[] = [];
 after(async () => {
@@ -85,7 +74,7 @@ describe('distill base --arch beyond amd64/arm64, run under qemu-user-static', (
       timeout: 1_200_000,
     }, async (t) => {
       if (!needTools(t, ['docker.io:docker', `qemu-user-static:qemu-${c.binfmt.slice(5)}-static`])) return;
-      if (!binfmt(t, c.binfmt)) return;
+      if (!requireBinfmt(t, c.binfmt)) return;
       work ??= mkdtemp(join(tmpdir(), 'distill-e2e-arches-'));
       const archive = join(await work, `python3-${c.debian}.tar`);
       const tag = `distill-e2e-arches-${process.pid}/python3:${c.debian}`;

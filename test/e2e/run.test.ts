@@ -2,7 +2,8 @@
  * `distill run` with the real runc: exit codes, --env, --volume ro/rw, --rm, --detach and a signal
  * to stop it, Ctrl-C forwarded, --network host, a terminal, the unpack cache (reused; an
  * interrupted unpack is never used), seccomp really applied (the same bundle without it lets
- * keyctl through), and every bad input's error code with nothing written. Images: static:nonroot
+ * keyctl through), an arm64 image under qemu-user-static with the same profile, and every bad
+ * input's error code with nothing written. Images: static:nonroot
  * and python3:nonroot built by `distill base`, and small synthetic ones for the error cases.
  */
 import assert from 'node:assert/strict';
@@ -18,7 +19,7 @@ import { needTools } from '../helpers/cli.ts';
 import { distillAsync } from '../helpers/docker.ts';
 import { gzipLayer } from '../helpers/images.ts';
 import { buildRunProbe, parseProbe } from '../helpers/run-probe.ts';
-import { REPO_ROOT, runDistill } from '../helpers/tools.ts';
+import { REPO_ROOT, requireBinfmt, runDistill } from '../helpers/tools.ts';
 
 const BIN = join(REPO_ROOT, 'bin', 'distill.js');
 let dir = '';
@@ -340,6 +341,37 @@ describe('distill run (real runc)', () => {
     assert.equal(parseProbe(off.stdout).unshare_user, 'ok');
     assert.equal(parseProbe(on.stdout).unshare_user, 'EPERM');
     assert.equal(parseProbe(off.stdout).Seccomp, '0');
+  });
+
+  test('an arm64 image under qemu-user-static: the same profile, its syscall filter built for the host (qemu calls the kernel)', async (t) => {
+    if (!ready(t) || !requireBinfmt(t, 'qemu-aarch64')) return;
+    const out = join(dir, 'static-arm64');
+    const b = await distillAsync([
+      'base',
+      'static:debug-nonroot',
+      '--arch',
+      'arm64',
+      '--output',
+      out,
+      '--quiet',
+    ]);
+    assert.equal(b.status, 0, b.stderr);
+    const r = distill([
+      'run',
+      `oci:${out}`,
+      '--rm',
+      '--entrypoint',
+      '/busybox/sh',
+      '--',
+      '-c',
+      'uname -m; id -u; grep -E "^(Seccomp|NoNewPrivs|CapEff):" /proc/self/status; /busybox/unshare -U true || echo unshare refused',
+    ]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^aarch64\n65532\n/);
+    assert.match(r.stdout, /^Seccomp:\s+2$/m);
+    assert.match(r.stdout, /^NoNewPrivs:\s+1$/m);
+    assert.match(r.stdout, /^CapEff:\s+0+$/m);
+    assert.match(r.stdout, /^unshare refused$/m);
   });
 
   test('bad input: each error code, and nothing written', (t) => {

@@ -3,7 +3,7 @@
  * CLI as a child process, other programs, and temporary directories removed after each test.
  */
 import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,16 @@ export function hasTool(name: string): boolean {
 export function requireTool(t: TestContext, name: string, debPackage: string): boolean {
   if (hasTool(name)) return true;
   const msg = `${name} is not installed (Debian package ${debPackage}; .ci/run installs it)`;
+  if (process.env.CI === 'true') throw new Error(`${msg}: end-to-end tests may not skip under CI=true`);
+  t.skip(msg);
+  return false;
+}
+
+/** Whether binfmt_misc has qemu-user-static's handler `name` (skips locally, fails under CI=true). */
+export function requireBinfmt(t: TestContext, name: string): boolean {
+  const path = `/proc/sys/fs/binfmt_misc/${name}`;
+  if (existsSync(path) && readFileSync(path, 'utf8').startsWith('enabled')) return true;
+  const msg = `${path} is not enabled (qemu-user-static: update-binfmts --enable ${name}; .ci/run does it)`;
   if (process.env.CI === 'true') throw new Error(`${msg}: end-to-end tests may not skip under CI=true`);
   t.skip(msg);
   return false;
