@@ -161,7 +161,7 @@ async function prepareLeased(
     env: NodeJS.ProcessEnv;
   },
 ): Promise<PreparedRun> {
-  const { id, name, image, arch, bundle, lease, runc, rootless, volumes, extraEnv, network, env } = c;
+  const { id, name, image, bundle, lease, runc, rootless, volumes, extraEnv, network, env } = c;
   const unpacked = await ensureRootfs(image, {
     cacheRoot: o.cacheRoot,
     onLayer: (i, n, d) => o.onInfo?.(`unpacking layer ${i + 1}/${n} ${d.slice(0, 19)} into the cache`),
