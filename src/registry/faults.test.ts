@@ -6,7 +6,7 @@ import type { RegistryEvent } from './events.ts';
 import { pullArtifact } from './pull.ts';
 import { pushArtifact } from './push.ts';
 import { FakeRegistry } from './testing/fake-registry.ts';
-import { randomLayer, testImage } from './testing/images.ts';
+import { randomLayer, testImage, testIndex } from './testing/images.ts';
 import { fakeOptions as opts } from './testing/options.ts';
 
 const reset = () => {
@@ -90,8 +90,9 @@ describe('faults', () => {
     assert.equal(reg.repo('app').tags.get('1'), img.descriptor.digest);
     assert.deepEqual(o.sleeps, [1000]);
     assert.equal(events.filter((e) => e.type === 'retry').length, 1);
-    // Each blob was checked again (a HEAD) and none sent twice.
+    // Each blob was checked again (a HEAD), none sent twice, none counted twice.
     assert.equal(r.blobs.uploaded, 3);
+    assert.equal(r.blobs.existing, 0);
     assert.equal(reg.count('PUT', '/manifests/'), 2);
   });
 
@@ -111,6 +112,25 @@ describe('faults', () => {
     assert.equal(reg.repo('app').tags.get('1'), img.descriptor.digest);
     assert.ok(reg.repo('app').blobs.has(victim));
     assert.equal(r.blobs.uploaded + r.blobs.mounted, 4);
+  });
+
+  it('an index whose child manifest went missing before its PUT: the child is pushed again, then the index', async () => {
+    const reg = new FakeRegistry();
+    const index = testIndex();
+    const child = index.children[1]?.descriptor.digest as string;
+    let removed = false;
+    reg.intercept = (req) => {
+      if (req.method === 'PUT' && req.url.endsWith('/manifests/1') && !removed) {
+        removed = true;
+        reg.repo('app').manifests.delete(child);
+      }
+      return undefined;
+    };
+    const r = await pushArtifact(index, `${reg.host}/app:1`, opts(reg));
+    assert.ok(removed);
+    assert.equal(reg.repo('app').tags.get('1'), index.descriptor.digest);
+    assert.ok(reg.repo('app').manifests.has(child));
+    assert.equal(r.manifests.pushed, 4, 'two children, one of them twice, and the index');
   });
 
   it('a manifest whose blob stays unknown fails after the bounded attempts and tags nothing', async () => {

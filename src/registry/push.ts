@@ -151,8 +151,10 @@ export async function pushArtifact(
       done();
     }
   });
-  async function pushBlob(d: Descriptor, blob: BlobSource): Promise<void> {
+  /** Sends one blob unless the repository has it; `recheck`: it was counted already (a second look). */
+  async function pushBlob(d: Descriptor, blob: BlobSource, recheck = false): Promise<void> {
     if (await blobExists(ctx, d.digest)) {
+      if (recheck) return;
       result.blobs.existing++;
       opts.onEvent?.({ type: 'blob-exists', digest: d.digest, size: d.size });
       await memory?.remember(r.registry, r.repository, [d.digest]);
@@ -174,11 +176,12 @@ export async function pushArtifact(
     }
     await memory?.remember(r.registry, r.repository, [d.digest]);
   }
-  const pushManifest = async (m: Artifact) => {
+  const pushManifest = async (m: Artifact, recheck = false) => {
     const top = m === artifact;
     const id = top && r.tag && !r.digest ? r.tag : m.descriptor.digest;
     const there = await headManifest(session, r.repository, id, scopes);
     if (there === m.descriptor.digest) {
+      if (recheck) return;
       result.manifests.existing++;
       opts.onEvent?.({
         type: 'manifest-exists',
@@ -215,8 +218,8 @@ export async function pushArtifact(
         const delayMs = session.transport.delayFor(e, attempt);
         t.onRetry?.({ what: `PUT manifest ${r.repository}:${id}`, attempt, delayMs, error: e });
         await t.sleep(delayMs);
-        if (m.kind === 'index') for (const c of m.children) await pushManifest(c);
-        else await eachLimit(blobsOf(m), jobs, (b) => pushBlob(b.descriptor, b));
+        if (m.kind === 'index') for (const c of m.children) await pushManifest(c, true);
+        else await eachLimit(blobsOf(m), jobs, (b) => pushBlob(b.descriptor, b, true));
       }
     }
   }
@@ -226,7 +229,7 @@ export async function pushArtifact(
   await eachLimit(
     manifests.filter((m) => m.kind === 'image'),
     jobs,
-    pushManifest,
+    (m) => pushManifest(m),
   );
   for (const m of manifests.filter((x) => x.kind === 'index')) await pushManifest(m);
   return result;
