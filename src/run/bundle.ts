@@ -20,31 +20,40 @@ async function isMountPoint(path: string): Promise<boolean> {
   return info.split('\n').some((l) => l.split(' ')[4] === esc);
 }
 
-/** Creates the bundle directory with its root filesystem; returns the `root.path` for config.json. */
+/** `mount -t overlay` of `lower` with `upper`/`work` at `target`; the mount error, or undefined. */
+function mountOverlay(lower: string, upper: string, work: string, target: string): string | undefined {
+  const r = spawnSync(
+    'mount',
+    ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, target],
+    { encoding: 'utf8' },
+  );
+  return r.status === 0 ? undefined : (r.stderr || String(r.error)).trim();
+}
+
+/**
+ * Creates the bundle directory with its root filesystem; returns the `root.path` for config.json.
+ * The upper layer lives in the bundle (`upper/`); where the bundle's own filesystem cannot carry
+ * one — overlayfs itself, when distill runs inside a container — it lives on a tmpfs mounted at
+ * `scratch/` in the bundle, and the container's writes go when the bundle is released.
+ */
 export async function prepareBundle(bundle: string, chain: string, overlay: boolean): Promise<string> {
   await mkdir(bundle, { recursive: true, mode: 0o700 });
   if (!overlay) return chain;
   for (const d of ['rootfs', 'upper', 'work']) await mkdir(join(bundle, d), { recursive: true });
   if (/[,:\\]/.test(chain + bundle))
     throw new RunError('RUN_RUNC_FAILED', `cannot overlay ${chain} at ${bundle}: a path has , : or \\ in it`);
-  const r = spawnSync(
-    'mount',
-    [
-      '-t',
-      'overlay',
-      'overlay',
-      '-o',
-      `lowerdir=${chain},upperdir=${join(bundle, 'upper')},workdir=${join(bundle, 'work')}`,
-      join(bundle, 'rootfs'),
-    ],
-    { encoding: 'utf8' },
-  );
-  if (r.status !== 0)
-    throw new RunError(
-      'RUN_RUNC_FAILED',
-      `cannot mount the container's overlay root: ${(r.stderr || String(r.error)).trim()}`,
-    );
-  return 'rootfs';
+  const rootfs = join(bundle, 'rootfs');
+  const failed = mountOverlay(chain, join(bundle, 'upper'), join(bundle, 'work'), rootfs);
+  if (!failed) return 'rootfs';
+  const scratch = join(bundle, 'scratch');
+  await mkdir(scratch, { recursive: true });
+  const t = spawnSync('mount', ['-t', 'tmpfs', '-o', 'mode=0700', 'tmpfs', scratch], { encoding: 'utf8' });
+  if (t.status === 0) {
+    for (const d of ['upper', 'work']) await mkdir(join(scratch, d));
+    if (!mountOverlay(chain, join(scratch, 'upper'), join(scratch, 'work'), rootfs)) return 'rootfs';
+    spawnSync('umount', [scratch]);
+  }
+  throw new RunError('RUN_RUNC_FAILED', `cannot mount the container's overlay root: ${failed}`);
 }
 
 /** Writes config.json into the bundle. */
@@ -52,12 +61,12 @@ export async function writeSpec(bundle: string, spec: Record<string, unknown>): 
   await writeFile(join(bundle, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o600 });
 }
 
-/** Unmounts the bundle's overlay (if mounted) and, with `remove`, deletes the bundle. */
+/** Unmounts the bundle's overlay and its tmpfs upper (if mounted) and, with `remove`, deletes the bundle. */
 export async function releaseBundle(bundle: string, remove: boolean): Promise<void> {
-  const root = join(bundle, 'rootfs');
-  if (await isMountPoint(root)) {
-    const r = spawnSync('umount', [root], { encoding: 'utf8' });
-    if (r.status !== 0) spawnSync('umount', ['-l', root]);
+  for (const m of [join(bundle, 'rootfs'), join(bundle, 'scratch')]) {
+    if (!(await isMountPoint(m))) continue;
+    const r = spawnSync('umount', [m], { encoding: 'utf8' });
+    if (r.status !== 0) spawnSync('umount', ['-l', m]);
   }
   if (remove) await rm(bundle, { recursive: true, force: true });
 }

@@ -189,6 +189,41 @@ describe('distill run (real runc)', () => {
     assert.equal(bundles().includes('keep-1'), false);
   });
 
+  test('a run root on overlayfs (distill inside a container): the upper layer goes on a tmpfs in the bundle; nothing reaches the cache or stays mounted', (t) => {
+    if (!ready(t)) return;
+    const base = mkdirp(join(dir, 'overlay-host'));
+    for (const d of ['lower', 'upper', 'work', 'merged']) mkdirp(join(base, d));
+    const m = spawnSync('mount', [
+      '-t',
+      'overlay',
+      'overlay',
+      '-o',
+      `lowerdir=${join(base, 'lower')},upperdir=${join(base, 'upper')},workdir=${join(base, 'work')}`,
+      join(base, 'merged'),
+    ]);
+    assert.equal(m.status, 0, String(m.stderr));
+    try {
+      const runRoot = join(base, 'merged', 'run');
+      const r = distill(['run', staticRef, '--name', 'ovl-1', ...probeArgs(), '--', '5'], {
+        DISTILL_RUN_ROOT: runRoot,
+      });
+      assert.equal(r.status, 5, r.stderr);
+      assert.equal(parseProbe(r.stdout).uid, '65532');
+      const b = join(runRoot, 'bundles', 'ovl-1');
+      assert.ok(existsSync(join(b, 'scratch')), 'the tmpfs upper was used');
+      assert.equal(mounted(join(b, 'rootfs')), false);
+      assert.equal(mounted(join(b, 'scratch')), false);
+      // runc made the /probe mount point in the upper layer, never in the cached chain.
+      const store = join(env.DISTILL_CACHE as string, 'rootfs');
+      for (const c of readdirSync(store).filter((n) => /^[0-9a-f]{64}$/.test(n)))
+        assert.equal(existsSync(join(store, c, 'probe')), false, c);
+      assert.equal(distill(['rm', 'ovl-1'], { DISTILL_RUN_ROOT: runRoot }).status, 0);
+      assert.equal(existsSync(b), false);
+    } finally {
+      spawnSync('umount', ['-l', join(base, 'merged')]);
+    }
+  });
+
   test('--detach prints the container, which runs as the image user until a signal stops it; --rm then cleans up', async (t) => {
     if (!ready(t)) return;
     // A server with a SIGTERM handler: a signal to its pid from the host stops it.
