@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
 import { checkArch, checkRootless, findRunc, hostArch } from './host.ts';
 import { checkName, parseEnv, parseNetwork, parseVolume } from './options.ts';
 import { chainIds } from './rootfs.ts';
+import { withTransport } from './run.ts';
 import { resolveProcessUser } from './user.ts';
 
 const PASSWD =
@@ -170,4 +171,19 @@ describe('what the host offers', () => {
       'RUN_ROOTLESS_UNAVAILABLE',
     );
   });
+});
+
+test('a bare image reference: a layout directory, unless none exists and it names a registry host', () => {
+  const none = () => false;
+  assert.equal(withTransport('out/app', none), 'oci:out/app');
+  assert.equal(withTransport('out/app:v1', none), 'oci:out/app:v1');
+  assert.equal(withTransport('registry.example/app:1', none), 'docker://registry.example/app:1');
+  assert.equal(withTransport('127.0.0.1:5000/app', none), 'docker://127.0.0.1:5000/app');
+  assert.equal(withTransport('localhost/app@sha256:abc', none), 'docker://localhost/app@sha256:abc');
+  // A directory of that name wins (as `oci:` would read it), with or without a tag.
+  assert.equal(
+    withTransport('registry.example/app:1', (p) => p === 'registry.example/app'),
+    'oci:registry.example/app:1',
+  );
+  assert.equal(withTransport('docker-archive:a.tar', none), 'docker-archive:a.tar');
 });

@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { constants as osConstants, release, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -80,9 +81,18 @@ function refName(image: string | Artifact): string {
   return typeof image === 'string' ? image : image.descriptor.digest;
 }
 
-/** A bare reference is an OCI layout directory, as `oci:DIR` (the default transport of run). */
-function withTransport(ref: string): string {
-  return /^(oci|docker-archive|docker|docker-daemon):/.test(ref) ? ref : `oci:${ref}`;
+/**
+ * A bare reference is an OCI layout directory, as `oci:DIR[:TAG]` (the default transport of run),
+ * unless no such directory exists and it names a registry as `docker://` would (`HOST[:PORT]/REPO…`,
+ * the host with a dot or a port, or localhost), as Docker reads `docker run HOST/REPO:TAG`.
+ */
+export function withTransport(ref: string, exists: (path: string) => boolean = existsSync): string {
+  if (/^(oci|docker-archive|docker|docker-daemon):/.test(ref)) return ref;
+  const host = ref.split('/')[0] ?? '';
+  const registryLike =
+    ref.includes('/') && (host.includes('.') || host.includes(':') || host === 'localhost');
+  const dir = ref.replace(/:[\w][\w.-]*$/, '');
+  return registryLike && !exists(ref) && !exists(dir) ? `docker://${ref}` : `oci:${ref}`;
 }
 
 /** Whether runc knows a container `id` under distill's root. */
