@@ -4,18 +4,9 @@ import type { Command } from 'commander';
 import { type InspectReport, inspectArtifact } from '../../oci/index.ts';
 import { openSource } from '../../transports/index.ts';
 import { consoleOutput } from '../console-output.ts';
+import { binarySize } from '../table.ts';
 
-function human(n: number | null): string {
-  if (n === null) return '?';
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${n} B` : `${v.toFixed(1)} ${units[u]}`;
-}
+const human = (n: number | null): string => (n === null ? '?' : binarySize(n));
 
 function print(r: InspectReport, info: (s: string) => void): void {
   info(`${r.reference}: ${r.kind} ${r.digest}`);

@@ -7,20 +7,10 @@ import type { Command } from 'commander';
 import { cacheRoot } from '../../platform/index.ts';
 import { prune } from '../../run/index.ts';
 import { consoleOutput } from '../console-output.ts';
+import { binarySize } from '../table.ts';
 
 interface Flags {
   json?: boolean;
-}
-
-function size(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = bytes;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${u === 0 ? v : v.toFixed(1)} ${units[u]}`;
 }
 
 export function register(program: Command): void {
@@ -37,7 +27,7 @@ export function register(program: Command): void {
       for (const id of r.containers) out.info(`removed container ${id}`);
       for (const c of r.chains) out.info(`removed chain ${c}`);
       out.info(
-        `freed ${size(r.bytes)}: ${r.containers.length} container(s), ${r.chains.length} chain(s), ${r.temps} interrupted unpack(s); ${r.kept.length} chain(s) in use kept`,
+        `freed ${binarySize(r.bytes)}: ${r.containers.length} container(s), ${r.chains.length} chain(s), ${r.temps} interrupted unpack(s); ${r.kept.length} chain(s) in use kept`,
       );
     });
 }
