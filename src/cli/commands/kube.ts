@@ -21,9 +21,8 @@ import {
 import { openSource } from '../../transports/index.ts';
 import { consoleOutput, reserveStdout } from '../console-output.ts';
 import { UsageError } from '../errors.ts';
+import { collect } from '../options.ts';
 import { distillTool } from '../tool.ts';
-
-const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 interface GenerateFlags {
   name?: string;
