@@ -8,18 +8,16 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import type { PublishResult } from '../../src/publish/index.ts';
-import { distill } from '../helpers/cli.ts';
+import { distill, needTools } from '../helpers/cli.ts';
 import { distillAsync } from '../helpers/docker.ts';
-import { requireTool, run, tempDir } from '../helpers/tools.ts';
+import { run, tempDir } from '../helpers/tools.ts';
 import { startRegistry } from '../registry/registry-server.ts';
 
 const PW = { COSIGN_PASSWORD: 'publish pw' };
 /** What cosign 2.5 needs for a registry on loopback http and no transparency log. */
 const VERIFY = ['--insecure-ignore-tlog=true', '--allow-http-registry'];
 
-function needPeers(t: TestContext): boolean {
-  return requireTool(t, 'cosign', 'cosign') && requireTool(t, 'docker-registry', 'docker-registry');
-}
+const needPeers = (t: TestContext) => needTools(t, ['cosign', 'docker-registry']);
 
 async function sigTagDigest(host: string, repo: string, digest: string): Promise<string | null> {
   const r = await fetch(`http://${host}/v2/${repo}/manifests/sha256-${digest.slice(7)}.sig`, {

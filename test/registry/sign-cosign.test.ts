@@ -8,7 +8,6 @@
  * `cosign save`-style layouts with `cosign verify --local-image`.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -18,7 +17,8 @@ import { writeLayout } from '../../src/oci/layout/index.ts';
 import { nodeRegistryOptions } from '../../src/registry/index.ts';
 import { FakeRegistry } from '../../src/registry/testing/fake-registry.ts';
 import { DSSE_MEDIA_TYPE, registryStore, SIGNATURE_ANNOTATION } from '../../src/sign/index.ts';
-import { distill } from '../helpers/cli.ts';
+import { distill, needTools } from '../helpers/cli.ts';
+import { distillAsync, runAsync } from '../helpers/docker.ts';
 import { REPO_ROOT, requireTool, run, tempDir } from '../helpers/tools.ts';
 import { smallImage, twoPlatformIndex } from './fixtures.ts';
 import { freePort, startRegistry } from './registry-server.ts';
@@ -32,9 +32,7 @@ function cosign(args: string[], env: Record<string, string> = {}, cwd?: string) 
   return run('cosign', args, { env: { ...process.env, ...env }, ...(cwd ? { cwd } : {}) });
 }
 
-function needPeers(t: TestContext): boolean {
-  return requireTool(t, 'cosign', 'cosign') && requireTool(t, 'docker-registry', 'docker-registry');
-}
+const needPeers = (t: TestContext) => needTools(t, ['cosign', 'docker-registry']);
 
 /** An image pushed to `host/repo:v1` by `distill push`; returns its digest. */
 async function pushed(dir: string, host: string, repo: string, extra: string[] = [], env = {}) {
@@ -452,14 +450,6 @@ async function serveFake(t: TestContext): Promise<FakeRegistry> {
   return reg;
 }
 
-function runAsync(cmd: string, args: string[], env: Record<string, string> = {}) {
-  return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(cmd, args, { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
-      resolve({ status: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
 describe('distill sign --recursive', () => {
   it("signs an index and each platform's image; cosign verifies every digest; a layout is refused before the key is opened", async (t) => {
     if (!needPeers(t)) return;
@@ -519,8 +509,7 @@ describe('OCI 1.1 referrers (a registry that answers the referrers API)', () => 
     const dir = await tempDir(t);
     const reg = await serveFake(t);
     reg.referrersApi = true;
-    const cli = (args: string[]) =>
-      runAsync(process.execPath, [join(REPO_ROOT, 'bin', 'distill.js'), ...args], PW);
+    const cli = (args: string[]) => distillAsync(args, PW);
     assert.equal((await cli(['generate-key-pair', '--output-key-prefix', join(dir, 'k')])).status, 0);
     const img = await smallImage(dir);
     await writeLayout(join(dir, 'l'), [{ artifact: img, tag: 'v1' }]);
