@@ -95,13 +95,16 @@ export function appLockChanged(
   next: AppLockFile,
   o: { missingDigests?: boolean } = {},
 ): boolean {
-  const pinned = (l: AppLockFile) => {
-    if (!l.base) return l;
-    const { releases: _, ...base } = l.base;
-    return { ...l, base };
+  // The base's and the JDK's (--jlink) pins both carry InRelease digests.
+  const unsigned = (b: BaseLockFile | undefined) => {
+    if (!b) return b;
+    const { releases: _, ...rest } = b;
+    return rest;
   };
+  const pinned = (l: AppLockFile) => ({ ...l, base: unsigned(l.base), jdk: unsigned(l.jdk) });
   if (canonicalJson(pinned(previous)) !== canonicalJson(pinned(next))) return true;
-  return o.missingDigests !== false && Boolean(next.base?.releases && !previous.base?.releases);
+  const gained = (['base', 'jdk'] as const).some((k) => next[k]?.releases && !previous[k]?.releases);
+  return o.missingDigests !== false && gained;
 }
 
 /** Writes the lock atomically (same lock → same bytes). */

@@ -272,6 +272,7 @@ export async function readLockJson<T>(
     architectures?: unknown;
     releases?: unknown;
     base?: { releases?: unknown };
+    jdk?: { releases?: unknown };
   };
   try {
     lock = JSON.parse(text);
@@ -284,7 +285,10 @@ export async function readLockJson<T>(
       `${path} is not a distill ${what} lock (lockVersion 1, kind "${kind}")`,
     );
   // `releases` is optional (older locks have none), but when present it must be well formed.
-  const releases = releasesProblem(lock.releases) ?? releasesProblem(lock.base?.releases);
+  const releases =
+    releasesProblem(lock.releases) ??
+    releasesProblem(lock.base?.releases) ??
+    releasesProblem(lock.jdk?.releases);
   if (releases) throw new LockError('LOCK_INVALID', `${path}: ${releases}; re-create it with --relock`);
   return lock as T;
 }

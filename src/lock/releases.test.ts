@@ -243,5 +243,9 @@ describe('the lock records the InRelease files the resolution verified', () => {
       architectures: { amd64: { roots: ['x'], added: [], packages: [] } },
     };
     assert.equal(appLockChanged(app(base), otherPackages), true);
+    // --jlink's JDK pin carries InRelease digests too: re-signed, no change; gained, a change.
+    const withJdk = (b: typeof base, jdk: typeof base | typeof older): AppLockFile => ({ ...app(b), jdk });
+    assert.equal(appLockChanged(withJdk(base, base), withJdk(base, resigned)), false);
+    assert.equal(appLockChanged(withJdk(base, older), withJdk(base, base)), true);
   });
 });
