@@ -6,14 +6,15 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { constants, readFileSync, readlinkSync } from 'node:fs';
-import { mkdir, open, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { constants as osConstants, release } from 'node:os';
 import { join } from 'node:path';
-import { dockerDefaultSeccomp, hostArch, runRoot, seccompFor } from '../run/index.ts';
+import { dockerDefaultSeccomp, hostArch, runcName, runRoot, seccompFor } from '../run/index.ts';
 import { debugBundleConfig, type IdMapping, ROOT_CAPABILITIES } from './bundle.ts';
 import { permittedCapabilities } from './capabilities.ts';
 import { DebugError } from './errors.ts';
+import { targetFile } from './target-file.ts';
 import type { DebugTarget } from './target-types.ts';
 
 export interface AttachOptions {
@@ -31,21 +32,6 @@ export interface AttachOptions {
 export function debugRoots(env: NodeJS.ProcessEnv = process.env): { runc: string; bundles: string } {
   const base = join(runRoot(env), 'debug');
   return { runc: join(base, 'runc'), bundles: join(base, 'bundles') };
-}
-
-/** A regular file of the target (never through a symlink it planted), or undefined. */
-async function targetFile(pid: number, path: string): Promise<string | undefined> {
-  try {
-    const fh = await open(`/proc/${pid}/root${path}`, constants.O_RDONLY | constants.O_NOFOLLOW);
-    try {
-      if (!(await fh.stat()).isFile()) return undefined;
-      return await fh.readFile('utf8');
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return undefined;
-  }
 }
 
 function mappings(text: string): IdMapping[] {
@@ -125,7 +111,7 @@ export async function attach(target: DebugTarget, o: AttachOptions): Promise<num
   const roots = debugRoots(env);
   const id = `debug-${target.id.slice(0, 12).replace(/[^\w.-]/g, '_')}-${randomBytes(4).toString('hex')}`;
   const bundle = join(roots.bundles, id);
-  const runc = o.runc ?? 'runc';
+  const runc = runcName(o.runc, env);
   try {
     await writeBundle(bundle, target, o, env);
     return await runForeground(runc, ['--root', roots.runc, 'run', '--bundle', bundle, id], env);

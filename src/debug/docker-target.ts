@@ -1,14 +1,7 @@
-/**
- * A Docker engine container as a debug target: `GET /containers/{id}/json` over the engine's unix
- * socket (id, id prefix or name, as the engine matches them) gives its init pid (State.Pid) and
- * Config.User, which is resolved through the container's own /etc/passwd, read at
- * /proc/PID/root/etc/passwd.
- */
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { request } from 'node:http';
 import { dockerSocket } from '../transports/index.ts';
 import { DebugError } from './errors.ts';
+import { targetFile } from './target-file.ts';
 import type { DebugTarget } from './target-types.ts';
 import { resolveUser } from './user.ts';
 
@@ -72,21 +65,6 @@ export function inspectContainer(name: string, socketPath: string): Promise<Insp
   });
 }
 
-/** A file of the container, read through /proc/PID/root; undefined when absent (or a symlink). */
-async function containerFile(pid: number, path: string): Promise<string | undefined> {
-  try {
-    // O_NOFOLLOW: a symlink placed there by the container must not make us read a host file.
-    const fh = await open(`/proc/${pid}/root${path}`, constants.O_RDONLY | constants.O_NOFOLLOW);
-    try {
-      return await fh.readFile('utf8');
-    } finally {
-      await fh.close();
-    }
-  } catch {
-    return undefined;
-  }
-}
-
 /** The engine's socket for `env`, as a debug error when DOCKER_HOST is not a unix socket. */
 export function engineSocket(env: NodeJS.ProcessEnv): string {
   try {
@@ -112,10 +90,6 @@ export async function dockerTarget(name: string, socketPath: string): Promise<De
     );
   const pid = c.State.Pid;
   const user = c.Config.User ?? '';
-  const ids = resolveUser(
-    user,
-    await containerFile(pid, '/etc/passwd'),
-    await containerFile(pid, '/etc/group'),
-  );
+  const ids = resolveUser(user, await targetFile(pid, '/etc/passwd'), await targetFile(pid, '/etc/group'));
   return { kind: 'docker', id: c.Id, name: shown, pid, uid: ids.uid, gid: ids.gid, user };
 }
