@@ -7,9 +7,14 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { RunError } from './errors.ts';
 
-/** The runc executable: `runc` (or `explicit`) found on PATH; RUNC_NOT_FOUND with what to install. */
+/** The runc to use, not yet looked for: `explicit`, else $DISTILL_RUNC, else `runc`. */
+export function runcName(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return explicit ?? env.DISTILL_RUNC ?? 'runc';
+}
+
+/** The runc executable: `runcName` found on PATH; RUNC_NOT_FOUND with what to install. */
 export function findRunc(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  const name = explicit ?? env.DISTILL_RUNC ?? 'runc';
+  const name = runcName(explicit, env);
   const candidates = name.includes('/')
     ? [name]
     : (env.PATH ?? '').split(delimiter).map((d) => join(d || '.', name));

@@ -8,7 +8,7 @@ export {
   listContainers,
 } from './containers.ts';
 export * from './errors.ts';
-export { checkArch, findRunc, hostArch } from './host.ts';
+export { checkArch, findRunc, hostArch, runcName } from './host.ts';
 export {
   type RemoveOptions,
   type RemoveResult,

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { promisify } from 'node:util';
 import { RunError } from './errors.ts';
+import { runcName } from './host.ts';
 
 const execFileP = promisify(execFile);
 
@@ -63,7 +64,7 @@ export async function readRunTarget(
   opts: { runc?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunTarget> {
   const env = opts.env ?? process.env;
-  const runc = opts.runc ?? 'runc';
+  const runc = runcName(opts.runc, env);
   let state: RuncState;
   try {
     const { stdout } = await execFileP(runc, ['--root', runcRoot(env), 'state', id], { env });

@@ -22,6 +22,7 @@ import {
   prepareBundle,
   RunError,
   releaseBundle,
+  runcName,
   runtimeSpec,
   seccompFor,
   writeSpec,
@@ -53,7 +54,7 @@ export function jlinkRunc(explicit?: string): string {
     if (!(e instanceof RunError && e.code === 'RUNC_NOT_FOUND')) throw e;
     throw new AppError(
       'APP_JLINK_RUNC_MISSING',
-      `--jlink runs jlink in distill's JDK image with runc, and there is no ${explicit ?? 'runc'} on PATH: install runc (Debian package runc)`,
+      `--jlink runs jlink in distill's JDK image with runc, and there is no ${runcName(explicit)} on PATH: install runc (Debian package runc)`,
       { cause: e },
     );
   }
