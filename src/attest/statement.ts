@@ -6,7 +6,6 @@
 import type { Digest } from '../oci/index.ts';
 
 export const STATEMENT_V01 = 'https://in-toto.io/Statement/v0.1';
-export const STATEMENT_V1 = 'https://in-toto.io/Statement/v1';
 
 export interface Statement {
   _type: string;
@@ -21,10 +20,9 @@ export function inTotoStatement(
   digest: Digest,
   predicateType: string,
   predicate: unknown,
-  type: string = STATEMENT_V01,
 ): Buffer {
   const s: Statement = {
-    _type: type,
+    _type: STATEMENT_V01,
     predicateType,
     subject: [{ name, digest: { sha256: digest.replace(/^sha256:/, '') } }],
     predicate,

@@ -174,4 +174,3 @@ export function generateKeyPair(): { privateKey: KeyObject; publicKey: KeyObject
   return generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 }
 
-export { KeyObject };

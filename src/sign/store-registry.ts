@@ -23,6 +23,7 @@ import {
 import {
   type AttachedKind,
   type AttachedLayer,
+  appendLayers,
   artifactTypeOf,
   attachedImage,
   attachedTag,
@@ -117,7 +118,7 @@ export function registryStoreOf(
     name: dockerReferenceOf(r),
     where: `${formatReference({ ...repo, digest: subject.digest })}`,
     async read(kind) {
-      const out: AttachedLayer[] = [];
+      let out: AttachedLayer[] = [];
       const tr = tagRef(kind);
       try {
         out.push(...(await layersOf(await pullArtifact(tr, opts), formatReference(tr))));
@@ -128,9 +129,7 @@ export function registryStoreOf(
         const rr: Reference = { ...repo, digest: d.digest as `sha256:${string}` };
         const ls = await layersOf(await pullArtifact(rr, opts), formatReference(rr));
         // The referrer usually repeats the tag's layers: each (payload, annotations) once.
-        const same = (a: AttachedLayer, b: AttachedLayer) =>
-          a.payload.equals(b.payload) && JSON.stringify(a.annotations) === JSON.stringify(b.annotations);
-        for (const l of ls) if (!out.some((o) => same(o, l))) out.push(l);
+        out = appendLayers(out, ls);
       }
       return out;
     },

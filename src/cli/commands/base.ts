@@ -86,9 +86,10 @@ export function register(program: Command): void {
     // Refused before anything is fetched or written: e.g. nodejs22 for s390x.
     checkArches(lookup(name, debian).spec, arches);
     const name0 = name.split(':')[0] as string;
-    const sbomAt = sbomPlace(o, `${name0}-${name.split(':')[1] ?? 'latest'}`);
+    const outName = `${name0}-${name.split(':')[1] ?? 'latest'}`;
+    const sbomAt = sbomPlace(o, outName);
     const inputs = { image: name0, debian, architectures: arches };
-    const signer = await signerFor(o, `${name0}-${name.split(':')[1] ?? 'latest'}`);
+    const signer = await signerFor(o, outName);
     const lock = o.lock && !o.relock ? await readBaseLock(o.lock, inputs) : undefined;
     // The status line is cleared however this ends: an error is then printed on a line of its own.
     const { b, res } = await showing(progress, async () => {

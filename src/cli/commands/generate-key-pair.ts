@@ -2,7 +2,7 @@
  * `distill generate-key-pair`: cosign.key (encrypted as cosign encrypts it, password from
  * $COSIGN_PASSWORD) and cosign.pub — files cosign reads, as `cosign generate-key-pair` writes them.
  */
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { encryptPrivateKey, generateKeyPair, publicKeyPem, SignError } from '../../sign/index.ts';
 import { consoleOutput } from '../console-output.ts';
@@ -47,7 +47,6 @@ export function register(program: Command): void {
       try {
         await write(pubFile, publicKeyPem(privateKey), 0o644);
       } catch (e) {
-        const { rm } = await import('node:fs/promises');
         await rm(keyFile, { force: true });
         throw e;
       }

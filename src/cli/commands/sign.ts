@@ -5,7 +5,7 @@
  * multi-platform index's platform images too, as `cosign sign --recursive` does.
  */
 import type { Command } from 'commander';
-import type { Artifact } from '../../oci/index.ts';
+import { parseReference } from '../../registry/index.ts';
 import { type AttachedStore, registryStoreOf, signImage } from '../../sign/index.ts';
 import { parseImageRef } from '../../transports/index.ts';
 import { consoleOutput } from '../console-output.ts';
@@ -23,24 +23,17 @@ interface Flags extends RegistryFlags {
 /** The platform images of an index, each with its own store in the index's repository. */
 function childStores(
   store: AttachedStore,
-  a: Artifact | undefined,
+  reference: string,
   opts: Parameters<typeof registryStoreOf>[2],
 ): { store: AttachedStore; platform: string }[] {
+  const a = store.artifact;
   if (a?.kind !== 'index') return [];
-  const repo = store.where.replace(/@sha256:[0-9a-f]{64}$/, '');
+  const ref = parseReference(reference);
   return a.children.map((c) => {
     const d = c.descriptor;
     const p = d.platform;
     return {
-      store: {
-        ...registryStoreOf(
-          `${repo}@${d.digest}`,
-          { mediaType: d.mediaType, digest: d.digest, size: d.size },
-          opts,
-        ),
-        artifact: c,
-        name: store.name,
-      },
+      store: { ...registryStoreOf(ref, d, opts), artifact: c, name: store.name },
       platform: p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : 'unknown',
     };
   });
@@ -68,7 +61,8 @@ export function register(program: Command): void {
   ).action(async (image: string, o: Flags) => {
     const out = consoleOutput(Boolean(o.json));
     // Before the key is opened: a layout carries one signed image (cosign's layout).
-    if (o.recursive && parseImageRef(image).transport !== 'docker')
+    const parsed = parseImageRef(image);
+    if (o.recursive && parsed.transport !== 'docker')
       throw new UsageError(
         `--recursive signs the images of an index in a registry; ${image} is not a registry image (a cosign layout carries one signed image)`,
       );
@@ -77,7 +71,9 @@ export function register(program: Command): void {
     const store = await storeFor(image, client, o.identity);
     const r = await signImage(store, signer);
     const children = [];
-    for (const c of o.recursive ? childStores(store, store.artifact, client) : []) {
+    for (const c of o.recursive && parsed.transport === 'docker'
+      ? childStores(store, parsed.reference, client)
+      : []) {
       const s = await signImage(c.store, signer);
       children.push({ platform: c.platform, digest: c.store.subject.digest, signature: s });
       out.info(`signed ${c.platform} ${c.store.where}: ${s.location}${s.added ? '' : ' (signed already)'}`);

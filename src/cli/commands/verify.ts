@@ -48,8 +48,11 @@ export function register(program: Command): void {
       for (const why of r.rejected) out.warn(`distill: warning: a signature was ignored: ${why}`);
     } else {
       const atts: unknown[] = [];
+      // The attestations are read once (a pull, referrers), whatever the number of types.
+      const read = store.read('att');
+      const once = { ...store, read: () => read };
       for (const t of types) {
-        const r = await verifyAttestations(store, verifier, t.uri);
+        const r = await verifyAttestations(once, verifier, t.uri);
         atts.push(...r.verified.map((v) => JSON.parse(v.payload.toString('utf8'))));
         out.info(
           `verified ${store.where}: ${r.verified.length} valid ${t.name} attestation${r.verified.length === 1 ? '' : 's'}`,
