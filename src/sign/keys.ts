@@ -10,7 +10,7 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
-  KeyObject,
+  type KeyObject,
   randomBytes,
   scryptSync,
 } from 'node:crypto';
@@ -173,4 +173,3 @@ export function publicKeyPem(key: KeyObject): string {
 export function generateKeyPair(): { privateKey: KeyObject; publicKey: KeyObject } {
   return generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 }
-
