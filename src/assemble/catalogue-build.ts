@@ -126,12 +126,12 @@ export async function buildCatalogueImage(o: CatalogueBuildOptions): Promise<Cat
   const byVariant = new Map(
     [...perVariant].map(([v, images]) => [v, { artifact: artifactOf(images), images }]),
   );
-  const images = perVariant.get(variant) as Image[];
+  const main = byVariant.get(variant) as { artifact: Artifact; images: Image[] };
   return {
     spec,
     variant,
-    artifact: artifactOf(images),
-    images,
+    artifact: main.artifact,
+    images: main.images,
     byVariant,
     plans,
     layers,

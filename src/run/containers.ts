@@ -10,13 +10,13 @@
  * and only its bundle is left.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { RunError } from './errors.ts';
 import { findRunc } from './host.ts';
 import { stillRunning } from './processes.ts';
-import { readExit, readSupervisor } from './records.ts';
+import { readExit, readJson, readSupervisor } from './records.ts';
 import { bundleDir, logFile, runcRoot, runRoot } from './state.ts';
 
 const execFileP = promisify(execFile);
@@ -82,14 +82,6 @@ export async function runcList(runc: string, env: NodeJS.ProcessEnv): Promise<Ru
 
 interface BundleConfig {
   annotations?: Record<string, string>;
-}
-
-async function readJson<T>(path: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(path, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
 }
 
 const exists = (p: string) =>

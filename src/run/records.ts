@@ -16,7 +16,8 @@ export interface ExitRecord {
   finishedAt: string;
 }
 
-async function readJson<T>(path: string): Promise<T | undefined> {
+/** A JSON file's value, or undefined when it is absent or unreadable. */
+export async function readJson<T>(path: string): Promise<T | undefined> {
   try {
     return JSON.parse(await readFile(path, 'utf8')) as T;
   } catch {

@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { constants as osConstants, release, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type Artifact, imageForPlatform } from '../oci/index.ts';
@@ -136,7 +136,6 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
     id,
     name,
     image,
-    arch,
     bundle,
     lease: lease.file,
     runc,
@@ -160,7 +159,6 @@ async function prepareLeased(
     id: string;
     name: string;
     image: ReturnType<typeof imageForPlatform>;
-    arch: string;
     bundle: string;
     lease: string;
     runc: string;
@@ -211,9 +209,9 @@ async function prepareLeased(
   let rootlessMap: SpecInput['rootless'];
   if (rootless) {
     const self = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
-    const name = userInfo().username;
-    const subuid = subordinateIds('/etc/subuid', self.uid, name, env);
-    const subgid = subordinateIds('/etc/subgid', self.gid, name, env);
+    const login = userInfo().username;
+    const subuid = subordinateIds('/etc/subuid', self.uid, login, env);
+    const subgid = subordinateIds('/etc/subgid', self.gid, login, env);
     const fits = subuid && subgid && user.uid <= subuid.count && user.gid <= subgid.count;
     rootlessMap = fits ? { ...self, subuid, subgid } : self;
     if (!fits) {
@@ -417,7 +415,6 @@ export async function runImage(
 
 /** Saves a prepared run in its bundle, for a detached supervisor process to start (`loadPrepared`). */
 export async function savePrepared(p: PreparedRun): Promise<void> {
-  const { writeFile } = await import('node:fs/promises');
   const { env: _env, ...rest } = p;
   await writeFile(join(p.bundle, 'prepared.json'), JSON.stringify(rest), { mode: 0o600 });
 }
