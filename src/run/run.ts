@@ -17,8 +17,8 @@ import { RunError } from './errors.ts';
 import { checkArch, checkRootless, findRunc, hostArch, subordinateIds } from './host.ts';
 import { removeLease, writeLease } from './leases.ts';
 import { checkName, parseEnv, parseNetwork, parseVolume } from './options.ts';
-import { handlesSignal as handles } from './processes.ts';
-import { writeExit, writeSupervisor } from './records.ts';
+import { handlesSignal as handles, stillRunning } from './processes.ts';
+import { readSupervisor, writeExit, writeSupervisor } from './records.ts';
 import { chainIds, ensureRootfs, rootfsStore } from './rootfs.ts';
 import { dockerDefaultSeccomp, seccompFor } from './seccomp.ts';
 import { mergeEnv, runtimeSpec, type SpecInput } from './spec.ts';
@@ -119,7 +119,8 @@ export async function prepareRun(o: RunOptions): Promise<PreparedRun> {
   const runc = findRunc(o.runc, env);
   const rootless = (process.getuid?.() ?? 0) !== 0;
   if (rootless) checkRootless();
-  if (runcKnows(runc, id, env))
+  // runc knows it, or a distill process still answers for it (being prepared, not started yet).
+  if (runcKnows(runc, id, env) || stillRunning(await readSupervisor(bundleDir(id, env))))
     throw new RunError('RUN_NAME_IN_USE', `a container named ${id} is running (pick another --name)`);
 
   const name = refName(o.image);

@@ -8,7 +8,17 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -243,6 +253,16 @@ describe('distill run (real runc)', () => {
     assert.equal(taken.status, 1);
     assert.match(taken.stderr, /distill: error RUN_NAME_IN_USE: /);
     assert.equal(runcState('bg-1').status, 0);
+    // Still being prepared (a live distill answers for its bundle, runc does not know it yet):
+    // taken too, and its bundle left as it is.
+    const preparing = join(env.DISTILL_RUN_ROOT as string, 'bundles', 'prep-1');
+    mkdirSync(preparing, { recursive: true });
+    const start = readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[19];
+    writeFileSync(join(preparing, 'supervisor.json'), JSON.stringify({ pid: process.pid, start }));
+    const busy = distill(['run', staticRef, '--name', 'prep-1', ...probeArgs()]);
+    assert.match(busy.stderr, /distill: error RUN_NAME_IN_USE: /);
+    assert.ok(existsSync(join(preparing, 'supervisor.json')));
+    rmSync(preparing, { recursive: true });
     process.kill(r.pid, 'SIGTERM');
     await until(() => runcState('bg-1').status !== 0 && !bundles().includes('bg-1'));
 
