@@ -95,11 +95,13 @@ export function fileBlobMemory(dir: string): BlobMemory {
       return [...(await read(registry, d))];
     },
     async remember(registry, repo, digests) {
-      for (const d of new Set(digests)) {
-        const have = await read(registry, d);
-        if (have[0] === repo) continue;
-        await write(registry, d, merged(have, repo));
-      }
+      // One file per digest: they are written side by side.
+      await Promise.all(
+        [...new Set(digests)].map(async (d) => {
+          const have = await read(registry, d);
+          if (have[0] !== repo) await write(registry, d, merged(have, repo));
+        }),
+      );
     },
     async forget(registry, repo, d) {
       const have = await read(registry, d);
