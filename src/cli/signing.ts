@@ -14,7 +14,7 @@ import {
 import { type AppLockFile, type BaseLockFile, LockError } from '../lock/index.ts';
 import { imageForPlatform } from '../oci/index.ts';
 import type { RegistryClientOptions } from '../registry/index.ts';
-import { imageSbom } from '../sbom/index.ts';
+import { type ImageSbom, imageSbom, sbomOf } from '../sbom/index.ts';
 import {
   type AttachedStore,
   keySigner,
@@ -106,6 +106,9 @@ export async function readLockForProvenance(
 
 const SLSA = new Set(['slsaprovenance', 'slsaprovenance02', 'slsaprovenance1']);
 
+/** Package inventories of the images this process has made SBOM predicates for, by digest. */
+const inventories = new Map<string, Promise<ImageSbom['inventory']>>();
+
 /** The in-toto statement of `type` about the store's image. */
 export async function statementFor(
   type: string,
@@ -129,12 +132,18 @@ export async function statementFor(
     if (!store.artifact)
       throw new SignError('SIGN_TARGET_UNSUPPORTED', `${store.where}: the image was not read`);
     const image = imageForPlatform(store.where, store.artifact, src.platform);
-    const sbom = await imageSbom(image, {
-      format: type === 'cyclonedx' ? 'cyclonedx-json' : 'spdx-json',
+    const o = {
+      format: type === 'cyclonedx' ? ('cyclonedx-json' as const) : ('spdx-json' as const),
       name: store.name,
       env: src.env ?? process.env,
       tool: await distillTool(),
-    });
+    };
+    // The same image attested under several names (a layout and the registry, a publish's
+    // aliases) is scanned once: its inventory is a function of its digest.
+    const d = image.descriptor.digest;
+    const known = inventories.get(d);
+    const sbom = known ? sbomOf(image, await known, o) : await imageSbom(image, o);
+    if (!known) inventories.set(d, Promise.resolve(sbom.inventory));
     predicate = JSON.parse(sbom.text);
   } else if (SLSA.has(type)) {
     if (!src.lock)

@@ -7,8 +7,13 @@ export interface Tool {
   version: string;
 }
 
-/** `{ name: 'distill', version }` from package.json. */
-export async function distillTool(): Promise<Tool> {
-  const pkg = JSON.parse(await readFile(packagePath('package.json'), 'utf8'));
-  return { name: 'distill', version: String(pkg.version) };
+let tool: Promise<Tool> | undefined;
+
+/** `{ name: 'distill', version }` from package.json (read once per process). */
+export function distillTool(): Promise<Tool> {
+  tool ??= readFile(packagePath('package.json'), 'utf8').then((text) => ({
+    name: 'distill',
+    version: String(JSON.parse(text).version),
+  }));
+  return tool;
 }
