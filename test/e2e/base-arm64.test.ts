@@ -6,7 +6,7 @@
  * archive and the npm registry.
  */
 import assert from 'node:assert/strict';
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,8 +16,8 @@ import { extract } from 'tar-stream';
 import { readElf } from '../../src/elf/index.ts';
 import { needTools } from '../helpers/cli.ts';
 import { buildBase, dockerLoad, dockerRemove, dockerRunOk } from '../helpers/docker.ts';
+import { requireBinfmt } from '../helpers/tools.ts';
 
-const QEMU_BINFMT = '/proc/sys/fs/binfmt_misc/qemu-aarch64';
 let work: Promise<string> | undefined;
 const loaded: string[] = [];
 
@@ -113,10 +113,7 @@ describe('distill base --arch amd64,arm64', { timeout: 900_000 }, () => {
   }
 
   test('the arm64 python3 image runs under qemu-user-static (binfmt)', async (t) => {
-    if (!existsSync(QEMU_BINFMT)) {
-      t.skip(`no ${QEMU_BINFMT}: qemu-user-static with binfmt is not registered`);
-      return;
-    }
+    if (!requireBinfmt(t, 'qemu-aarch64')) return;
     if (!needTools(t, ['docker.io:docker'])) return;
     const archive = join(await dir(), 'python3-arm64.tar');
     const tag = `distill-e2e-arm64-${process.pid}/python3:arm64`;
